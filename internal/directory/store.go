@@ -1,0 +1,80 @@
+package directory
+
+import (
+	"context"
+	"time"
+)
+
+// ProviderFilter selects providers for a listing. Empty fields do not filter.
+type ProviderFilter struct {
+	Type       string
+	Statuses   []string
+	Specialism string
+	// Area matches, ignoring case, a named coverage area, a site's town or a
+	// postcode district the provider covers.
+	Area    string
+	Page    int // from 1
+	PerPage int
+}
+
+// ProviderStore keeps providers. It is the source of truth; indexes are
+// rebuilt from it.
+type ProviderStore interface {
+	// CreateProvider stores a new provider with version 1, setting its ID
+	// (when empty) and timestamps. ErrConflict if the ID is taken.
+	CreateProvider(ctx context.Context, p *Provider) error
+	// Provider returns one provider. ErrNotFound if there is none.
+	Provider(ctx context.Context, id string) (*Provider, error)
+	// ListProviders returns one page of providers matching f, ordered by
+	// name then id, and the total number matching.
+	ListProviders(ctx context.Context, f ProviderFilter) ([]Provider, int64, error)
+	// UpdateProvider replaces a provider if its stored version is still
+	// version, and sets p.Version to the next version and p.UpdatedAt.
+	// CreatedAt is kept. ErrNotFound if there is none; ErrVersionMismatch if
+	// it has changed since.
+	UpdateProvider(ctx context.Context, p *Provider, version int64) error
+	// EachProvider calls fn for every provider, in no particular order, until
+	// fn returns an error.
+	EachProvider(ctx context.Context, fn func(*Provider) error) error
+	// CountProviders returns how many providers are stored.
+	CountProviders(ctx context.Context) (int64, error)
+}
+
+// Role is what a token may do.
+type Role string
+
+// Roles. Later roles (adviser, provider editor) add to these.
+const (
+	RoleAdmin Role = "admin"
+)
+
+// Token is a stored API credential. Only the hash of the secret is kept.
+type Token struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Role      Role       `json:"role"`
+	Hash      string     `json:"-"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// TokenStore keeps API tokens.
+type TokenStore interface {
+	// CreateToken stores a token. ErrConflict if the hash is taken.
+	CreateToken(ctx context.Context, t *Token) error
+	// TokenByHash returns the live (not revoked) token with the given hash.
+	// ErrNotFound if there is none.
+	TokenByHash(ctx context.Context, hash string) (*Token, error)
+	// Tokens lists every token, revoked ones included.
+	Tokens(ctx context.Context) ([]Token, error)
+	// RevokeToken marks a token revoked. ErrNotFound if there is none.
+	RevokeToken(ctx context.Context, id string) error
+}
+
+// Store is everything the service keeps.
+type Store interface {
+	ProviderStore
+	TokenStore
+	// Ping checks the store can be reached. ErrUnavailable if not.
+	Ping(ctx context.Context) error
+}

@@ -1,0 +1,96 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// Embedded is an in-process MongoDB-compatible server (FerretDB on SQLite).
+type Embedded struct {
+	uri    string
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// StartEmbedded starts FerretDB with its SQLite files in dir/db, listening on
+// a Unix socket in dir (or on a loopback TCP port when the socket path would be
+// too long for the operating system). logger receives FerretDB's own logs;
+// pass a quiet one.
+func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embedded, error) {
+	dbDir := filepath.Join(dir, "db")
+	if err := os.MkdirAll(dbDir, 0o700); err != nil {
+		return nil, fmt.Errorf("embedded store: %w", err)
+	}
+	abs, err := filepath.Abs(dbDir)
+	if err != nil {
+		return nil, fmt.Errorf("embedded store: %w", err)
+	}
+	var listener ferretdb.ListenerConfig
+	sock := filepath.Join(filepath.Dir(abs), "mongodb.sock")
+	if len(sock) < 100 { // sun_path holds 108 bytes on Linux, 104 on macOS
+		_ = os.Remove(sock) // left behind by a killed process
+		listener.Unix = sock
+	} else {
+		listener.TCP = "127.0.0.1:0"
+	}
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  listener,
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded store: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	e := &Embedded{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		_ = f.Run(runCtx)
+	}()
+
+	// New has bound the listeners already, so the address is known.
+	e.uri = f.MongoDBURI()
+	if listener.Unix != "" {
+		// The driver wants the socket path percent-encoded as the host.
+		e.uri = "mongodb://" + escapeSocket(sock) + "/"
+	}
+	return e, nil
+}
+
+func escapeSocket(path string) string {
+	out := make([]byte, 0, len(path)+16)
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		switch {
+		case c == '/':
+			out = append(out, "%2F"...)
+		case c == '%' || c == ':' || c == '@' || c == '?' || c == '#' || c == ' ':
+			out = append(out, fmt.Sprintf("%%%02X", c)...)
+		default:
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
+
+// URI returns the connection string for the embedded server.
+func (e *Embedded) URI() string { return e.uri }
+
+// Close stops the server and waits for it to finish writing.
+func (e *Embedded) Close() error {
+	e.cancel()
+	select {
+	case <-e.done:
+		return nil
+	case <-time.After(15 * time.Second):
+		return errors.New("embedded store: FerretDB did not stop within 15s")
+	}
+}

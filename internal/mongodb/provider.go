@@ -1,0 +1,171 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// providerDoc is a provider as stored: the domain record, its id as _id, and
+// derived keys that listing filters use.
+type providerDoc struct {
+	ID                 string `bson:"_id"`
+	directory.Provider `bson:",inline"`
+	// AreaKeys are lower-cased coverage areas, site towns and postcode
+	// districts, so "area" filters match without case-folding queries.
+	AreaKeys []string `bson:"area_keys"`
+}
+
+func toProviderDoc(p *directory.Provider) *providerDoc {
+	return &providerDoc{ID: p.ID, Provider: *p, AreaKeys: areaKeys(p)}
+}
+
+func areaKeys(p *directory.Provider) []string {
+	seen := map[string]bool{}
+	var keys []string
+	add := func(s string) {
+		k := strings.ToLower(strings.TrimSpace(s))
+		if k != "" && !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for _, a := range p.Coverage.Areas {
+		add(a)
+	}
+	for _, d := range p.Coverage.PostcodeDistricts {
+		add(d)
+	}
+	for _, s := range p.Sites {
+		add(s.Address.Town)
+	}
+	if keys == nil {
+		keys = []string{}
+	}
+	return keys
+}
+
+// CreateProvider implements directory.ProviderStore.
+func (s *Store) CreateProvider(ctx context.Context, p *directory.Provider) error {
+	if p.ID == "" {
+		p.ID = directory.NewID()
+	}
+	now := s.now()
+	next := *p
+	next.Version, next.CreatedAt, next.UpdatedAt = 1, now, now
+	if err := s.write(ctx, &next); err != nil {
+		if errors.Is(err, directory.ErrVersionMismatch) {
+			return fmt.Errorf("mongodb: creating provider %s: %w: the id is taken", p.ID, directory.ErrConflict)
+		}
+		return fmt.Errorf("mongodb: creating provider %s: %w", p.ID, err)
+	}
+	*p = next
+	return nil
+}
+
+// Provider implements directory.ProviderStore.
+func (s *Store) Provider(ctx context.Context, id string) (*directory.Provider, error) {
+	var doc providerDoc
+	err := s.providers.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &doc.Provider, nil
+}
+
+// ListProviders implements directory.ProviderStore.
+func (s *Store) ListProviders(ctx context.Context, f directory.ProviderFilter) ([]directory.Provider, int64, error) {
+	filter := bson.D{}
+	if f.Type != "" {
+		filter = append(filter, bson.E{Key: "type", Value: f.Type})
+	}
+	if len(f.Statuses) > 0 {
+		filter = append(filter, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: f.Statuses}}})
+	}
+	if f.Specialism != "" {
+		filter = append(filter, bson.E{Key: "specialisms", Value: f.Specialism})
+	}
+	if f.Area != "" {
+		filter = append(filter, bson.E{Key: "area_keys", Value: strings.ToLower(strings.TrimSpace(f.Area))})
+	}
+	total, err := s.providers.CountDocuments(ctx, filter)
+	if err != nil {
+		return nil, 0, fmt.Errorf("mongodb: counting providers: %w", translate(err))
+	}
+	page, per := max(f.Page, 1), max(f.PerPage, 1)
+	opts := options.Find().
+		SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}).
+		SetSkip(int64((page - 1) * per)).
+		SetLimit(int64(per))
+	cur, err := s.providers.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, 0, fmt.Errorf("mongodb: listing providers: %w", translate(err))
+	}
+	var docs []providerDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, 0, fmt.Errorf("mongodb: listing providers: %w", translate(err))
+	}
+	out := make([]directory.Provider, len(docs))
+	for i := range docs {
+		out[i] = docs[i].Provider
+	}
+	return out, total, nil
+}
+
+// UpdateProvider implements directory.ProviderStore. Of two concurrent
+// updates from the same version exactly one succeeds: see write.
+func (s *Store) UpdateProvider(ctx context.Context, p *directory.Provider, version int64) error {
+	cur, err := s.Provider(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if cur.Version != version {
+		return directory.ErrVersionMismatch
+	}
+	next := *p
+	next.Version = version + 1
+	next.CreatedAt = cur.CreatedAt
+	next.UpdatedAt = s.now()
+	if err := s.write(ctx, &next); err != nil {
+		return fmt.Errorf("mongodb: updating provider %s: %w", p.ID, err)
+	}
+	*p = next
+	return nil
+}
+
+// EachProvider implements directory.ProviderStore.
+func (s *Store) EachProvider(ctx context.Context, fn func(*directory.Provider) error) error {
+	cur, err := s.providers.Find(ctx, bson.D{})
+	if err != nil {
+		return fmt.Errorf("mongodb: reading providers: %w", translate(err))
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var doc providerDoc
+		if err := cur.Decode(&doc); err != nil {
+			return fmt.Errorf("mongodb: decoding provider: %w", err)
+		}
+		if err := fn(&doc.Provider); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("mongodb: reading providers: %w", translate(err))
+	}
+	return nil
+}
+
+// CountProviders implements directory.ProviderStore.
+func (s *Store) CountProviders(ctx context.Context) (int64, error) {
+	n, err := s.providers.CountDocuments(ctx, bson.D{})
+	if err != nil {
+		return 0, fmt.Errorf("mongodb: counting providers: %w", translate(err))
+	}
+	return n, nil
+}

@@ -1,0 +1,131 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// Collection names.
+const (
+	providersCollection = "providers"
+	tokensCollection    = "tokens"
+)
+
+// Store implements directory.Store over a MongoDB database.
+type Store struct {
+	client    *mongo.Client
+	db        *mongo.Database
+	providers *mongo.Collection
+	tokens    *mongo.Collection
+	revisions *mongo.Collection
+	now       func() time.Time
+}
+
+var _ directory.Store = (*Store)(nil)
+
+// Open connects to the MongoDB at uri, uses database dbName, and creates the
+// indexes the store needs. It fails if the server cannot be reached within
+// the context's deadline (or 10 s).
+func Open(ctx context.Context, uri, dbName string) (*Store, error) {
+	opts := options.Client().ApplyURI(uri).
+		SetAppName("brokerfinder").
+		SetServerSelectionTimeout(5 * time.Second).
+		// Domain types carry json tags only; bson follows them, so there is
+		// one field naming for the API and the store.
+		SetBSONOptions(&options.BSONOptions{UseJSONStructTags: true, NilSliceAsEmpty: false})
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, fmt.Errorf("mongodb: connecting: %w", err)
+	}
+	s := &Store{
+		client: client,
+		db:     client.Database(dbName),
+		now:    func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+	}
+	s.providers = s.db.Collection(providersCollection)
+	s.tokens = s.db.Collection(tokensCollection)
+	s.revisions = s.db.Collection(revisionsCollection)
+
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	err = s.ensureIndexes(ctx)
+	if err == nil {
+		err = s.ensureRevisionIndexes(ctx)
+	}
+	if err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close disconnects from the server.
+func (s *Store) Close(ctx context.Context) error {
+	return s.client.Disconnect(ctx)
+}
+
+// Ping checks the server answers. ErrUnavailable if not.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx, readpref.Primary()); err != nil {
+		return fmt.Errorf("mongodb: ping: %w: %v", directory.ErrUnavailable, err)
+	}
+	return nil
+}
+
+func (s *Store) ensureIndexes(ctx context.Context) error {
+	_, err := s.providers.Indexes().CreateMany(ctx, []mongo.IndexModel{
+		{Keys: bson.D{{Key: "type", Value: 1}}},
+		{Keys: bson.D{{Key: "status", Value: 1}}},
+		{Keys: bson.D{{Key: "specialisms", Value: 1}}},
+		{Keys: bson.D{{Key: "area_keys", Value: 1}}},
+		{Keys: bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}},
+	})
+	if err != nil {
+		return fmt.Errorf("mongodb: creating provider indexes: %w", translate(err))
+	}
+	_, err = s.tokens.Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys:    bson.D{{Key: "hash", Value: 1}},
+		Options: options.Index().SetUnique(true),
+	})
+	if err != nil {
+		return fmt.Errorf("mongodb: creating token indexes: %w", translate(err))
+	}
+	return nil
+}
+
+// translate turns driver errors into domain errors at the boundary.
+func translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return directory.ErrNotFound
+	case mongo.IsDuplicateKeyError(err):
+		return fmt.Errorf("%w: %v", directory.ErrConflict, err)
+	case errors.Is(err, context.Canceled):
+		return err
+	case mongo.IsNetworkError(err), mongo.IsTimeout(err), isServerSelection(err):
+		return fmt.Errorf("%w: %v", directory.ErrUnavailable, err)
+	}
+	return err
+}
+
+// isServerSelection reports a failure to find a usable server. The driver's
+// error type for it lives in an x/ package, so match its stable message.
+func isServerSelection(err error) bool {
+	return strings.Contains(err.Error(), "server selection")
+}

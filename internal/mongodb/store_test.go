@@ -1,0 +1,69 @@
+package mongodb
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"testing"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/storetest"
+)
+
+// embeddedURI is the URI of one embedded server shared by this package's
+// tests; each test gets its own database on it.
+var embeddedURI string
+
+var dbSeq atomic.Int64
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "bf-mongodb-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	e, err := StartEmbedded(context.Background(), dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	embeddedURI = e.URI()
+	code := m.Run()
+	_ = e.Close()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// openTestStore opens a store on a database of its own at uri and drops the
+// database when the test ends.
+func openTestStore(t *testing.T, uri string) *Store {
+	t.Helper()
+	ctx := context.Background()
+	name := fmt.Sprintf("bftest_%d_%d", os.Getpid(), dbSeq.Add(1))
+	s, err := Open(ctx, uri, name)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = s.db.Drop(ctx)
+		_ = s.Close(ctx)
+	})
+	return s
+}
+
+func TestConformanceEmbedded(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) directory.Store { return openTestStore(t, embeddedURI) })
+}
+
+// TestConformanceMongoDB runs the same suite against a real MongoDB when
+// BROKERFINDER_TEST_MONGODB_URI is set.
+func TestConformanceMongoDB(t *testing.T) {
+	uri := os.Getenv("BROKERFINDER_TEST_MONGODB_URI")
+	if uri == "" {
+		t.Skip("set BROKERFINDER_TEST_MONGODB_URI to run the store suite against a real MongoDB")
+	}
+	storetest.Run(t, func(t *testing.T) directory.Store { return openTestStore(t, uri) })
+}
