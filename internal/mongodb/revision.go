@@ -40,17 +40,6 @@ func revisionID(providerID string, version int64) string {
 	return fmt.Sprintf("%s@%d", providerID, version)
 }
 
-func (s *Store) ensureRevisionIndexes(ctx context.Context) error {
-	_, err := s.revisions.Indexes().CreateMany(ctx, []mongo.IndexModel{
-		{Keys: bson.D{{Key: "provider_id", Value: 1}, {Key: "version", Value: -1}}},
-		{Keys: bson.D{{Key: "applied", Value: 1}}},
-	})
-	if err != nil {
-		return fmt.Errorf("mongodb: creating revision indexes: %w", translate(err))
-	}
-	return nil
-}
-
 // write claims p.Version for p.ID and applies it. ErrVersionMismatch when
 // another writer claimed that version first.
 func (s *Store) write(ctx context.Context, p *directory.Provider) error {
@@ -63,14 +52,14 @@ func (s *Store) write(ctx context.Context, p *directory.Provider) error {
 		if errors.Is(err, directory.ErrConflict) {
 			// Someone else holds this version: finish their write if they
 			// have not (they may have died), so readers see it.
-			if err := s.rollForward(ctx, p.ID); err != nil {
+			if err := s.rollForward(ctx, p.ID, p.Version); err != nil {
 				return err
 			}
 			return directory.ErrVersionMismatch
 		}
 		return err
 	}
-	if err := s.rollForward(ctx, p.ID); err != nil {
+	if err := s.rollForward(ctx, p.ID, p.Version); err != nil {
 		return err
 	}
 	_, err := s.revisions.UpdateOne(ctx, bson.D{{Key: "_id", Value: rev.ID}},
@@ -78,39 +67,60 @@ func (s *Store) write(ctx context.Context, p *directory.Provider) error {
 	return translate(err)
 }
 
-// rollForward makes the providers collection hold the latest revision of id.
-// It loops because on servers without atomic replace a slower writer may put
-// back an older revision after a newer one landed; each pass re-reads the
-// latest, so the record converges on the newest version.
-func (s *Store) rollForward(ctx context.Context, id string) error {
-	for range 10 {
-		var latest revisionDoc
-		err := s.revisions.FindOne(ctx, bson.D{{Key: "provider_id", Value: id}},
-			options.FindOne().SetSort(bson.D{{Key: "version", Value: -1}})).Decode(&latest)
-		if err != nil {
-			return fmt.Errorf("reading latest revision: %w", translate(err))
-		}
-		cur, err := s.Provider(ctx, id)
-		switch {
-		case errors.Is(err, directory.ErrNotFound):
-			_, err = s.providers.InsertOne(ctx, toProviderDoc(&latest.Provider))
-			if err = translate(err); err != nil && !errors.Is(err, directory.ErrConflict) {
-				return err
-			}
-			continue // inserted, or someone else did: check again
-		case err != nil:
+// rollForward makes the providers collection hold the newest revision of id,
+// starting from the claimed revision at version. It then follows the chain
+// (version+1, version+2, ...) by _id, which every server looks up directly,
+// because on servers without atomic replace a slower writer may put back an
+// older revision after a newer one landed; re-applying the newest makes the
+// record converge.
+func (s *Store) rollForward(ctx context.Context, id string, version int64) error {
+	var rev revisionDoc
+	if err := s.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: revisionID(id, version)}}).Decode(&rev); err != nil {
+		return fmt.Errorf("reading revision %d of %s: %w", version, id, translate(err))
+	}
+	for range 1000 {
+		if err := s.apply(ctx, &rev); err != nil {
 			return err
-		case cur.Version >= latest.Version:
+		}
+		var next revisionDoc
+		err := s.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: revisionID(id, rev.Version+1)}}).Decode(&next)
+		if errors.Is(err, mongo.ErrNoDocuments) {
 			return nil
 		}
-		_, err = s.providers.ReplaceOne(ctx,
-			bson.D{{Key: "_id", Value: id}, {Key: "version", Value: bson.D{{Key: "$lt", Value: latest.Version}}}},
-			toProviderDoc(&latest.Provider))
-		if err := translate(err); err != nil {
-			return err
+		if err != nil {
+			return fmt.Errorf("reading revision %d of %s: %w", rev.Version+1, id, translate(err))
 		}
+		rev = next
 	}
 	return fmt.Errorf("provider %s did not settle on its latest revision: %w", id, directory.ErrConflict)
+}
+
+// apply writes rev to the providers collection unless a newer version is
+// already there.
+func (s *Store) apply(ctx context.Context, rev *revisionDoc) error {
+	if rev.Version == 1 {
+		return s.insertIfMissing(ctx, rev)
+	}
+	res, err := s.providers.ReplaceOne(ctx,
+		bson.D{{Key: "_id", Value: rev.ProviderID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: rev.Version}}}},
+		toProviderDoc(&rev.Provider))
+	if err := translate(err); err != nil {
+		return err
+	}
+	if res.MatchedCount > 0 {
+		return nil
+	}
+	// Either the record does not exist yet or it is already at this version
+	// or newer. Inserting settles which: a duplicate means the latter.
+	return s.insertIfMissing(ctx, rev)
+}
+
+func (s *Store) insertIfMissing(ctx context.Context, rev *revisionDoc) error {
+	_, err := s.providers.InsertOne(ctx, toProviderDoc(&rev.Provider))
+	if err = translate(err); err != nil && !errors.Is(err, directory.ErrConflict) {
+		return err
+	}
+	return nil
 }
 
 // Recover applies every revision a writer claimed but did not finish
@@ -118,13 +128,14 @@ func (s *Store) rollForward(ctx context.Context, id string) error {
 // It returns how many providers it rolled forward.
 func (s *Store) Recover(ctx context.Context) (int, error) {
 	cur, err := s.revisions.Find(ctx, bson.D{{Key: "applied", Value: false}},
-		options.Find().SetProjection(bson.D{{Key: "provider_id", Value: 1}}))
+		options.Find().SetProjection(bson.D{{Key: "provider_id", Value: 1}, {Key: "version", Value: 1}}))
 	if err != nil {
 		return 0, fmt.Errorf("mongodb: finding unapplied revisions: %w", translate(err))
 	}
 	var pending []struct {
 		ID         string `bson:"_id"`
 		ProviderID string `bson:"provider_id"`
+		Version    int64  `bson:"version"`
 	}
 	if err := cur.All(ctx, &pending); err != nil {
 		return 0, fmt.Errorf("mongodb: finding unapplied revisions: %w", translate(err))
@@ -132,7 +143,7 @@ func (s *Store) Recover(ctx context.Context) (int, error) {
 	done := map[string]bool{}
 	for _, r := range pending {
 		if !done[r.ProviderID] {
-			if err := s.rollForward(ctx, r.ProviderID); err != nil {
+			if err := s.rollForward(ctx, r.ProviderID, r.Version); err != nil {
 				return len(done), fmt.Errorf("mongodb: recovering %s: %w", r.ProviderID, err)
 			}
 			done[r.ProviderID] = true

@@ -62,11 +62,7 @@ func Open(ctx context.Context, uri, dbName string) (*Store, error) {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
-	err = s.ensureIndexes(ctx)
-	if err == nil {
-		err = s.ensureRevisionIndexes(ctx)
-	}
-	if err != nil {
+	if err := s.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
@@ -87,24 +83,69 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
-	_, err := s.providers.Indexes().CreateMany(ctx, []mongo.IndexModel{
+	err := createMissingIndexes(ctx, s.providers, []mongo.IndexModel{
 		{Keys: bson.D{{Key: "type", Value: 1}}},
 		{Keys: bson.D{{Key: "status", Value: 1}}},
 		{Keys: bson.D{{Key: "specialisms", Value: 1}}},
 		{Keys: bson.D{{Key: "area_keys", Value: 1}}},
 		{Keys: bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}},
 	})
-	if err != nil {
-		return fmt.Errorf("mongodb: creating provider indexes: %w", translate(err))
+	if err == nil {
+		err = createMissingIndexes(ctx, s.tokens, []mongo.IndexModel{{
+			Keys:    bson.D{{Key: "hash", Value: 1}},
+			Options: options.Index().SetUnique(true),
+		}})
 	}
-	_, err = s.tokens.Indexes().CreateOne(ctx, mongo.IndexModel{
-		Keys:    bson.D{{Key: "hash", Value: 1}},
-		Options: options.Index().SetUnique(true),
-	})
+	if err == nil {
+		err = createMissingIndexes(ctx, s.revisions, []mongo.IndexModel{
+			{Keys: bson.D{{Key: "provider_id", Value: 1}, {Key: "version", Value: -1}}},
+			{Keys: bson.D{{Key: "applied", Value: 1}}},
+		})
+	}
+	return err
+}
+
+// createMissingIndexes creates the indexes a collection lacks. It lists
+// first rather than relying on createIndexes being idempotent, because
+// FerretDB v1.24 panics (and drops its listener) when asked to create an
+// index that already exists.
+func createMissingIndexes(ctx context.Context, coll *mongo.Collection, models []mongo.IndexModel) error {
+	cur, err := coll.Indexes().List(ctx)
 	if err != nil {
-		return fmt.Errorf("mongodb: creating token indexes: %w", translate(err))
+		return fmt.Errorf("mongodb: listing indexes of %s: %w", coll.Name(), translate(err))
+	}
+	var existing []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &existing); err != nil {
+		return fmt.Errorf("mongodb: listing indexes of %s: %w", coll.Name(), translate(err))
+	}
+	have := map[string]bool{}
+	for _, ix := range existing {
+		have[ix.Name] = true
+	}
+	var missing []mongo.IndexModel
+	for _, m := range models {
+		if !have[indexName(m.Keys.(bson.D))] {
+			missing = append(missing, m)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := coll.Indexes().CreateMany(ctx, missing); err != nil {
+		return fmt.Errorf("mongodb: creating indexes on %s: %w", coll.Name(), translate(err))
 	}
 	return nil
+}
+
+// indexName is the name MongoDB gives an index by default ("name_1__id_1").
+func indexName(keys bson.D) string {
+	parts := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		parts = append(parts, k.Key, fmt.Sprint(k.Value))
+	}
+	return strings.Join(parts, "_")
 }
 
 // translate turns driver errors into domain errors at the boundary.
@@ -128,4 +169,9 @@ func translate(err error) error {
 // error type for it lives in an x/ package, so match its stable message.
 func isServerSelection(err error) bool {
 	return strings.Contains(err.Error(), "server selection")
+}
+
+// DropDatabase deletes the store's whole database. For tests and tooling.
+func (s *Store) DropDatabase(ctx context.Context) error {
+	return translate(s.db.Drop(ctx))
 }

@@ -67,3 +67,28 @@ func TestConformanceMongoDB(t *testing.T) {
 	}
 	storetest.Run(t, func(t *testing.T) directory.Store { return openTestStore(t, uri) })
 }
+
+// TestReopenKeepsDataAndIndexes opens the same database twice, as a restart
+// does: index creation must be idempotent and the data still there.
+func TestReopenKeepsDataAndIndexes(t *testing.T) {
+	ctx := context.Background()
+	name := fmt.Sprintf("bftest_reopen_%d", os.Getpid())
+	s1, err := Open(ctx, embeddedURI, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := storetest.Provider("Survivor")
+	if err := s1.CreateProvider(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	_ = s1.Close(ctx)
+	s2, err := Open(ctx, embeddedURI, name)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer func() { _ = s2.DropDatabase(ctx); _ = s2.Close(ctx) }()
+	got, err := s2.Provider(ctx, p.ID)
+	if err != nil || got.Name != "Survivor" {
+		t.Fatalf("after reopen: %v, %v", got, err)
+	}
+}

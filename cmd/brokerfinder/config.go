@@ -1,0 +1,94 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// config is the service's configuration. Defaults are in code; environment
+// variables override them; flags override both.
+type config struct {
+	Addr       string
+	DataDir    string
+	MongoURI   string
+	Database   string
+	AdminToken string
+	SeedDir    string
+	LogLevel   string
+}
+
+// flags registers the shared configuration flags on fs, with defaults from
+// the environment.
+func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.Addr, "addr", env("BROKERFINDER_ADDR", ":8080"), "listen address (BROKERFINDER_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("BROKERFINDER_DATA_DIR", "./data"), "data directory for the embedded store and the index (BROKERFINDER_DATA_DIR)")
+	fs.StringVar(&c.MongoURI, "mongodb-uri", env("BROKERFINDER_MONGODB_URI", ""), "MongoDB connection string; empty runs the embedded store (BROKERFINDER_MONGODB_URI)")
+	fs.StringVar(&c.Database, "mongodb-database", env("BROKERFINDER_MONGODB_DATABASE", "brokerfinder"), "database name (BROKERFINDER_MONGODB_DATABASE)")
+	fs.StringVar(&c.SeedDir, "seed-dir", env("BROKERFINDER_SEED_DIR", "./seed"), "seed directory loaded into an empty store (BROKERFINDER_SEED_DIR)")
+	fs.StringVar(&c.LogLevel, "log-level", env("BROKERFINDER_LOG_LEVEL", "info"), "debug, info, warn or error (BROKERFINDER_LOG_LEVEL)")
+	// The admin token is taken from the environment only: a flag would show
+	// in process listings.
+	c.AdminToken = getenv("BROKERFINDER_ADMIN_TOKEN")
+}
+
+// parse parses args into a new config.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (*config, *flag.FlagSet, error) {
+	var c config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.flags(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	return &c, fs, nil
+}
+
+// logger returns a text logger at the configured level.
+func (c *config) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), nil
+}
+
+// logValues returns the configuration for the start-up log, secrets masked.
+func (c *config) logValues() []any {
+	return []any{
+		"addr", c.Addr, "data_dir", c.DataDir, "mongodb_uri", maskURI(c.MongoURI),
+		"database", c.Database, "seed_dir", c.SeedDir,
+		"admin_token", mask(c.AdminToken),
+	}
+}
+
+func mask(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return "(set)"
+}
+
+// maskURI hides the password in a MongoDB URI.
+func maskURI(uri string) string {
+	if uri == "" {
+		return "(embedded)"
+	}
+	scheme, rest, ok := strings.Cut(uri, "://")
+	if !ok {
+		return "(set)"
+	}
+	if at := strings.LastIndex(rest, "@"); at >= 0 {
+		user, _, _ := strings.Cut(rest[:at], ":")
+		return scheme + "://" + user + ":***@" + rest[at+1:]
+	}
+	return uri
+}

@@ -1,0 +1,68 @@
+// Command brokerfinder runs the provider directory and choice-matching
+// service, and its maintenance commands.
+//
+//	brokerfinder [serve]                  run the service (default)
+//	brokerfinder seed [--overwrite]       load the seed directory into the store
+//	brokerfinder token create --name N    create an admin API token (printed once)
+//	brokerfinder token list               list tokens (never their secrets)
+//	brokerfinder token revoke ID          revoke a token
+//	brokerfinder version                  print the version
+//
+// Configuration comes from BROKERFINDER_* environment variables, overridden
+// by flags; see the README.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "brokerfinder:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program, with its environment passed in so tests can run
+// it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "seed":
+		return seedCmd(ctx, args, getenv, stdout, stderr)
+	case "token":
+		return tokenCmd(ctx, args, getenv, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "brokerfinder", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+const usage = `usage: brokerfinder [serve|seed|token|version] [flags]
+  serve                 run the service (default)
+  seed [--overwrite]    load the seed directory into the store
+  token create --name N [--role admin]
+  token list
+  token revoke ID
+  version
+Run "brokerfinder COMMAND -h" for a command's flags.`

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/brokerfinder/brokerfinder/internal/seed"
+)
+
+// seedCmd loads the seed directory: every record is validated before anything
+// is written; missing records are created, edited ones kept unless
+// --overwrite.
+func seedCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var c config
+	fs := newFlagSet("seed", stderr)
+	c.flags(fs, getenv)
+	overwrite := fs.Bool("overwrite", false, "replace records that were edited since seeding with the seed's version")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	providers, err := seed.Load(os.DirFS(c.SeedDir))
+	if err != nil {
+		return err
+	}
+	logger, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	store, closeStore, err := openStore(ctx, &c, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	rep, err := seed.Apply(ctx, store, providers, *overwrite)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seed %s: %s\n", c.SeedDir, rep)
+	return nil
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/brokerfinder/brokerfinder/internal/api"
+	"github.com/brokerfinder/brokerfinder/internal/seed"
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := parseConfig("serve", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger, err := cfg.logger(stderr)
+	if err != nil {
+		return err
+	}
+	logger.Info("starting brokerfinder", append([]any{"version", version}, cfg.logValues()...)...)
+
+	store, closeStore, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	// An empty store gets the seed directory, so a fresh checkout serves a
+	// realistic directory with no set-up.
+	n, err := store.CountProviders(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		if _, statErr := os.Stat(cfg.SeedDir); statErr == nil {
+			providers, err := seed.Load(os.DirFS(cfg.SeedDir))
+			if err != nil {
+				return err
+			}
+			rep, err := seed.Apply(ctx, store, providers, false)
+			if err != nil {
+				return err
+			}
+			logger.Info("empty store seeded", "dir", cfg.SeedDir, "result", rep.String())
+		} else {
+			logger.Warn("store is empty and there is no seed directory", "seed_dir", cfg.SeedDir)
+		}
+	}
+
+	handler := api.New(api.Config{Store: store, Logger: logger, AdminToken: cfg.AdminToken})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	logger.Info("listening", "url", fmt.Sprintf("http://%s", ln.Addr()))
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/brokerfinder/brokerfinder/internal/mongodb"
+)
+
+// openStore connects to the configured MongoDB, or starts the embedded one in
+// the data directory. The returned close function stops what was started, in
+// reverse order.
+func openStore(ctx context.Context, cfg *config, logger *slog.Logger) (*mongodb.Store, func(), error) {
+	uri := cfg.MongoURI
+	var embedded *mongodb.Embedded
+	if uri == "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, nil, fmt.Errorf("data directory: %w", err)
+		}
+		// FerretDB logs every connection at info; keep only its warnings.
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		if logger.Enabled(ctx, slog.LevelDebug) {
+			quiet = logger.With("component", "ferretdb")
+		}
+		var err error
+		embedded, err = mongodb.StartEmbedded(ctx, cfg.DataDir, quiet)
+		if err != nil {
+			return nil, nil, err
+		}
+		uri = embedded.URI()
+		logger.Info("embedded store started", "dir", cfg.DataDir)
+	}
+	store, err := mongodb.Open(ctx, uri, cfg.Database)
+	if err != nil {
+		if embedded != nil {
+			_ = embedded.Close()
+		}
+		return nil, nil, err
+	}
+	if n, err := store.Recover(ctx); err != nil {
+		logger.Warn("recovering unfinished writes", "err", err)
+	} else if n > 0 {
+		logger.Info("recovered unfinished writes", "providers", n)
+	}
+	closeAll := func() {
+		_ = store.Close(context.Background())
+		if embedded != nil {
+			if err := embedded.Close(); err != nil {
+				logger.Warn("stopping embedded store", "err", err)
+			}
+		}
+	}
+	return store, closeAll, nil
+}

@@ -1,0 +1,63 @@
+package api
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// HashToken returns the hex SHA-256 of a token, the only form stored. Tokens
+// are long random strings, so a fast hash is enough.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+const tokenKey = "brokerfinder.token"
+
+// authenticate returns the caller's token, or ErrUnauthorized.
+func (s *Server) authenticate(c *gin.Context) (*directory.Token, error) {
+	h := c.GetHeader("Authorization")
+	scheme, secret, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+		return nil, directory.ErrUnauthorized
+	}
+	hash := HashToken(strings.TrimSpace(secret))
+	if s.adminHash != "" && subtle.ConstantTimeCompare([]byte(hash), []byte(s.adminHash)) == 1 {
+		return &directory.Token{ID: "env", Name: "BROKERFINDER_ADMIN_TOKEN", Role: directory.RoleAdmin}, nil
+	}
+	// The store is searched by hash, so timing reveals nothing of the token.
+	t, err := s.store.TokenByHash(c.Request.Context(), hash)
+	if errors.Is(err, directory.ErrNotFound) {
+		return nil, directory.ErrUnauthorized
+	}
+	return t, err
+}
+
+// requireAdmin lets only admin tokens through.
+func (s *Server) requireAdmin(c *gin.Context) error {
+	t, err := s.authenticate(c)
+	if err != nil {
+		return err
+	}
+	if t.Role != directory.RoleAdmin {
+		return directory.ErrForbidden
+	}
+	c.Set(tokenKey, t)
+	return nil
+}
+
+// optionalToken returns the caller's token if a valid one was sent, nil if
+// none was sent, and ErrUnauthorized for a bad one.
+func (s *Server) optionalToken(c *gin.Context) (*directory.Token, error) {
+	if c.GetHeader("Authorization") == "" {
+		return nil, nil
+	}
+	return s.authenticate(c)
+}

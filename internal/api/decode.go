@@ -1,0 +1,105 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// decodeJSON reads the body into dst strictly: JSON only, within the size
+// limit, no unknown fields, no trailing data, and every mistake reported as a
+// field problem. It replaces Gin's ShouldBindJSON because that cannot name
+// the offending field for unknown fields or wrong types.
+func (s *Server) decodeJSON(c *gin.Context, dst any) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return errMediaType
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge
+		}
+		return directory.Invalid("body", "could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return directory.Invalid("body", "is required: send a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonProblem(err)
+	}
+	if dec.More() {
+		return directory.Invalid("body", "must hold one JSON object and nothing after it")
+	}
+	return nil
+}
+
+// jsonProblem turns a decoding error into a field problem.
+func jsonProblem(err error) error {
+	var (
+		se *json.SyntaxError
+		te *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &se):
+		return directory.Invalid("body", "is not valid JSON (at byte %d): %v", se.Offset, se)
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "body"
+		}
+		return directory.Invalid(field, "must be %s, not %s", jsonKind(te.Type.Kind().String()), te.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return directory.Invalid("body", "is not complete JSON")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return directory.Invalid(name, "is not a known field")
+	}
+	return directory.Invalid("body", "could not be read as JSON: %v", err)
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "int", "int64", "int32", "uint", "uint64":
+		return "a whole number"
+	case "float64", "float32":
+		return "a number"
+	case "slice", "array":
+		return "a list"
+	case "struct", "map", "ptr":
+		return "an object"
+	}
+	return fmt.Sprintf("a %s", k)
+}
+
+// queryInt reads an optional whole-number query parameter within [min, max].
+func queryInt(c *gin.Context, name string, def, min, max int) (int, *directory.FieldProblem) {
+	raw, ok := c.GetQuery(name)
+	if !ok || raw == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < min || n > max {
+		return 0, &directory.FieldProblem{Field: name, Message: fmt.Sprintf("must be a whole number from %d to %d", min, max)}
+	}
+	return n, nil
+}

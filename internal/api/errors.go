@@ -1,0 +1,87 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// ErrorResponse is the one JSON shape of every error.
+type ErrorResponse struct {
+	// Code is a stable machine-readable code, such as "invalid" or "not_found".
+	Code string `json:"code" example:"invalid"`
+	// Message says in plain English what went wrong and what to do.
+	Message string `json:"message" example:"The request has 1 problem: see fields."`
+	// Fields names each field with a problem (JSON paths into the body, or
+	// query parameter names).
+	Fields []directory.FieldProblem `json:"fields,omitempty"`
+} // @name Error
+
+// apiError is an error with its own status, code and message.
+type apiError struct {
+	status  int
+	code    string
+	message string
+}
+
+func (e *apiError) Error() string { return e.message }
+
+var (
+	errRoute              = &apiError{http.StatusNotFound, "not_found", "There is no such endpoint. See /openapi/swagger.json."}
+	errMethod             = &apiError{http.StatusMethodNotAllowed, "method_not_allowed", "This endpoint does not accept that method."}
+	errInternal           = &apiError{http.StatusInternalServerError, "internal", "Something went wrong on our side. Please try again."}
+	errPreconditionNeeded = &apiError{http.StatusPreconditionRequired, "precondition_required", "Send an If-Match header with the record's ETag from your last read, so your change cannot overwrite someone else's."}
+	errTooLarge           = &apiError{http.StatusRequestEntityTooLarge, "too_large", "The request body is too large."}
+	errMediaType          = &apiError{http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the body as application/json."}
+)
+
+// writeError maps an error to its status and JSON body. Domain errors map by
+// one table; anything unknown is a 500 whose body carries no internal detail.
+func (s *Server) writeError(c *gin.Context, err error) {
+	var (
+		ae   *apiError
+		ve   *directory.ValidationError
+		resp ErrorResponse
+		st   int
+	)
+	switch {
+	case errors.As(err, &ae):
+		st, resp = ae.status, ErrorResponse{Code: ae.code, Message: ae.message}
+	case errors.As(err, &ve):
+		st = http.StatusBadRequest
+		resp = ErrorResponse{Code: "invalid", Message: problemsMessage(len(ve.Problems)), Fields: ve.Problems}
+	case errors.Is(err, directory.ErrNotFound):
+		st, resp = http.StatusNotFound, ErrorResponse{Code: "not_found", Message: "No record has that id."}
+	case errors.Is(err, directory.ErrVersionMismatch):
+		st, resp = http.StatusPreconditionFailed, ErrorResponse{Code: "precondition_failed", Message: "The record has changed since you read it. Read it again, reapply your change and send the new ETag in If-Match."}
+	case errors.Is(err, directory.ErrConflict):
+		st, resp = http.StatusConflict, ErrorResponse{Code: "conflict", Message: "A record with that id already exists."}
+	case errors.Is(err, directory.ErrUnauthorized):
+		c.Header("WWW-Authenticate", `Bearer realm="brokerfinder"`)
+		st, resp = http.StatusUnauthorized, ErrorResponse{Code: "unauthorized", Message: "Send a valid API token as 'Authorization: Bearer <token>'."}
+	case errors.Is(err, directory.ErrForbidden):
+		st, resp = http.StatusForbidden, ErrorResponse{Code: "forbidden", Message: "Your token does not allow this."}
+	case errors.Is(err, directory.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		c.Header("Retry-After", "5")
+		st, resp = http.StatusServiceUnavailable, ErrorResponse{Code: "unavailable", Message: "The directory store cannot be reached just now. Please try again shortly."}
+		s.logger.Warn("store unavailable", "path", c.Request.URL.Path, "err", err)
+	case errors.Is(err, context.Canceled):
+		st, resp = 499, ErrorResponse{Code: "canceled", Message: "The request was cancelled."}
+	default:
+		s.logger.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		st, resp = http.StatusInternalServerError, ErrorResponse{Code: errInternal.code, Message: errInternal.message}
+	}
+	c.JSON(st, resp)
+}
+
+func problemsMessage(n int) string {
+	if n == 1 {
+		return "The request has 1 problem: see fields."
+	}
+	return fmt.Sprintf("The request has %d problems: see fields.", n)
+}

@@ -1,0 +1,277 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// Paging limits.
+const (
+	defaultPerPage = 20
+	maxPerPage     = 100
+	maxPage        = 100_000
+)
+
+// ProviderList is one page of providers.
+type ProviderList struct {
+	Items   []directory.Provider `json:"items"`
+	Total   int64                `json:"total"`
+	Page    int                  `json:"page"`
+	PerPage int                  `json:"per_page"`
+} // @name ProviderList
+
+// listProviders godoc
+//
+//	@Summary		List providers
+//	@Description	One page of providers ordered by name, with the total. Without a token, drafts are never listed. per_page above 100 is capped at 100.
+//	@Tags			providers
+//	@Produce		json
+//	@Param			page		query		int		false	"Page number, from 1"	default(1)
+//	@Param			per_page	query		int		false	"Items per page (capped at 100)"	default(20)
+//	@Param			type		query		string	false	"Provider type code (vocabulary provider_types)"
+//	@Param			status		query		string	false	"Status code (vocabulary statuses); draft needs a token"
+//	@Param			specialism	query		string	false	"Specialism code (vocabulary specialisms)"
+//	@Param			area		query		string	false	"Area name, site town or postcode district, any case"
+//	@Success		200			{object}	ProviderList
+//	@Failure		400			{object}	ErrorResponse
+//	@Failure		401			{object}	ErrorResponse
+//	@Router			/v1/providers [get]
+func (s *Server) listProviders(c *gin.Context) error {
+	var problems []directory.FieldProblem
+	page, p := queryInt(c, "page", 1, 1, maxPage)
+	if p != nil {
+		problems = append(problems, *p)
+	}
+	per, p := queryInt(c, "per_page", defaultPerPage, 1, 1<<30)
+	if p != nil {
+		problems = append(problems, *p)
+	}
+	per = min(per, maxPerPage)
+	f := directory.ProviderFilter{Page: page, PerPage: per, Area: strings.TrimSpace(c.Query("area"))}
+	for _, q := range []struct {
+		name, vocab string
+		dst         *string
+	}{
+		{"type", directory.VocabProviderTypes, &f.Type},
+		{"specialism", directory.VocabSpecialisms, &f.Specialism},
+	} {
+		v := c.Query(q.name)
+		if v != "" && !directory.MustVocabulary(q.vocab).Has(v) {
+			problems = append(problems, directory.FieldProblem{Field: q.name, Message: fmt.Sprintf("is not a code in vocabulary %s", q.vocab)})
+		}
+		*q.dst = v
+	}
+	if len(f.Area) > 100 {
+		problems = append(problems, directory.FieldProblem{Field: "area", Message: "must be at most 100 characters"})
+	}
+	status := c.Query("status")
+	if status != "" && !directory.MustVocabulary(directory.VocabStatuses).Has(status) {
+		problems = append(problems, directory.FieldProblem{Field: "status", Message: "is not a code in vocabulary statuses"})
+	}
+	if len(problems) > 0 {
+		return &directory.ValidationError{Problems: problems}
+	}
+	tok, err := s.optionalToken(c)
+	if err != nil {
+		return err
+	}
+	switch {
+	case status != "":
+		if status == directory.StatusDraft && tok == nil {
+			return directory.ErrUnauthorized
+		}
+		f.Statuses = []string{status}
+	case tok == nil:
+		f.Statuses = []string{directory.StatusPublished, directory.StatusSuspended, directory.StatusEnded}
+	}
+	items, total, err := s.store.ListProviders(c.Request.Context(), f)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []directory.Provider{}
+	}
+	c.JSON(http.StatusOK, ProviderList{Items: items, Total: total, Page: page, PerPage: per})
+	return nil
+}
+
+// getProvider godoc
+//
+//	@Summary		Get a provider
+//	@Description	The whole record. The ETag header carries its version, for If-Match on updates. Drafts need a token.
+//	@Tags			providers
+//	@Produce		json
+//	@Param			id	path		string	true	"Provider id"
+//	@Success		200	{object}	directory.Provider
+//	@Header			200	{string}	ETag	"The record's version"
+//	@Failure		404	{object}	ErrorResponse
+//	@Router			/v1/providers/{id} [get]
+func (s *Server) getProvider(c *gin.Context) error {
+	p, err := s.loadProvider(c)
+	if err != nil {
+		return err
+	}
+	if !p.Visible() {
+		tok, err := s.optionalToken(c)
+		if err != nil {
+			return err
+		}
+		if tok == nil {
+			return directory.ErrNotFound
+		}
+	}
+	writeProvider(c, http.StatusOK, p)
+	return nil
+}
+
+// createProvider godoc
+//
+//	@Summary		Create a provider
+//	@Description	Validates the whole record and reports every problem at once. The server sets version, created_at and updated_at; id is generated unless given.
+//	@Tags			providers
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			provider	body		directory.Provider	true	"The provider"
+//	@Success		201			{object}	directory.Provider
+//	@Header			201			{string}	ETag		"The record's version"
+//	@Header			201			{string}	Location	"The record's URL"
+//	@Failure		400			{object}	ErrorResponse
+//	@Failure		401			{object}	ErrorResponse
+//	@Failure		403			{object}	ErrorResponse
+//	@Failure		409			{object}	ErrorResponse
+//	@Failure		413			{object}	ErrorResponse
+//	@Failure		415			{object}	ErrorResponse
+//	@Router			/v1/providers [post]
+func (s *Server) createProvider(c *gin.Context) error {
+	var p directory.Provider
+	if err := s.decodeJSON(c, &p); err != nil {
+		return err
+	}
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := s.store.CreateProvider(c.Request.Context(), &p); err != nil {
+		return err
+	}
+	c.Header("Location", "/v1/providers/"+p.ID)
+	writeProvider(c, http.StatusCreated, &p)
+	return nil
+}
+
+// updateProvider godoc
+//
+//	@Summary		Replace a provider
+//	@Description	Replaces the whole record. Needs If-Match with the ETag from your last read: without it 428, if someone changed the record since, 412, and nothing is written.
+//	@Tags			providers
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			id			path		string				true	"Provider id"
+//	@Param			If-Match	header		string				true	"ETag from your last read"
+//	@Param			provider	body		directory.Provider	true	"The provider"
+//	@Success		200			{object}	directory.Provider
+//	@Header			200			{string}	ETag	"The new version"
+//	@Failure		400			{object}	ErrorResponse
+//	@Failure		401			{object}	ErrorResponse
+//	@Failure		404			{object}	ErrorResponse
+//	@Failure		412			{object}	ErrorResponse
+//	@Failure		428			{object}	ErrorResponse
+//	@Router			/v1/providers/{id} [put]
+func (s *Server) updateProvider(c *gin.Context) error {
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	var p directory.Provider
+	if err := s.decodeJSON(c, &p); err != nil {
+		return err
+	}
+	id := c.Param("id")
+	if p.ID != "" && p.ID != id {
+		return directory.Invalid("id", "must match the id in the URL (or be left out)")
+	}
+	p.ID = id
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := s.store.UpdateProvider(c.Request.Context(), &p, version); err != nil {
+		return err
+	}
+	writeProvider(c, http.StatusOK, &p)
+	return nil
+}
+
+// endProvider godoc
+//
+//	@Summary		End a provider
+//	@Description	Marks the provider ended (status and contract). Nothing is deleted: the record stays readable. Needs If-Match like an update.
+//	@Tags			providers
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			id			path		string	true	"Provider id"
+//	@Param			If-Match	header		string	true	"ETag from your last read"
+//	@Success		200			{object}	directory.Provider
+//	@Failure		401			{object}	ErrorResponse
+//	@Failure		404			{object}	ErrorResponse
+//	@Failure		412			{object}	ErrorResponse
+//	@Failure		428			{object}	ErrorResponse
+//	@Router			/v1/providers/{id} [delete]
+func (s *Server) endProvider(c *gin.Context) error {
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.loadProvider(c)
+	if err != nil {
+		return err
+	}
+	if p.Version != version {
+		return directory.ErrVersionMismatch
+	}
+	p.Status = directory.StatusEnded
+	p.Organisation.ContractStatus = directory.ContractEnded
+	if err := s.store.UpdateProvider(c.Request.Context(), p, version); err != nil {
+		return err
+	}
+	writeProvider(c, http.StatusOK, p)
+	return nil
+}
+
+func (s *Server) loadProvider(c *gin.Context) (*directory.Provider, error) {
+	id := c.Param("id")
+	if !directory.ValidID(id) {
+		return nil, directory.ErrNotFound
+	}
+	return s.store.Provider(c.Request.Context(), id)
+}
+
+func writeProvider(c *gin.Context, status int, p *directory.Provider) {
+	c.Header("ETag", etag(p.Version))
+	c.JSON(status, p)
+}
+
+func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// ifMatch reads the version from If-Match. Missing: 428. A value that is not
+// one of our ETags can never match the current version: 412.
+func ifMatch(c *gin.Context) (int64, error) {
+	h := strings.TrimSpace(c.GetHeader("If-Match"))
+	if h == "" || h == "*" {
+		return 0, errPreconditionNeeded
+	}
+	h = strings.TrimPrefix(h, "W/")
+	v, err := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
+	if err != nil || v < 1 {
+		return 0, directory.ErrVersionMismatch
+	}
+	return v, nil
+}

@@ -1,0 +1,123 @@
+// Package api is brokerfinder's REST API over Gin: handlers, request decoding,
+// authentication and the one mapping from domain errors to HTTP responses.
+// It is the only package (with internal/web) that imports Gin.
+//
+//	@title						brokerfinder API
+//	@version					1
+//	@description				Directory of employment support providers (Job Brokers and other provision) and choice matching for people on incapacity benefits.
+//	@BasePath					/
+//	@securityDefinitions.apikey	BearerToken
+//	@in							header
+//	@name						Authorization
+//	@description				"Bearer " followed by an API token.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// Config is what the API needs.
+type Config struct {
+	Store  directory.Store
+	Logger *slog.Logger
+	// AdminToken, when set, is accepted as an admin bearer token in addition
+	// to tokens in the store.
+	AdminToken string
+	// MaxBodyBytes caps request bodies; 0 means 1 MiB.
+	MaxBodyBytes int64
+}
+
+// Server holds the API's dependencies.
+type Server struct {
+	store        directory.Store
+	logger       *slog.Logger
+	adminHash    string
+	maxBodyBytes int64
+}
+
+// New returns the API as an http.Handler.
+func New(cfg Config) http.Handler {
+	s := &Server{store: cfg.Store, logger: cfg.Logger, maxBodyBytes: cfg.MaxBodyBytes}
+	if s.logger == nil {
+		s.logger = slog.Default()
+	}
+	if s.maxBodyBytes <= 0 {
+		s.maxBodyBytes = 1 << 20
+	}
+	if cfg.AdminToken != "" {
+		s.adminHash = HashToken(cfg.AdminToken)
+	}
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(s.recoverPanics, s.logRequests, securityHeaders)
+	r.NoRoute(s.handle(func(*gin.Context) error { return errRoute }))
+	r.NoMethod(s.handle(func(*gin.Context) error { return errMethod }))
+
+	r.GET("/healthz", s.handle(s.healthz))
+	r.GET("/readyz", s.handle(s.readyz))
+
+	v1 := r.Group("/v1")
+	v1.GET("/vocabularies", s.handle(s.vocabularies))
+	v1.GET("/providers", s.handle(s.listProviders))
+	v1.GET("/providers/:id", s.handle(s.getProvider))
+	v1.POST("/providers", s.handle(s.requireAdmin), s.handle(s.createProvider))
+	v1.PUT("/providers/:id", s.handle(s.requireAdmin), s.handle(s.updateProvider))
+	v1.DELETE("/providers/:id", s.handle(s.requireAdmin), s.handle(s.endProvider))
+	return r
+}
+
+// handle adapts a handler that returns an error, so that no path can forget
+// to write one: a non-nil error is written once, as JSON, and the chain stops.
+func (s *Server) handle(h func(*gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			s.writeError(c, err)
+			c.Abort()
+		}
+	}
+}
+
+// recoverPanics turns a panic into a logged 500 with no internal detail.
+func (s *Server) recoverPanics(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.logger.Error("panic serving request", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", v)
+			s.writeError(c, errInternal)
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+// logRequests logs one line per request: method, path, status, size and
+// duration. It never logs query strings or bodies, which may hold a client's
+// postcode or health details.
+func (s *Server) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	s.logger.Info("request",
+		"method", c.Request.Method,
+		"path", c.Request.URL.Path,
+		"status", c.Writer.Status(),
+		"bytes", c.Writer.Size(),
+		"duration", time.Since(start).Round(time.Microsecond))
+}
+
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	c.Next()
+}

@@ -1,0 +1,43 @@
+// Package mongotest gives tests a fresh store: on an embedded server of the
+// test's own, or on the real MongoDB named by BROKERFINDER_TEST_MONGODB_URI.
+package mongotest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"testing"
+
+	"github.com/brokerfinder/brokerfinder/internal/mongodb"
+)
+
+var seq atomic.Int64
+
+// Store returns an empty store that is dropped and closed when t ends. With
+// BROKERFINDER_TEST_MONGODB_URI set it uses a new database on that server;
+// otherwise it starts an embedded server in t.TempDir().
+func Store(t testing.TB) *mongodb.Store {
+	t.Helper()
+	ctx := context.Background()
+	uri := os.Getenv("BROKERFINDER_TEST_MONGODB_URI")
+	if uri == "" {
+		e, err := mongodb.StartEmbedded(ctx, t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatalf("starting embedded store: %v", err)
+		}
+		t.Cleanup(func() { _ = e.Close() })
+		uri = e.URI()
+	}
+	s, err := mongodb.Open(ctx, uri, fmt.Sprintf("bftest_%d_%d", os.Getpid(), seq.Add(1)))
+	if err != nil {
+		t.Fatalf("opening store: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = s.DropDatabase(ctx)
+		_ = s.Close(ctx)
+	})
+	return s
+}
