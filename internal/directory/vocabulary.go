@@ -107,7 +107,11 @@ const (
 	RegistrationJobReadyOnly = "job_ready_only"
 )
 
-var vocabularies = []Vocabulary{
+// vocabularies holds those describing records, then those describing a
+// client's needs.
+var vocabularies = append(recordVocabularies, needsVocabularies...)
+
+var recordVocabularies = []Vocabulary{
 	{Name: VocabProviderTypes, Description: "Kinds of provision. Job Brokers help people into work; the others are programmes and local services advisers also refer or signpost to.", Terms: []Term{
 		{TypeJobBroker, "Job Broker", "Helps people find and keep paid work, with support before and after starting a job."},
 		{"condition_management", "Condition Management Programme", "Helps people understand and manage a health condition so work becomes possible."},

@@ -33,6 +33,12 @@ var vocabularyNames = []string{
 	directory.VocabAccessibility,
 	directory.VocabLanguages,
 	directory.VocabDays,
+	directory.VocabDistanceFromWork,
+	directory.VocabJobSearchStages,
+	directory.VocabHours,
+	directory.VocabWorkKinds,
+	directory.VocabMoneyHelp,
+	directory.VocabTravel,
 }
 
 var codePattern = regexp.MustCompile(`^[a-z0-9_]+$`)
