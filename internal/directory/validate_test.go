@@ -581,7 +581,9 @@ func TestValidateEdges(t *testing.T) {
 			p.Sites = nil
 			p.Coverage = directory.Coverage{PostcodeDistricts: []string{"W1"}}
 		}},
-		{"max radius", func(p *directory.Provider) { p.Coverage.RadiusKm, p.Coverage.TravelRadiusKm = directory.MaxRadiusKm, directory.MaxRadiusKm }},
+		{"max radius", func(p *directory.Provider) {
+			p.Coverage.RadiusKm, p.Coverage.TravelRadiusKm = directory.MaxRadiusKm, directory.MaxRadiusKm
+		}},
 		{"polygon with a closed hole", func(p *directory.Provider) {
 			p.Coverage.Polygons[0].Coordinates = append(p.Coverage.Polygons[0].Coordinates, closedRing(4))
 		}},
