@@ -1,0 +1,350 @@
+package match
+
+import (
+	"math"
+	"strings"
+	"sync"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// Catalogue is an in-memory copy of every visible provider (drafts are left
+// out), compiled for matching, with lookups from a place to the providers
+// whose coverage may include it. It is safe for concurrent use: matches
+// share a read lock; writes take the write lock briefly.
+//
+// Candidates come from four lookups, each a superset of what it stands for:
+// national providers; postcode districts; named areas; and a grid of cells
+// about 20 km square into which every site radius, travelling radius and
+// polygon's bounding box is entered. The exact coverage test then runs on
+// the candidates only, so a match touches a few thousand providers at most
+// instead of the whole directory (DESIGN.md: scoring every document is what
+// makes a match slow).
+type Catalogue struct {
+	mu        sync.RWMutex
+	profiles  []*Profile // by slot; nil where a provider was removed
+	free      []int32
+	byID      map[string]int32
+	national  []int32
+	districts map[string][]int32
+	areas     map[string][]int32
+	cells     map[cell][]int32
+	visited   sync.Pool // *bitset sized for profiles
+}
+
+// NewCatalogue returns an empty catalogue.
+func NewCatalogue() *Catalogue {
+	return &Catalogue{
+		byID:      map[string]int32{},
+		districts: map[string][]int32{},
+		areas:     map[string][]int32{},
+		cells:     map[cell][]int32{},
+	}
+}
+
+// Grid cell size. A cell is about 22 km north-south and 20 km east-west in
+// the UK, so a 25 km radius touches 9 to 16 cells.
+const (
+	cellLat = 0.2
+	cellLon = 0.3
+)
+
+type cell struct{ lat, lon int32 }
+
+func cellOf(p directory.LatLon) cell {
+	return cell{int32(math.Floor(p.Lat / cellLat)), int32(math.Floor((p.Lon + 180) / cellLon))}
+}
+
+// cellsAround calls fn for every cell touched by the box around p extending
+// km in every direction.
+func cellsAround(p directory.LatLon, km float64, fn func(cell)) {
+	dLat := km / 111.0
+	dLon := km / (111.32 * math.Max(0.2, math.Cos(p.Lat*math.Pi/180)))
+	cellsInBox(p.Lat-dLat, p.Lon-dLon, p.Lat+dLat, p.Lon+dLon, fn)
+}
+
+func cellsInBox(minLat, minLon, maxLat, maxLon float64, fn func(cell)) {
+	lo := cellOf(directory.LatLon{Lat: minLat, Lon: minLon})
+	hi := cellOf(directory.LatLon{Lat: maxLat, Lon: maxLon})
+	for a := lo.lat; a <= hi.lat; a++ {
+		for o := lo.lon; o <= hi.lon; o++ {
+			fn(cell{a, o})
+		}
+	}
+}
+
+// Put adds or replaces a provider. Drafts are removed instead: the public
+// never sees them. The catalogue keeps p; callers must not change it after.
+func (c *Catalogue) Put(p *directory.Provider) {
+	var pr *Profile
+	if p.Visible() {
+		pr = Compile(p)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if slot, ok := c.byID[p.ID]; ok {
+		c.unregister(slot)
+		if pr == nil {
+			c.profiles[slot] = nil
+			delete(c.byID, p.ID)
+			c.free = append(c.free, slot)
+			return
+		}
+		c.profiles[slot] = pr
+		c.register(slot)
+		return
+	}
+	if pr == nil {
+		return
+	}
+	var slot int32
+	if n := len(c.free); n > 0 {
+		slot, c.free = c.free[n-1], c.free[:n-1]
+		c.profiles[slot] = pr
+	} else {
+		slot = int32(len(c.profiles))
+		c.profiles = append(c.profiles, pr)
+	}
+	c.byID[p.ID] = slot
+	c.register(slot)
+}
+
+// Remove drops a provider, if present.
+func (c *Catalogue) Remove(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	slot, ok := c.byID[id]
+	if !ok {
+		return
+	}
+	c.unregister(slot)
+	c.profiles[slot] = nil
+	delete(c.byID, id)
+	c.free = append(c.free, slot)
+}
+
+// Get returns the provider with the given id.
+func (c *Catalogue) Get(id string) (*directory.Provider, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if slot, ok := c.byID[id]; ok {
+		return c.profiles[slot].Provider, true
+	}
+	return nil, false
+}
+
+// Len returns how many providers the catalogue holds.
+func (c *Catalogue) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.byID)
+}
+
+// Each calls fn for every provider, in no particular order, until fn returns
+// false. fn must not call the catalogue's write methods.
+func (c *Catalogue) Each(fn func(*directory.Provider) bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, pr := range c.profiles {
+		if pr != nil && !fn(pr.Provider) {
+			return
+		}
+	}
+}
+
+// keys calls fn with every lookup list the profile in slot belongs to.
+func (c *Catalogue) keys(slot int32, fn func(list *[]int32, drop func())) {
+	pr := c.profiles[slot]
+	p := pr.Provider
+	if pr.national {
+		fn(&c.national, func() {})
+	}
+	for _, d := range p.Coverage.PostcodeDistricts {
+		k := strings.ToUpper(d)
+		l := c.districts[k]
+		fn(&l, func() { delete(c.districts, k) })
+		if len(l) > 0 {
+			c.districts[k] = l
+		}
+	}
+	for _, a := range p.Coverage.Areas {
+		k := lower(a)
+		l := c.areas[k]
+		fn(&l, func() { delete(c.areas, k) })
+		if len(l) > 0 {
+			c.areas[k] = l
+		}
+	}
+	seen := map[cell]bool{}
+	visit := func(k cell) {
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		l := c.cells[k]
+		fn(&l, func() { delete(c.cells, k) })
+		if len(l) > 0 {
+			c.cells[k] = l
+		}
+	}
+	if r := math.Max(pr.radiusKm, pr.travelKm); r > 0 {
+		for _, s := range pr.sites {
+			cellsAround(s.point, r, visit)
+		}
+	}
+	for _, pg := range pr.polygons {
+		if minLat, minLon, maxLat, maxLon, ok := bounds(pg); ok {
+			cellsInBox(minLat, minLon, maxLat, maxLon, visit)
+		}
+	}
+}
+
+func (c *Catalogue) register(slot int32) {
+	c.keys(slot, func(list *[]int32, _ func()) { *list = append(*list, slot) })
+}
+
+func (c *Catalogue) unregister(slot int32) {
+	c.keys(slot, func(list *[]int32, drop func()) {
+		l := *list
+		for i, s := range l {
+			if s == slot {
+				l[i] = l[len(l)-1]
+				l = l[:len(l)-1]
+				break
+			}
+		}
+		*list = l
+		if len(l) == 0 {
+			drop()
+		}
+	})
+}
+
+// candidates calls fn once for every profile whose coverage may include loc.
+// The caller holds the read lock.
+func (c *Catalogue) candidates(loc Location, fn func(slot int32, pr *Profile)) {
+	v := c.visitedSet()
+	defer c.visited.Put(v)
+	each := func(list []int32) {
+		for _, slot := range list {
+			if v.testAndSet(slot) {
+				continue
+			}
+			if pr := c.profiles[slot]; pr != nil {
+				fn(slot, pr)
+			}
+		}
+	}
+	each(c.national)
+	if loc.District != "" {
+		each(c.districts[strings.ToUpper(loc.District)])
+	}
+	if loc.Town != "" {
+		each(c.areas[lower(loc.Town)])
+	}
+	each(c.cells[cellOf(loc.Point)])
+}
+
+// bitset marks visited slots during one lookup. Sets are pooled and cleared
+// by undoing only the bits that were set.
+type bitset struct {
+	words []uint64
+	set   []int32
+}
+
+func (c *Catalogue) visitedSet() *bitset {
+	n := (len(c.profiles) + 63) / 64
+	v, _ := c.visited.Get().(*bitset)
+	if v == nil {
+		v = &bitset{}
+	}
+	if len(v.words) < n {
+		v.words = make([]uint64, n)
+	}
+	for _, s := range v.set {
+		v.words[s/64] = 0
+	}
+	v.set = v.set[:0]
+	return v
+}
+
+func (b *bitset) testAndSet(slot int32) bool {
+	w, m := slot/64, uint64(1)<<(uint(slot)%64)
+	if b.words[w]&m != 0 {
+		return true
+	}
+	b.words[w] |= m
+	b.set = append(b.set, slot)
+	return false
+}
+
+// covers reports whether pr's coverage includes loc, and the distance to
+// its nearest located site (ok false when it has none).
+func (pr *Profile) covers(loc Location, nearestKm float64, hasSite bool) bool {
+	if pr.national {
+		return true
+	}
+	p := pr.Provider
+	if loc.District != "" {
+		for _, d := range p.Coverage.PostcodeDistricts {
+			if strings.EqualFold(d, loc.District) {
+				return true
+			}
+		}
+	}
+	if loc.Town != "" {
+		for _, a := range p.Coverage.Areas {
+			if strings.EqualFold(strings.TrimSpace(a), loc.Town) {
+				return true
+			}
+		}
+	}
+	if hasSite && nearestKm <= math.Max(pr.radiusKm, pr.travelKm) {
+		return true
+	}
+	for _, pg := range pr.polygons {
+		if polygonContains(pg, loc.Point) {
+			return true
+		}
+	}
+	return false
+}
+
+// bounds returns a polygon's bounding box from its outer ring.
+func bounds(pg directory.Polygon) (minLat, minLon, maxLat, maxLon float64, ok bool) {
+	if len(pg.Coordinates) == 0 || len(pg.Coordinates[0]) == 0 {
+		return 0, 0, 0, 0, false
+	}
+	minLat, minLon, maxLat, maxLon = 90, 180, -90, -180
+	for _, pos := range pg.Coordinates[0] {
+		minLon, maxLon = math.Min(minLon, pos[0]), math.Max(maxLon, pos[0])
+		minLat, maxLat = math.Min(minLat, pos[1]), math.Max(maxLat, pos[1])
+	}
+	return minLat, minLon, maxLat, maxLon, true
+}
+
+// polygonContains tests a point against a GeoJSON polygon (outer ring minus
+// holes) by ray casting on [lon, lat] positions.
+func polygonContains(pg directory.Polygon, p directory.LatLon) bool {
+	if len(pg.Coordinates) == 0 || !ringContains(pg.Coordinates[0], p) {
+		return false
+	}
+	for _, hole := range pg.Coordinates[1:] {
+		if ringContains(hole, p) {
+			return false
+		}
+	}
+	return true
+}
+
+func ringContains(ring [][2]float64, p directory.LatLon) bool {
+	in := false
+	for i, j := 0, len(ring)-1; i < len(ring); j, i = i, i+1 {
+		xi, yi := ring[i][0], ring[i][1]
+		xj, yj := ring[j][0], ring[j][1]
+		if (yi > p.Lat) != (yj > p.Lat) && p.Lon < (xj-xi)*(p.Lat-yi)/(yj-yi)+xi {
+			in = !in
+		}
+	}
+	return in
+}

@@ -1,0 +1,382 @@
+package match
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// level is how well a provider meets one stated need.
+type level uint8
+
+const (
+	notMet level = iota
+	partlyMet
+	met
+)
+
+// cand is one candidate during a match: its profile and where it is
+// relative to the client.
+type cand struct {
+	slot    int32
+	pr      *Profile
+	km      float64 // distance to the nearest located site
+	hasSite bool
+	visits  bool // staff can come to the client
+	score   int
+	tie     uint64
+}
+
+// criterion scores one stated need. eval returns the level and, when
+// explain is set, a short plain-English sentence for the client.
+type criterion struct {
+	weight int
+	eval   func(c *cand, explain bool) (level, string)
+}
+
+// criteria compiles the client's needs into the list of things to score. The
+// weights depend only on the needs, never on a provider, so a provider that
+// meets one more need always scores higher (monotonicity), and the same needs
+// weigh the same for everyone (neutrality).
+func criteria(n *directory.Needs) []criterion {
+	var cs []criterion
+	add := func(w int, f func(c *cand, explain bool) (level, string)) {
+		cs = append(cs, criterion{weight: w, eval: f})
+	}
+	specs := directory.MustVocabulary(directory.VocabSpecialisms)
+	for _, code := range n.HealthConditions {
+		bit, label := specialismBits[code], strings.ToLower(specs.Label(code))
+		add(3, func(c *cand, explain bool) (level, string) {
+			switch {
+			case c.pr.specialisms&bit != 0:
+				return met, say(explain, "Specialises in %s", label)
+			case c.pr.specialisms == 0:
+				return partlyMet, say(explain, "Works with all health conditions but does not specialise in %s", label)
+			}
+			return notMet, say(explain, "Does not specialise in %s", label)
+		})
+	}
+	if n.SevereOrFluctuating {
+		add(2, func(c *cand, explain bool) (level, string) {
+			switch {
+			case c.pr.Provider.SevereConditions:
+				return met, "Experienced with severe, long-term or fluctuating conditions"
+			case c.pr.serviceModel == "intensive_supported":
+				return partlyMet, "Gives intensive support, though not specifically for severe or fluctuating conditions"
+			}
+			return notMet, "Does not say it works with severe or fluctuating conditions"
+		})
+	}
+	if n.DistanceFromWork != "" {
+		add(3, distanceFromWork(n.DistanceFromWork))
+	}
+	if n.UnsureOfWorkGoal {
+		add(2, service("vocational_guidance", "Helps you work out what kind of work would suit you"))
+	}
+	switch n.JobSearchStage {
+	case directory.StageNotStarted:
+		add(2, anyService("Helps you plan first steps towards work", "action_plan", "vocational_guidance", "confidence_building"))
+	case directory.StageSearching:
+		add(2, anyService("Helps with job search, CVs and applications", "job_search", "cv_applications", "job_matching"))
+	case directory.StageLinedUp:
+		add(2, anyService("Helps you prepare for an interview or starting a job", "interview_practice", "interview_accompaniment"))
+		add(1, func(c *cand, explain bool) (level, string) {
+			w := c.pr.Provider.Capacity.WeeksToFirstAppointment
+			switch {
+			case c.pr.takingNew && w <= 1:
+				return met, "Can usually see you within a week"
+			case c.pr.takingNew && w <= 3:
+				return partlyMet, say(explain, "First appointment usually within %d weeks", w)
+			}
+			return notMet, "May not be able to see you quickly"
+		})
+	}
+	services := directory.MustVocabulary(directory.VocabServices)
+	for _, code := range n.Support {
+		add(2, service(code, services.Label(code)))
+	}
+	for _, mode := range n.ContactPreferences {
+		add(2, contactMode(mode))
+	}
+	if n.AvoidJobcentre {
+		add(2, func(c *cand, explain bool) (level, string) {
+			other := c.pr.modes &^ modeBits[directory.ModeJobcentre] & (inPersonModes | remoteModes)
+			switch {
+			case c.pr.modes&modeBits[directory.ModeJobcentre] == 0:
+				return met, "Does not meet at the Jobcentre"
+			case other != 0:
+				return met, "Can meet you somewhere other than the Jobcentre"
+			}
+			return notMet, "Meets clients only at the Jobcentre: you asked not to"
+		})
+	}
+	if n.AvoidGroups {
+		add(1, func(c *cand, explain bool) (level, string) {
+			if c.pr.groupBased() {
+				return notMet, "Works mainly in groups: you asked for one-to-one help"
+			}
+			return met, "Offers one-to-one help"
+		})
+	}
+	switch n.Hours {
+	case directory.HoursPermittedWork:
+		add(1, service("permitted_work", "Helps with Permitted Work"))
+	case directory.HoursGradual:
+		add(1, anyService("Can help you build up your hours gradually", "permitted_work", "work_placement", "voluntary_work"))
+	case directory.HoursPartTime, directory.HoursFullTime:
+		add(1, anyService("Helps find jobs that fit the hours you want", "job_matching", "employer_liaison"))
+	}
+	for _, kind := range n.WorkKind {
+		add(2, workKind(kind))
+	}
+	for _, money := range n.MoneyHelp {
+		add(2, moneyHelp(money))
+	}
+	if n.InWorkSupport {
+		add(2, func(c *cand, explain bool) (level, string) {
+			weeks := c.pr.Provider.InWorkSupport.Weeks
+			switch c.pr.inWorkModel {
+			case "job_coaching":
+				return met, say(explain, "Job coaching once you start work%s", forWeeks(weeks))
+			case "scheduled_contact":
+				return met, say(explain, "Keeps in touch regularly once you start work%s", forWeeks(weeks))
+			case "reactive":
+				return partlyMet, "Support in work only when you ask for it"
+			}
+			return notMet, "No support once you are in work"
+		})
+	}
+	if n.EmployerMayKnow != nil && !*n.EmployerMayKnow {
+		add(2, func(c *cand, explain bool) (level, string) {
+			switch c.pr.disclosure {
+			case "client_decides":
+				return met, "You decide whether your employer is told about your condition"
+			case "employer_must_know":
+				return notMet, "In-work support means talking to your employer about your condition"
+			}
+			if c.pr.inWorkModel == "" {
+				return met, "No in-work support, so nobody contacts your employer"
+			}
+			return partlyMet, "Does not say whether your employer must be told about your condition"
+		})
+	}
+	langs := directory.MustVocabulary(directory.VocabLanguages)
+	for _, code := range n.Languages {
+		bit, label := languageBits[code], langs.Label(code)
+		add(2, func(c *cand, explain bool) (level, string) {
+			switch {
+			case c.pr.languages&bit != 0:
+				return met, say(explain, "Staff speak %s", label)
+			case c.pr.access&accessBits["interpreters"] != 0:
+				return partlyMet, say(explain, "Can arrange an interpreter for %s", label)
+			}
+			return notMet, say(explain, "No staff who speak %s", label)
+		})
+	}
+	access := directory.MustVocabulary(directory.VocabAccessibility)
+	for _, code := range n.Accessibility {
+		bit, label := accessBits[code], access.Label(code)
+		add(2, func(c *cand, explain bool) (level, string) {
+			if c.pr.access&bit != 0 {
+				return met, say(explain, "%s", label)
+			}
+			return notMet, say(explain, "Does not list %s", strings.ToLower(label))
+		})
+	}
+	if n.Travel != "" {
+		add(2, gettingThere(n.Travel))
+	}
+	return cs
+}
+
+func say(explain bool, format string, args ...any) string {
+	if !explain {
+		return ""
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+func forWeeks(w int) string {
+	if w <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(", for up to %d weeks", w)
+}
+
+// service scores a wanted service: met in house or through a partner,
+// partly met by referral elsewhere.
+func service(code, label string) func(*cand, bool) (level, string) {
+	bit := serviceBits[code]
+	return func(c *cand, explain bool) (level, string) {
+		switch {
+		case c.pr.services&bit != 0:
+			return met, say(explain, "Offers: %s", label)
+		case c.pr.referred&bit != 0:
+			return partlyMet, say(explain, "Can refer you elsewhere for: %s", label)
+		}
+		return notMet, say(explain, "Does not offer: %s", label)
+	}
+}
+
+// anyService scores a need any of several services meets.
+func anyService(label string, codes ...string) func(*cand, bool) (level, string) {
+	bits := serviceBits.of(codes)
+	referred := label + " (by referral to another organisation)"
+	missing := "Does not say it " + lowerFirst(label)
+	return func(c *cand, explain bool) (level, string) {
+		switch {
+		case c.pr.services&bits != 0:
+			return met, label
+		case c.pr.referred&bits != 0:
+			return partlyMet, referred
+		}
+		return notMet, missing
+	}
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+func distanceFromWork(d string) func(*cand, bool) (level, string) {
+	return func(c *cand, explain bool) (level, string) {
+		model, reg := c.pr.serviceModel, c.pr.registration
+		switch d {
+		case directory.DistanceClose:
+			switch model {
+			case "immediate_barriers":
+				return met, "Focuses on getting people who are ready into work quickly"
+			case "broad_confidence", "intensive_supported":
+				return partlyMet, "Gives wider support than you may need"
+			}
+		case directory.DistanceMiddle:
+			if reg == directory.RegistrationJobReadyOnly {
+				return notMet, "Registers only people likely to be in work within about six months"
+			}
+			switch model {
+			case "broad_confidence":
+				return met, "Gives broad support, including building confidence"
+			case "intensive_supported":
+				return partlyMet, "Gives intensive support, more than you may need"
+			case "immediate_barriers":
+				return partlyMet, "Focuses on people ready for work soon"
+			}
+		case directory.DistanceFar:
+			if reg == directory.RegistrationJobReadyOnly {
+				return notMet, "Registers only people likely to be in work within about six months"
+			}
+			switch model {
+			case "intensive_supported":
+				return met, "Gives intensive support for people further from work"
+			case "broad_confidence":
+				return partlyMet, "Gives broad support, though not intensive"
+			case "immediate_barriers":
+				return notMet, "Focuses on people ready for work soon"
+			}
+		}
+		return partlyMet, "Does not say how much support it gives"
+	}
+}
+
+func contactMode(mode string) func(*cand, bool) (level, string) {
+	bit := modeBits[mode]
+	label := strings.ToLower(directory.MustVocabulary(directory.VocabDeliveryModes).Label(mode))
+	inPerson := bit&inPersonModes != 0
+	return func(c *cand, explain bool) (level, string) {
+		switch {
+		case mode == directory.ModeHomeVisits && c.visits:
+			return met, "Staff can visit you at home"
+		case mode == directory.ModeHomeVisits && c.pr.hasMode(directory.ModeHomeVisits):
+			return partlyMet, "Offers home visits, but may not come as far as where you live"
+		case c.pr.modes&bit != 0 && inPerson && c.hasSite && c.km > localKm:
+			return partlyMet, say(explain, "Meets people %s, but the nearest place is %.0f km away", label, c.km)
+		case c.pr.modes&bit != 0:
+			return met, say(explain, "You can meet or talk to them: %s", label)
+		case inPerson && c.pr.telephoneOnly():
+			return notMet, "Telephone only: you asked to meet face to face"
+		case mode == directory.ModeHomeVisits && c.pr.modes&meetingAtOffice != 0:
+			return partlyMet, "No home visits, but you can meet them locally"
+		case inPerson && c.pr.modes&inPersonModes != 0:
+			return partlyMet, say(explain, "Meets face to face, though not %s", label)
+		}
+		return notMet, say(explain, "Does not offer contact %s", label)
+	}
+}
+
+func workKind(kind string) func(*cand, bool) (level, string) {
+	switch kind {
+	case directory.WorkSelfEmployed:
+		return service("self_employment", "help with self-employment")
+	case directory.WorkHomeBased:
+		return service("home_working", "help with working from home")
+	case directory.WorkVoluntaryFirst:
+		return service("voluntary_work", "help finding voluntary work first")
+	case directory.WorkProfessional:
+		return service("professional_roles", "help back into professional or skilled work")
+	}
+	return anyService("Helps find jobs with employers", "job_search", "job_matching", "employer_liaison")
+}
+
+func moneyHelp(code string) func(*cand, bool) (level, string) {
+	switch code {
+	case directory.MoneyWillWorkPay:
+		return service("better_off_calculation", "a better-off calculation (will work pay?)")
+	case directory.MoneyPermitted:
+		return anyService("Gives benefits advice, including about Permitted Work", "benefits_advice", "permitted_work")
+	case directory.MoneyDebt:
+		debt := serviceBits["debt_advice"]
+		return func(c *cand, explain bool) (level, string) {
+			switch {
+			case c.pr.services&debt != 0:
+				return met, "Offers debt advice"
+			case c.pr.referred&debt != 0 || c.pr.outOfScope&outOfScopeBits["debt"] != 0:
+				return partlyMet, "Can point you to debt advice elsewhere"
+			}
+			return notMet, "Does not offer debt advice"
+		}
+	}
+	// Help with costs counts as one need met, whatever the amounts: ranking
+	// never rewards bigger incentives (report §6.3.3, §8.6).
+	return func(c *cand, explain bool) (level, string) {
+		if c.pr.incentives&costIncentives != 0 {
+			if c.pr.discretion {
+				return met, "Offers help with costs (at the provider's discretion, not automatic)"
+			}
+			return met, "Offers help with costs"
+		}
+		return notMet, "Does not offer help with costs"
+	}
+}
+
+// localKm is how far away a place to meet still counts as local when the
+// client asks to meet in a particular way but says nothing about travel.
+const localKm = 40
+
+// comfortableKm is how far a client travelling by each means would
+// reasonably go to meetings.
+var comfortableKm = map[string]float64{
+	directory.TravelCar:             25,
+	directory.TravelPublicTransport: 10,
+	directory.TravelNone:            3,
+}
+
+func gettingThere(travel string) func(*cand, bool) (level, string) {
+	comfy := comfortableKm[travel]
+	return func(c *cand, explain bool) (level, string) {
+		switch {
+		case c.visits:
+			return met, "Staff can come to you"
+		case c.hasSite && c.km <= comfy:
+			return met, say(explain, "Easy to get to: %.1f km away", c.km)
+		case c.pr.modes&remoteModes != 0:
+			return partlyMet, "You can talk to them by phone or online"
+		case c.hasSite && c.km <= 2*comfy:
+			return partlyMet, say(explain, "%.1f km away: a longer journey", c.km)
+		}
+		return notMet, "Hard to get to from where you live"
+	}
+}

@@ -1,0 +1,435 @@
+package match
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// Location is where the client lives, already resolved to a point. District
+// and Town, when known, let coverage by named district or area apply.
+type Location struct {
+	Point    directory.LatLon
+	District string
+	Town     string
+}
+
+// Request is one match: where, what the client needs, which kinds of
+// provision, and which page.
+type Request struct {
+	Location Location
+	Needs    directory.Needs
+	// Types are provider type codes; empty means Job Brokers.
+	Types   []string
+	Page    int // from 1
+	PerPage int
+	// Seed orders providers that score the same. Derive it from the query
+	// (QuerySeed) so the same query always gives the same order and
+	// different queries rotate providers.
+	Seed uint64
+	// Now is the time freshness is judged against.
+	Now time.Time
+}
+
+// Result is a ranked, explained shortlist: every eligible provider, paged.
+type Result struct {
+	Total    int      `json:"total"`
+	Page     int      `json:"page"`
+	PerPage  int      `json:"per_page"`
+	Results  []Ranked `json:"results"`
+	Excluded Excluded `json:"excluded"`
+	// NoGoodFit is true when no eligible provider meets at least half of
+	// what the client asked for (or none is eligible at all).
+	NoGoodFit bool `json:"no_good_fit"`
+	// OtherProvision lists, when nothing fits, the best-fitting other kinds
+	// of provision that cover the client's location.
+	OtherProvision []Ranked `json:"other_provision,omitempty"`
+}
+
+// Ranked is one provider in a shortlist with why it is where it is.
+type Ranked struct {
+	Provider *directory.Provider `json:"-"`
+	// Rank is the position in the whole list, from 1.
+	Rank int `json:"rank"`
+	// Score is the share of the client's stated needs met, 0 to 100 (a
+	// need partly met counts half).
+	Score int `json:"score"`
+	// DistanceKm is the distance to the nearest place to meet, nil for
+	// providers with no premises.
+	DistanceKm  *float64    `json:"distance_km"`
+	Travel      string      `json:"travel"`
+	Explanation Explanation `json:"explanation"`
+	Flags       []Flag      `json:"flags"`
+}
+
+// Explanation lists, in plain English, which needs a provider meets.
+type Explanation struct {
+	Met       []string `json:"met"`
+	PartlyMet []string `json:"partly_met"`
+	NotMet    []string `json:"not_met"`
+}
+
+// Flag is something a client should know before choosing, whatever their
+// needs: telephone only, not taking new clients, old information.
+type Flag struct {
+	Code string `json:"code" example:"telephone_only"`
+	Text string `json:"text" example:"Telephone only: you will not meet them in person"`
+}
+
+// Excluded counts providers covering the client's location that are not in
+// the list, and why.
+type Excluded struct {
+	Count   int      `json:"count"`
+	Reasons []Reason `json:"reasons"`
+}
+
+// Reason is one reason providers were left out, with how many.
+type Reason struct {
+	Code  string `json:"code" example:"too_far"`
+	Text  string `json:"text"`
+	Count int    `json:"count"`
+}
+
+// Paging limits.
+const (
+	DefaultPerPage = 20
+	MaxPerPage     = 100
+)
+
+// goodFit is the score below which a match counts as no good fit.
+const goodFit = 50
+
+// Match ranks every eligible provider for req.
+func (c *Catalogue) Match(req Request) Result {
+	types := typeBits.of(req.Types)
+	if types == 0 {
+		types = typeBits[directory.TypeJobBroker]
+	}
+	res := c.match(&req, types)
+	if res.NoGoodFit && req.Needs.Stated() {
+		res.OtherProvision = c.otherProvision(&req, ^types)
+	}
+	return res
+}
+
+// otherProvision returns up to five providers of other kinds that meet at
+// least part of the client's needs, best fit first and then nearest (the
+// research found gaps were often filled by other local services).
+func (c *Catalogue) otherProvision(req *Request, types uint64) []Ranked {
+	other := *req
+	other.Page, other.PerPage = 1, MaxPerPage
+	o := c.match(&other, types)
+	var out []Ranked
+	for _, r := range o.Results {
+		if r.Score > 0 {
+			out = append(out, r)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Ranked) int {
+		if a.Score != b.Score {
+			return b.Score - a.Score
+		}
+		return cmpKm(a.DistanceKm, b.DistanceKm)
+	})
+	out = out[:min(len(out), 5)]
+	for i := range out {
+		out[i].Rank = i + 1
+	}
+	return out
+}
+
+// cmpKm orders distances nearest first, providers with no premises last.
+func cmpKm(a, b *float64) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	case *a < *b:
+		return -1
+	case *a > *b:
+		return 1
+	}
+	return 0
+}
+
+// ex counts exclusions by reason during one match.
+type ex struct {
+	otherType, suspended, tooFar, servesOnly int
+}
+
+func (c *Catalogue) match(req *Request, types uint64) Result {
+	page, per := max(req.Page, 1), req.PerPage
+	if per <= 0 {
+		per = DefaultPerPage
+	}
+	per = min(per, MaxPerPage)
+	needs := &req.Needs
+	crit := criteria(needs)
+	possible := 0
+	for _, cr := range crit {
+		possible += 2 * cr.weight
+	}
+	conditions := specialismBits.of(needs.HealthConditions)
+	loc := req.Location
+	want := page * per
+	top := newTopK(want)
+	var (
+		total int
+		best  = -1
+		x     ex
+	)
+
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	c.candidates(loc, func(slot int32, pr *Profile) {
+		cd := cand{slot: slot, pr: pr}
+		if _, km, ok := pr.nearestSite(loc.Point); ok {
+			cd.km, cd.hasSite = km, true
+			cd.visits = pr.travelKm > 0 && km <= pr.travelKm
+		}
+		if !pr.covers(loc, cd.km, cd.hasSite) || pr.ended {
+			return
+		}
+		switch {
+		case pr.typeBit&types == 0:
+			x.otherType++
+			return
+		case !pr.published:
+			x.suspended++
+			return
+		case pr.servesOnly != 0 && conditions != 0 && pr.servesOnly&conditions == 0:
+			x.servesOnly++
+			return
+		case needs.MaxTravelKm > 0 && !cd.visits && pr.modes&remoteModes == 0 &&
+			(!cd.hasSite || cd.km > needs.MaxTravelKm):
+			x.tooFar++
+			return
+		}
+		if possible > 0 {
+			earned := 0
+			for i := range crit {
+				lvl, _ := crit[i].eval(&cd, false)
+				earned += int(lvl) * crit[i].weight
+			}
+			cd.score = (earned*100 + possible/2) / possible
+		}
+		cd.tie = mix(req.Seed ^ pr.idHash)
+		best = max(best, cd.score)
+		total++
+		top.push(cd)
+	})
+
+	res := Result{Total: total, Page: page, PerPage: per, Results: []Ranked{}}
+	res.Excluded = x.report(needs.MaxTravelKm)
+	res.NoGoodFit = total == 0 || (possible > 0 && best < goodFit)
+	ranked := top.sorted()
+	from := min((page-1)*per, len(ranked))
+	for i, cd := range ranked[from:] {
+		res.Results = append(res.Results, explain(&cd, crit, loc, req.Now, from+i+1))
+	}
+	return res
+}
+
+func (x ex) report(maxKm float64) Excluded {
+	var e Excluded
+	add := func(code string, n int, text string) {
+		if n > 0 {
+			e.Count += n
+			e.Reasons = append(e.Reasons, Reason{Code: code, Count: n, Text: text})
+		}
+	}
+	add("other_type", x.otherType, fmt.Sprintf("%s other kinds of help (not the kind asked for) also cover this area", count(x.otherType, "provider offers", "providers offer")))
+	add("suspended", x.suspended, fmt.Sprintf("%s this area but not taking part just now", count(x.suspended, "provider covers", "providers cover")))
+	add("serves_only", x.servesOnly, fmt.Sprintf("%s only with people with other health conditions", count(x.servesOnly, "provider works", "providers work")))
+	add("too_far", x.tooFar, fmt.Sprintf("%s this area but can be met in person only more than %g km away", count(x.tooFar, "provider covers", "providers cover"), maxKm))
+	if e.Reasons == nil {
+		e.Reasons = []Reason{}
+	}
+	return e
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// explain builds the full, plain-English entry for one ranked provider.
+func explain(cd *cand, crit []criterion, loc Location, now time.Time, rank int) Ranked {
+	r := Ranked{
+		Provider: cd.pr.Provider, Rank: rank, Score: cd.score,
+		Explanation: Explanation{Met: []string{}, PartlyMet: []string{}, NotMet: []string{}},
+	}
+	for i := range crit {
+		lvl, text := crit[i].eval(cd, true)
+		switch lvl {
+		case met:
+			r.Explanation.Met = append(r.Explanation.Met, text)
+		case partlyMet:
+			r.Explanation.PartlyMet = append(r.Explanation.PartlyMet, text)
+		default:
+			r.Explanation.NotMet = append(r.Explanation.NotMet, text)
+		}
+	}
+	if cd.hasSite {
+		km := math.Round(cd.km*10) / 10
+		r.DistanceKm = &km
+	}
+	r.Travel = travelNote(cd, loc)
+	r.Flags = Flags(cd.pr, now)
+	return r
+}
+
+func travelNote(cd *cand, loc Location) string {
+	pr := cd.pr
+	var parts []string
+	if cd.visits {
+		parts = append(parts, "Staff can visit you at home")
+	}
+	if cd.hasSite {
+		s, km, _ := pr.nearestSite(loc.Point)
+		where := s.name
+		if s.town != "" && !strings.Contains(where, s.town) {
+			where += ", " + s.town
+		}
+		parts = append(parts, fmt.Sprintf("Nearest place to meet: %s, %.1f km away", where, km))
+	}
+	switch {
+	case pr.telephoneOnly() && pr.Provider.Contact.RegistrationByPost:
+		parts = append(parts, "By telephone only; you register by post")
+	case pr.telephoneOnly():
+		parts = append(parts, "By telephone or online only")
+	case pr.modes&remoteModes != 0:
+		parts = append(parts, "Also by telephone or online")
+	}
+	return strings.Join(parts, ". ")
+}
+
+// Flags lists what a client should know about a provider whatever their
+// needs. now is the date freshness is judged against.
+func Flags(pr *Profile, now time.Time) []Flag {
+	p := pr.Provider
+	flags := []Flag{}
+	if pr.telephoneOnly() {
+		text := "Telephone only: you will not meet them in person"
+		if p.Contact.RegistrationByPost {
+			text += "; registration is by post"
+		}
+		flags = append(flags, Flag{"telephone_only", text})
+	}
+	if pr.groupBased() {
+		flags = append(flags, Flag{"group_based", "Works mainly in groups"})
+	}
+	if pr.registration == directory.RegistrationJobReadyOnly {
+		flags = append(flags, Flag{"job_ready_only", "Registers only people likely to be in work within about six months"})
+	}
+	if !pr.takingNew {
+		flags = append(flags, Flag{"not_taking_new_clients", "Not taking new clients at the moment"})
+	}
+	if pr.servesOnly != 0 {
+		flags = append(flags, Flag{"serves_only", "Works only with people with: " + labels(directory.VocabSpecialisms, p.ServesOnly)})
+	}
+	if pr.stale(now) {
+		text := "Information never checked: ask the provider before relying on it"
+		if pr.verifiedOK {
+			text = "Information last checked on " + pr.verified.Format("2 January 2006") + ", over a year ago: ask the provider before relying on it"
+		}
+		flags = append(flags, Flag{"stale", text})
+	}
+	if pr.discretion {
+		flags = append(flags, Flag{"incentives_discretionary", "Money offers are at the provider's discretion, not automatic"})
+	}
+	return flags
+}
+
+func labels(vocab string, codes []string) string {
+	v := directory.MustVocabulary(vocab)
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = strings.ToLower(v.Label(c))
+	}
+	return strings.Join(out, ", ")
+}
+
+// topK keeps the k best candidates seen: highest score first, then lowest
+// tie-break value. It is a bounded max-heap on "worst first", so a match
+// costs O(n log k) however many providers are eligible.
+type topK struct {
+	k    int
+	heap []cand
+}
+
+func newTopK(k int) *topK { return &topK{k: k, heap: make([]cand, 0, min(k, 1024))} }
+
+// better reports whether a ranks before b.
+func better(a, b *cand) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.tie < b.tie
+}
+
+func (t *topK) push(c cand) {
+	if len(t.heap) < t.k {
+		t.heap = append(t.heap, c)
+		t.up(len(t.heap) - 1)
+		return
+	}
+	if t.k == 0 || !better(&c, &t.heap[0]) {
+		return
+	}
+	t.heap[0] = c
+	t.down(0)
+}
+
+// The heap's root is the worst kept candidate.
+func (t *topK) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !better(&t.heap[p], &t.heap[i]) {
+			return
+		}
+		t.heap[p], t.heap[i] = t.heap[i], t.heap[p]
+		i = p
+	}
+}
+
+func (t *topK) down(i int) {
+	n := len(t.heap)
+	for {
+		w, l, r := i, 2*i+1, 2*i+2
+		if l < n && better(&t.heap[w], &t.heap[l]) {
+			w = l
+		}
+		if r < n && better(&t.heap[w], &t.heap[r]) {
+			w = r
+		}
+		if w == i {
+			return
+		}
+		t.heap[w], t.heap[i] = t.heap[i], t.heap[w]
+		i = w
+	}
+}
+
+func (t *topK) sorted() []cand {
+	out := slices.Clone(t.heap)
+	slices.SortFunc(out, func(a, b cand) int {
+		if better(&a, &b) {
+			return -1
+		}
+		if better(&b, &a) {
+			return 1
+		}
+		return 0
+	})
+	return out
+}

@@ -1,0 +1,199 @@
+package match
+
+import (
+	"hash/fnv"
+	"strings"
+	"time"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// codeBits gives each code of one vocabulary a bit, so sets of codes become
+// a uint64 and "does the provider offer any of these" is one AND.
+type codeBits map[string]uint64
+
+func bitsFor(vocab string) codeBits {
+	v := directory.MustVocabulary(vocab)
+	if len(v.Terms) > 64 {
+		panic("match: vocabulary " + vocab + " has more than 64 codes")
+	}
+	b := make(codeBits, len(v.Terms))
+	for i, t := range v.Terms {
+		b[t.Code] = 1 << uint(i)
+	}
+	return b
+}
+
+func (b codeBits) of(codes []string) uint64 {
+	var m uint64
+	for _, c := range codes {
+		m |= b[c]
+	}
+	return m
+}
+
+var (
+	serviceBits     = bitsFor(directory.VocabServices)
+	modeBits        = bitsFor(directory.VocabDeliveryModes)
+	specialismBits  = bitsFor(directory.VocabSpecialisms)
+	accessBits      = bitsFor(directory.VocabAccessibility)
+	languageBits    = bitsFor(directory.VocabLanguages)
+	incentiveBits   = bitsFor(directory.VocabIncentiveKinds)
+	typeBits        = bitsFor(directory.VocabProviderTypes)
+	outOfScopeBits  = bitsFor(directory.VocabOutOfScope)
+	inPersonModes   = modeBits.of([]string{directory.ModeOffice, directory.ModeJobcentre, directory.ModeHomeVisits, directory.ModeOutreach})
+	remoteModes     = modeBits.of([]string{directory.ModeTelephone, directory.ModeOnline})
+	costIncentives  = incentiveBits.of([]string{"travel_costs", "clothing_equipment", "bridging_payment", "training_fees", "childcare_costs"})
+	staleAfter      = 365 * 24 * time.Hour
+	meetingAtOffice = modeBits.of([]string{directory.ModeOffice, directory.ModeOutreach})
+)
+
+// site is a located place where clients can meet the provider.
+type site struct {
+	point directory.LatLon
+	kind  string
+	name  string
+	town  string
+}
+
+// Profile is one provider compiled for matching: codes as bit sets, located
+// sites, and the few scalars the criteria read. Building it once per write
+// keeps a match to bit operations and distance arithmetic.
+type Profile struct {
+	Provider *directory.Provider
+
+	typeBit      uint64
+	services     uint64 // delivered in house or by a partner
+	referred     uint64 // available only by referral
+	modes        uint64
+	specialisms  uint64
+	servesOnly   uint64
+	access       uint64 // the provider's and every site's
+	languages    uint64
+	incentives   uint64 // kinds paid to the client
+	outOfScope   uint64
+	sites        []site // located sites clients can visit
+	travelKm     float64
+	radiusKm     float64
+	national     bool
+	polygons     []directory.Polygon
+	published    bool
+	ended        bool
+	takingNew    bool
+	discretion   bool // any incentive is discretionary
+	verified     time.Time
+	verifiedOK   bool
+	idHash       uint64
+	inWorkModel  string
+	disclosure   string
+	serviceModel string
+	registration string
+}
+
+// Compile builds the matching profile of p. The profile keeps p; callers
+// must not change p afterwards.
+func Compile(p *directory.Provider) *Profile {
+	pr := &Profile{
+		Provider:     p,
+		typeBit:      typeBits[p.Type],
+		modes:        modeBits.of(p.DeliveryModes),
+		specialisms:  specialismBits.of(p.Specialisms),
+		servesOnly:   specialismBits.of(p.ServesOnly),
+		access:       accessBits.of(p.Accessibility),
+		languages:    languageBits.of(p.Languages),
+		national:     p.Coverage.National,
+		radiusKm:     p.Coverage.RadiusKm,
+		polygons:     p.Coverage.Polygons,
+		published:    p.Status == directory.StatusPublished,
+		ended:        p.Status == directory.StatusEnded || p.Organisation.ContractStatus == directory.ContractEnded,
+		takingNew:    p.Capacity.TakingNewClients && p.Organisation.ContractStatus == directory.ContractActive,
+		idHash:       hashString(p.ID),
+		serviceModel: p.ServiceModel,
+		registration: p.RegistrationApproach,
+	}
+	if p.Coverage.TravelsToClients {
+		pr.travelKm = p.Coverage.TravelRadiusKm
+	}
+	for _, s := range p.Services {
+		if s.Provision == "referral" {
+			pr.referred |= serviceBits[s.Code]
+		} else {
+			pr.services |= serviceBits[s.Code]
+		}
+	}
+	for _, s := range p.Sites {
+		pr.access |= accessBits.of(s.Accessibility)
+		if s.Location != nil && s.Kind != directory.SiteRemote {
+			pr.sites = append(pr.sites, site{point: *s.Location, kind: s.Kind, name: s.Name, town: s.Address.Town})
+		}
+	}
+	for _, in := range p.Incentives {
+		if in.Recipient == "client" {
+			pr.incentives |= incentiveBits[in.Kind]
+		}
+		if in.Discretionary {
+			pr.discretion = true
+		}
+	}
+	for _, o := range p.OutOfScope {
+		pr.outOfScope |= outOfScopeBits[o.Need]
+	}
+	if p.InWorkSupport.Offered {
+		pr.inWorkModel = p.InWorkSupport.Model
+		pr.disclosure = p.InWorkSupport.Disclosure
+	}
+	pr.verified, pr.verifiedOK = p.Freshness.LastVerified.Time()
+	return pr
+}
+
+// ID returns the provider's id.
+func (pr *Profile) ID() string { return pr.Provider.ID }
+
+// telephoneOnly reports a provider that cannot be met in person.
+func (pr *Profile) telephoneOnly() bool {
+	return pr.modes&inPersonModes == 0 && pr.modes&remoteModes != 0
+}
+
+// groupBased reports a provider that works in groups and not one to one.
+func (pr *Profile) groupBased() bool {
+	return pr.modes&modeBits[directory.ModeGroups] != 0 && pr.modes&modeBits[directory.ModeOneToOne] == 0
+}
+
+func (pr *Profile) has(service string) bool { return pr.services&serviceBits[service] != 0 }
+
+func (pr *Profile) hasMode(mode string) bool { return pr.modes&modeBits[mode] != 0 }
+
+// nearestSite returns the nearest located site to pt and its distance, or
+// ok false when the provider has none.
+func (pr *Profile) nearestSite(pt directory.LatLon) (s site, km float64, ok bool) {
+	for i := range pr.sites {
+		d := directory.DistanceKm(pt, pr.sites[i].point)
+		if !ok || d < km {
+			s, km, ok = pr.sites[i], d, true
+		}
+	}
+	return s, km, ok
+}
+
+// stale reports information not checked for over a year.
+func (pr *Profile) stale(now time.Time) bool {
+	return !pr.verifiedOK || now.Sub(pr.verified) > staleAfter
+}
+
+func hashString(s string) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(s))
+	return h.Sum64()
+}
+
+// mix is splitmix64's finaliser: a cheap, well-spread 64-bit permutation.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
