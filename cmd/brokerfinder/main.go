@@ -48,6 +48,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return seedCmd(ctx, args, getenv, stdout, stderr)
 	case "token":
 		return tokenCmd(ctx, args, getenv, stdout, stderr)
+	case "gen":
+		return genCmd(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "brokerfinder", version)
 		return nil
@@ -64,5 +66,6 @@ const usage = `usage: brokerfinder [serve|seed|token|version] [flags]
   token create --name N [--role admin]
   token list
   token revoke ID
+  gen --providers N --seed S --out DIR [--districts CSV] [--force]
   version
 Run "brokerfinder COMMAND -h" for a command's flags.`
