@@ -34,6 +34,16 @@ func (v Vocabulary) Label(code string) string {
 	return code
 }
 
+// Describe returns the description of code, or "" when there is none.
+func (v Vocabulary) Describe(code string) string {
+	for _, t := range v.Terms {
+		if t.Code == code {
+			return t.Description
+		}
+	}
+	return ""
+}
+
 // Vocabulary names, as listed by GET /v1/vocabularies.
 const (
 	VocabProviderTypes          = "provider_types"

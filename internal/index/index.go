@@ -1,0 +1,190 @@
+// Package index is brokerfinder's full-text index over Bleve: the only
+// package that imports Bleve. It holds what the free text of a search is
+// matched against (names, summaries, service and condition labels, places)
+// and returns provider ids with relevance scores; records themselves come
+// from the store or the in-memory catalogue.
+//
+// The index is a cache: it can always be rebuilt from the store. It records
+// a mapping version and a fingerprint of what it holds, so a service that
+// starts on an index of an older mapping, or one that missed writes (a crash
+// between store and index), rebuilds it.
+package index
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// Internal keys stored alongside the documents.
+var (
+	keyMapping     = []byte("brokerfinder.mapping_version")
+	keyFingerprint = []byte("brokerfinder.fingerprint")
+)
+
+// Index is an open full-text index.
+type Index struct {
+	b    bleve.Index
+	path string
+}
+
+// Limits on free text, so no query can be made expensive.
+const (
+	MaxQueryWords = 8
+	maxWordLen    = 40
+)
+
+// Open opens the index in dir, creating it when missing. An index of another
+// mapping version, or one that cannot be opened (corrupt, half-written), is
+// removed and created afresh; fresh reports that it is empty and must be
+// filled.
+func Open(dir string) (ix *Index, fresh bool, err error) {
+	path := filepath.Join(dir, "bleve")
+	b, err := bleve.Open(path)
+	if err == nil {
+		v, verr := b.GetInternal(keyMapping)
+		if verr == nil && string(v) == mappingVersion {
+			return &Index{b: b, path: path}, false, nil
+		}
+		_ = b.Close()
+	}
+	if err := os.RemoveAll(path); err != nil {
+		return nil, false, fmt.Errorf("index: removing old index: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, false, fmt.Errorf("index: %w", err)
+	}
+	b, err = bleve.New(path, newMapping())
+	if err != nil {
+		return nil, false, fmt.Errorf("index: creating: %w", err)
+	}
+	if err := b.SetInternal(keyMapping, []byte(mappingVersion)); err != nil {
+		_ = b.Close()
+		return nil, false, fmt.Errorf("index: %w", err)
+	}
+	return &Index{b: b, path: path}, true, nil
+}
+
+// Close closes the index.
+func (ix *Index) Close() error { return ix.b.Close() }
+
+// Fingerprint returns the fingerprint stored with the last write, 0 for a
+// new index.
+func (ix *Index) Fingerprint() (uint64, error) {
+	v, err := ix.b.GetInternal(keyFingerprint)
+	if err != nil {
+		return 0, fmt.Errorf("index: reading fingerprint: %w", err)
+	}
+	if len(v) != 8 {
+		return 0, nil
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// Count returns how many documents the index holds.
+func (ix *Index) Count() (uint64, error) { return ix.b.DocCount() }
+
+// Batch is a set of writes applied together with a new fingerprint.
+type Batch struct {
+	b *bleve.Batch
+}
+
+// NewBatch starts a batch.
+func (ix *Index) NewBatch() *Batch { return &Batch{b: ix.b.NewBatch()} }
+
+// Put adds or replaces a provider. Drafts are deleted instead: free text
+// must never find what the public cannot see.
+func (b *Batch) Put(p *directory.Provider) error {
+	if !p.Visible() {
+		b.b.Delete(p.ID)
+		return nil
+	}
+	return b.b.Index(p.ID, toDoc(p))
+}
+
+// Delete removes a provider.
+func (b *Batch) Delete(id string) { b.b.Delete(id) }
+
+// Size returns how many writes the batch holds.
+func (b *Batch) Size() int { return b.b.Size() }
+
+// Apply writes the batch and records fingerprint with it, atomically.
+func (ix *Index) Apply(b *Batch, fingerprint uint64) error {
+	var fp [8]byte
+	binary.BigEndian.PutUint64(fp[:], fingerprint)
+	b.b.SetInternal(keyFingerprint, fp[:])
+	if err := ix.b.Batch(b.b); err != nil {
+		return fmt.Errorf("index: writing batch: %w", err)
+	}
+	return nil
+}
+
+// Hit is one provider matching the text, with its relevance.
+type Hit struct {
+	ID    string
+	Score float64
+}
+
+// ErrNoWords means the text held nothing to search for.
+var ErrNoWords = errors.New("no words to search for")
+
+// Words splits free text into at most MaxQueryWords plain words (letters and
+// digits), lower-cased. Everything else, including any query syntax a user
+// types ("+", "-", quotes, field:value, wildcards), is a separator, so user
+// text is never interpreted as a query language.
+func Words(text string) []string {
+	fields := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	var out []string
+	for _, f := range fields {
+		if len(out) == MaxQueryWords {
+			break
+		}
+		f = strings.ToLower(f)
+		if len([]rune(f)) > maxWordLen {
+			f = string([]rune(f)[:maxWordLen])
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// Search returns every provider whose text holds all the words of text
+// (each word in any field, stemmed), best match first, at most limit.
+// ErrNoWords if text holds no words.
+func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, error) {
+	words := Words(text)
+	if len(words) == 0 {
+		return nil, ErrNoWords
+	}
+	conj := make([]query.Query, 0, len(words))
+	for _, w := range words {
+		disj := make([]query.Query, 0, len(textFields))
+		for _, f := range textFields {
+			q := bleve.NewMatchQuery(w)
+			q.SetField(f.name)
+			q.SetBoost(f.boost)
+			disj = append(disj, q)
+		}
+		conj = append(conj, bleve.NewDisjunctionQuery(disj...))
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(conj...), max(limit, 1), 0, false)
+	res, err := ix.b.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("index: searching: %w", err)
+	}
+	hits := make([]Hit, len(res.Hits))
+	for i, h := range res.Hits {
+		hits[i] = Hit{ID: h.ID, Score: h.Score}
+	}
+	return hits, nil
+}

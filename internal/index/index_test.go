@@ -1,0 +1,185 @@
+package index_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/index"
+	"github.com/brokerfinder/brokerfinder/internal/seed"
+)
+
+func seeded(t *testing.T, dir string) (*index.Index, []directory.Provider) {
+	t.Helper()
+	ps, err := seed.Load(os.DirFS("../../seed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, fresh, err := index.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fresh {
+		t.Fatal("a new directory must give a fresh index")
+	}
+	b := ix.NewBatch()
+	for i := range ps {
+		if err := b.Put(&ps[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ix.Apply(b, 42); err != nil {
+		t.Fatal(err)
+	}
+	return ix, ps
+}
+
+func names(t *testing.T, ix *index.Index, ps []directory.Provider, text string) []string {
+	t.Helper()
+	hits, err := ix.Search(context.Background(), text, 1000)
+	if err != nil {
+		t.Fatalf("Search(%q): %v", text, err)
+	}
+	byID := map[string]string{}
+	for _, p := range ps {
+		byID[p.ID] = p.Name
+	}
+	var out []string
+	for _, h := range hits {
+		out = append(out, byID[h.ID])
+	}
+	return out
+}
+
+func TestSearchFindsByEveryField(t *testing.T) {
+	ix, ps := seeded(t, t.TempDir())
+	defer ix.Close()
+	tests := []struct {
+		text string
+		want string // must be among the hits
+		top  bool   // and first
+	}{
+		{"Harehills", "Harehills Bridge to Work", true},
+		{"harehills BRIDGE", "Harehills Bridge to Work", true},
+		{"sight loss Birmingham", "Edgbaston Sight Loss Employment Service", true},
+		{"deaf", "Medlock Deaf Futures", false},
+		{"self-employment", "", false},
+		{"Welsh", "Dyfodol Gwaith Caerdydd", false},
+		{"coaching", "Quietline Work Coaching CIC", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			got := names(t, ix, ps, tt.text)
+			if tt.want == "" {
+				if len(got) == 0 {
+					t.Fatal("no hits")
+				}
+				return
+			}
+			if !slices.Contains(got, tt.want) {
+				t.Fatalf("hits %q lack %q", got, tt.want)
+			}
+			if tt.top && got[0] != tt.want {
+				t.Fatalf("first hit %q, want %q", got[0], tt.want)
+			}
+		})
+	}
+}
+
+func TestQuerySyntaxIsNotInterpreted(t *testing.T) {
+	ix, ps := seeded(t, t.TempDir())
+	defer ix.Close()
+	// In Bleve's query-string language these would mean "field name must
+	// hold harehills" or "anything": as plain words they find what the
+	// words find.
+	for _, tt := range []struct{ hostile, plain string }{
+		{"harehills*", "harehills"},
+		{`"harehills"`, "harehills"},
+		{"(harehills)", "harehills"},
+		{"+name:harehills", "name harehills"}, // not a field query: "name" is a word
+		{"name:harehills^100", "name harehills 100"},
+		{"-harehills", "harehills"}, // not a negation
+	} {
+		if diff := cmp.Diff(names(t, ix, ps, tt.plain), names(t, ix, ps, tt.hostile)); diff != "" {
+			t.Errorf("%q searched differently from the plain words %q:\n%s", tt.hostile, tt.plain, diff)
+		}
+	}
+	if got := names(t, ix, ps, "-harehills"); !slices.Contains(got, "Harehills Bridge to Work") {
+		t.Errorf("a leading minus excluded the word: %q", got)
+	}
+	if _, err := ix.Search(context.Background(), "*:* ~ ^", 10); !errors.Is(err, index.ErrNoWords) {
+		t.Fatalf("punctuation only: %v, want ErrNoWords", err)
+	}
+	if got := index.Words("a b c d e f g h i j k"); len(got) != index.MaxQueryWords {
+		t.Fatalf("Words kept %d words, want at most %d", len(got), index.MaxQueryWords)
+	}
+}
+
+func TestDraftsAreNotFound(t *testing.T) {
+	ix, ps := seeded(t, t.TempDir())
+	defer ix.Close()
+	p := ps[0]
+	p.Status = directory.StatusDraft
+	b := ix.NewBatch()
+	if err := b.Put(&p); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Apply(b, 43); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(t, ix, ps, p.Name); slices.Contains(got, p.Name) {
+		t.Fatalf("a draft is still found: %q", got)
+	}
+}
+
+func TestReopenKeepsIndexAndFingerprint(t *testing.T) {
+	dir := t.TempDir()
+	ix, ps := seeded(t, dir)
+	n, _ := ix.Count()
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, fresh, err := index.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if fresh {
+		t.Fatal("reopening an index of the current mapping must not rebuild it")
+	}
+	if m, _ := ix.Count(); m != n || int(m) != len(ps) {
+		t.Fatalf("count %d after reopen, want %d", m, n)
+	}
+	if fp, err := ix.Fingerprint(); err != nil || fp != 42 {
+		t.Fatalf("fingerprint %d, %v; want 42", fp, err)
+	}
+}
+
+func TestCorruptIndexIsRebuilt(t *testing.T) {
+	dir := t.TempDir()
+	ix, _ := seeded(t, dir)
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Damage the index's metadata.
+	if err := os.WriteFile(filepath.Join(dir, "bleve", "index_meta.json"), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ix, fresh, err := index.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if !fresh {
+		t.Fatal("a corrupt index must be replaced by a fresh one")
+	}
+	if n, _ := ix.Count(); n != 0 {
+		t.Fatalf("fresh index holds %d documents", n)
+	}
+}
