@@ -81,7 +81,7 @@ func (t *Table) exact(_ context.Context, full string) (Place, error) {
 			e := t.postcodes[i]
 			code := string(b[:out])
 			return Place{
-				Lat: round6(float64(e.lat)), Lon: round6(float64(e.lon)),
+				Lat: round5(float64(e.lat)), Lon: round5(float64(e.lon)),
 				Postcode: full, District: code, Town: t.districts[code].town, Source: t.source,
 			}, nil
 		}
@@ -105,18 +105,24 @@ func (t *Table) town(_ context.Context, key string) (Place, error) {
 	return Place{Lat: tw.lat, Lon: tw.lon, District: tw.district, Town: tw.name, Source: t.source}, nil
 }
 
+// nearest scans every district centre. It ranks them by an equirectangular
+// approximation (no trigonometry in the loop, ten times faster than
+// haversine; exact enough to rank points within the UK) and measures only the
+// winner by great circle.
 func (t *Table) nearest(lat, lon float64) (centre, float64, bool) {
-	best, bestKm := -1, math.Inf(1)
-	here := directory.LatLon{Lat: lat, Lon: lon}
+	best, bestD2 := -1, math.Inf(1)
+	k := math.Cos(lat * math.Pi / 180)
 	for i, c := range t.centres {
-		if km := directory.DistanceKm(here, directory.LatLon{Lat: c.lat, Lon: c.lon}); km < bestKm {
-			best, bestKm = i, km
+		dx, dy := (c.lon-lon)*k, c.lat-lat
+		if d2 := dx*dx + dy*dy; d2 < bestD2 {
+			best, bestD2 = i, d2
 		}
 	}
 	if best < 0 {
 		return centre{}, 0, false
 	}
-	return t.centres[best], bestKm, true
+	c := t.centres[best]
+	return c, directory.DistanceKm(directory.LatLon{Lat: lat, Lon: lon}, directory.LatLon{Lat: c.lat, Lon: c.lon}), true
 }
 
 // packPostcode packs an upper-case postcode without its space (at most seven
@@ -130,6 +136,11 @@ func packPostcode(b [7]byte, n int) uint64 {
 	return k
 }
 
-// round6 rounds to six decimal places (about 0.1 m), hiding float32 noise
-// ("53.79970169" becomes "53.7997").
+// round5 rounds a float32 coordinate to five decimal places (about 1 m), the
+// precision float32 holds at UK latitudes, hiding its noise ("53.79600143"
+// becomes "53.796").
+func round5(x float64) float64 { return math.Round(x*1e5) / 1e5 }
+
+// round6 rounds to six decimal places (about 0.1 m), hiding the noise of
+// averaging.
 func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
