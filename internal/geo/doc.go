@@ -1,0 +1,19 @@
+// Package geo parses UK postcodes and turns postcodes, postcode districts
+// (outward codes), town names and coordinates into places.
+//
+// Three sources answer lookups, tried in this order by New:
+//
+//   - a CSV postcode file loaded into memory (an ONS Postcode Directory
+//     extract of full postcodes, or a file of outward codes with towns);
+//   - a postcodes.io-compatible HTTP service;
+//   - a small built-in table, embedded in the binary, of the districts and
+//     towns the seed directory uses, so the service works with no set-up.
+//
+// A full postcode that no source knows exactly is placed at the centre of
+// its district when some source knows the district. Errors are the domain's:
+// malformed input is a *directory.ValidationError (directory.ErrInvalid),
+// an unknown place directory.ErrNotFound, and a failing remote service
+// directory.ErrUnavailable.
+//
+// geo imports only the standard library and internal/directory.
+package geo

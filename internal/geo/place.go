@@ -1,0 +1,48 @@
+package geo
+
+import "context"
+
+// Sources of a Place, as found in Place.Source.
+const (
+	SourcePostcodeFile = "postcode_file"
+	SourceHTTP         = "http"
+	SourceBuiltin      = "builtin"
+	SourceCoordinates  = "coordinates"
+)
+
+// NearestMaxKm is how far from a point Nearest looks for a district centre.
+// Beyond it the point is treated as outside every known district.
+const NearestMaxKm = 30
+
+// MaxTownLen is the longest town name, in characters, that Town accepts.
+const MaxTownLen = 100
+
+// Place is a resolved location.
+type Place struct {
+	Lat, Lon float64
+	Postcode string // normalised full postcode ("LS6 1AN") when the input was one, else ""
+	District string // outward code ("LS6"), "" if unknown
+	Town     string // town or area name, "" if unknown
+	Source   string // "postcode_file", "http", "builtin" or "coordinates"
+}
+
+// Geocoder resolves UK postcodes and towns.
+type Geocoder interface {
+	// Postcode resolves a full postcode or an outward code (district), any
+	// case and spacing. Malformed input: a *directory.ValidationError on field
+	// "postcode" whose message says what to type; errors.Is(err,
+	// directory.ErrInvalid). Well-formed but unknown: an error matching
+	// directory.ErrNotFound. A remote service that fails: an error matching
+	// directory.ErrUnavailable.
+	Postcode(ctx context.Context, postcode string) (Place, error)
+	// Town resolves a town, city or area name, ignoring case and surrounding
+	// space. Unknown: directory.ErrNotFound. Empty or over-long (more than
+	// MaxTownLen characters): a *directory.ValidationError on field "town".
+	Town(ctx context.Context, name string) (Place, error)
+	// Nearest returns the known district closest to a point: Source
+	// "coordinates", Lat and Lon as given, and the District and Town of the
+	// nearest known district centre within NearestMaxKm (empty beyond it).
+	// It never fails for a valid point; an out-of-range or NaN coordinate is
+	// a *directory.ValidationError on field "lat" or "lon".
+	Nearest(ctx context.Context, lat, lon float64) (Place, error)
+}
