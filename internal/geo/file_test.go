@@ -123,8 +123,9 @@ func TestReadCSVUnusable(t *testing.T) {
 		{"no postcode column", "code,lat,long\nLS6,53.8,-1.5\n", []string{"pcds", "code, lat, long"}},
 		{"no longitude column", "pcds,lat,east\nLS6 1AN,53.8,-1.5\n", []string{"long", "longitude"}},
 		{"header only", "pcds,lat,long\n", []string{"no usable rows", "0 data rows"}},
-		{"every row bad", "pcds,lat,long\nnope,53.8,-1.5\nLS6 1AN,x,y\nLS6 1AN\n", []string{
-			"3 data rows", `line 2: malformed postcode "nope"`, `line 3: malformed position "x", "y"`, "line 4: 1 columns, want at least 3",
+		{"every row bad", "pcds,lat,long\nnope,53.8,-1.5\nLS6 1AN,x,y\nLS6 1AN\nLS6 \"1AN,53.8,-1.5\n", []string{
+			"4 data rows", `line 2: malformed postcode "nope"`, `line 3: malformed position "x", "y"`, "line 4: 1 columns, want at least 3",
+			`line 5: bare "`,
 		}},
 		{"only positions outside the UK", "pcds,lat,long\nLS6 1AN,99.999999,0\n", []string{"none with a UK position"}},
 	}
