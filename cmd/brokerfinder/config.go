@@ -18,6 +18,10 @@ type config struct {
 	AdminToken string
 	SeedDir    string
 	LogLevel   string
+	// PostcodesFile and GeocoderURL add geocoders in front of the built-in
+	// table of the seed's towns and districts.
+	PostcodesFile string
+	GeocoderURL   string
 }
 
 // flags registers the shared configuration flags on fs, with defaults from
@@ -34,6 +38,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.MongoURI, "mongodb-uri", env("BROKERFINDER_MONGODB_URI", ""), "MongoDB connection string; empty runs the embedded store (BROKERFINDER_MONGODB_URI)")
 	fs.StringVar(&c.Database, "mongodb-database", env("BROKERFINDER_MONGODB_DATABASE", "brokerfinder"), "database name (BROKERFINDER_MONGODB_DATABASE)")
 	fs.StringVar(&c.SeedDir, "seed-dir", env("BROKERFINDER_SEED_DIR", "./seed"), "seed directory loaded into an empty store (BROKERFINDER_SEED_DIR)")
+	fs.StringVar(&c.PostcodesFile, "postcodes-file", env("BROKERFINDER_POSTCODES_FILE", ""), "CSV of postcodes or postcode districts with coordinates (ONS Postcode Directory layout, or outward codes) (BROKERFINDER_POSTCODES_FILE)")
+	fs.StringVar(&c.GeocoderURL, "geocoder-url", env("BROKERFINDER_GEOCODER_URL", ""), "base URL of a postcodes.io-compatible geocoder (BROKERFINDER_GEOCODER_URL)")
 	fs.StringVar(&c.LogLevel, "log-level", env("BROKERFINDER_LOG_LEVEL", "info"), "debug, info, warn or error (BROKERFINDER_LOG_LEVEL)")
 	// The admin token is taken from the environment only: a flag would show
 	// in process listings.
@@ -66,6 +72,7 @@ func (c *config) logValues() []any {
 	return []any{
 		"addr", c.Addr, "data_dir", c.DataDir, "mongodb_uri", maskURI(c.MongoURI),
 		"database", c.Database, "seed_dir", c.SeedDir,
+		"postcodes_file", c.PostcodesFile, "geocoder_url", c.GeocoderURL,
 		"admin_token", mask(c.AdminToken),
 	}
 }

@@ -8,9 +8,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/brokerfinder/brokerfinder/internal/api"
+	"github.com/brokerfinder/brokerfinder/internal/finder"
+	"github.com/brokerfinder/brokerfinder/internal/geo"
 	"github.com/brokerfinder/brokerfinder/internal/seed"
 )
 
@@ -53,7 +56,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
-	handler := api.New(api.Config{Store: store, Logger: logger, AdminToken: cfg.AdminToken})
+	geocoder, err := geo.New(geo.Config{PostcodesFile: cfg.PostcodesFile, HTTPURL: cfg.GeocoderURL})
+	if err != nil {
+		return err
+	}
+	f, err := finder.Open(ctx, finder.Config{
+		Store: store, IndexDir: filepath.Join(cfg.DataDir, "index"), Geocoder: geocoder, Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+
+	handler := api.New(api.Config{Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

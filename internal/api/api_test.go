@@ -15,6 +15,7 @@ import (
 
 	"github.com/brokerfinder/brokerfinder/internal/api"
 	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/finder"
 	"github.com/brokerfinder/brokerfinder/internal/mongodb"
 	"github.com/brokerfinder/brokerfinder/internal/mongodb/mongotest"
 	"github.com/brokerfinder/brokerfinder/internal/storetest"
@@ -31,10 +32,13 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	store := mongotest.Store(t)
-	h := api.New(api.Config{
-		Store: store, AdminToken: adminToken,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f, err := finder.Open(context.Background(), finder.Config{Store: store, IndexDir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	h := api.New(api.Config{Store: store, Finder: f, AdminToken: adminToken, Logger: quiet})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, store: store}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -41,12 +43,97 @@ func (s *Server) decodeJSON(c *gin.Context, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			// encoding/json names only the field, not where it is: find
+			// every unknown field with its full path.
+			var raw any
+			if json.Unmarshal(body, &raw) == nil {
+				if ps := unknownFields(raw, reflect.TypeOf(dst), ""); len(ps) > 0 {
+					return &directory.ValidationError{Problems: ps}
+				}
+			}
+		}
 		return jsonProblem(err)
 	}
 	if dec.More() {
 		return directory.Invalid("body", "must hold one JSON object and nothing after it")
 	}
 	return nil
+}
+
+// unknownFields walks decoded JSON alongside the Go type it is meant for and
+// reports every object key the type has no field for, as a JSON path.
+func unknownFields(v any, t reflect.Type, path string) []directory.FieldProblem {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	var out []directory.FieldProblem
+	switch x := v.(type) {
+	case map[string]any:
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
+		fields := jsonFields(t)
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			ft, ok := fields[strings.ToLower(k)] // encoding/json ignores case too
+			if !ok {
+				out = append(out, directory.FieldProblem{Field: join(k), Message: "is not a known field"})
+				continue
+			}
+			out = append(out, unknownFields(x[k], ft, join(k))...)
+		}
+	case []any:
+		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+			return nil
+		}
+		for i, e := range x {
+			out = append(out, unknownFields(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	}
+	return out
+}
+
+// jsonFields maps a struct's JSON names, lower-cased (following embedded
+// structs), to their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	m := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				for k, v := range jsonFields(ft) {
+					if _, ok := m[k]; !ok {
+						m[k] = v
+					}
+				}
+				continue
+			}
+		}
+		if name == "" {
+			name = f.Name
+		}
+		m[strings.ToLower(name)] = f.Type
+	}
+	return m
 }
 
 // jsonProblem turns a decoding error into a field problem.

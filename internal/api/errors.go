@@ -46,12 +46,16 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	var (
 		ae   *apiError
 		ve   *directory.ValidationError
+		pe   *directory.PlaceError
 		resp ErrorResponse
 		st   int
 	)
 	switch {
 	case errors.As(err, &ae):
 		st, resp = ae.status, ErrorResponse{Code: ae.code, Message: ae.message}
+	case errors.As(err, &pe):
+		st = http.StatusUnprocessableEntity
+		resp = ErrorResponse{Code: "unknown_place", Message: pe.Message, Fields: []directory.FieldProblem{{Field: pe.Field, Message: pe.Message}}}
 	case errors.As(err, &ve):
 		st = http.StatusBadRequest
 		resp = ErrorResponse{Code: "invalid", Message: problemsMessage(len(ve.Problems)), Fields: ve.Problems}

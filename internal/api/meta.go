@@ -32,6 +32,7 @@ func (s *Server) vocabularies(c *gin.Context) error {
 type Status struct {
 	Status string `json:"status" example:"ok"`
 	Store  string `json:"store,omitempty" example:"ok"`
+	Index  string `json:"index,omitempty" example:"ok"`
 } // @name Status
 
 // healthz godoc
@@ -49,7 +50,7 @@ func (s *Server) healthz(c *gin.Context) error {
 // readyz godoc
 //
 //	@Summary		Readiness
-//	@Description	200 when the store answers; 503 with status "degraded" when it does not.
+//	@Description	200 when the store answers and the search index is loaded; 503 with status "degraded" (or "starting") when not.
 //	@Tags			operations
 //	@Produce		json
 //	@Success		200	{object}	Status
@@ -58,10 +59,17 @@ func (s *Server) healthz(c *gin.Context) error {
 func (s *Server) readyz(c *gin.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
-		c.JSON(http.StatusServiceUnavailable, Status{Status: "degraded", Store: "unreachable"})
-		return nil
+	st := Status{Status: "ready", Store: "ok", Index: "ok"}
+	if s.finderReady() != nil {
+		st.Status, st.Index = "starting", "loading"
 	}
-	c.JSON(http.StatusOK, Status{Status: "ready", Store: "ok"})
+	if err := s.store.Ping(ctx); err != nil {
+		st.Status, st.Store = "degraded", "unreachable"
+	}
+	code := http.StatusOK
+	if st.Status != "ready" {
+		code = http.StatusServiceUnavailable
+	}
+	c.JSON(code, st)
 	return nil
 }

@@ -161,6 +161,7 @@ func (s *Server) createProvider(c *gin.Context) error {
 	if err := s.store.CreateProvider(c.Request.Context(), &p); err != nil {
 		return err
 	}
+	s.indexWrite(&p)
 	c.Header("Location", "/v1/providers/"+p.ID)
 	writeProvider(c, http.StatusCreated, &p)
 	return nil
@@ -206,6 +207,7 @@ func (s *Server) updateProvider(c *gin.Context) error {
 	if err := s.store.UpdateProvider(c.Request.Context(), &p, version); err != nil {
 		return err
 	}
+	s.indexWrite(&p)
 	writeProvider(c, http.StatusOK, &p)
 	return nil
 }
@@ -242,6 +244,7 @@ func (s *Server) endProvider(c *gin.Context) error {
 	if err := s.store.UpdateProvider(c.Request.Context(), p, version); err != nil {
 		return err
 	}
+	s.indexWrite(p)
 	writeProvider(c, http.StatusOK, p)
 	return nil
 }

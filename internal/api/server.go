@@ -20,11 +20,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/finder"
 )
 
 // Config is what the API needs.
 type Config struct {
-	Store  directory.Store
+	Store directory.Store
+	// Finder answers search and match, and is told about every write.
+	Finder *finder.Finder
 	Logger *slog.Logger
 	// AdminToken, when set, is accepted as an admin bearer token in addition
 	// to tokens in the store.
@@ -36,6 +39,7 @@ type Config struct {
 // Server holds the API's dependencies.
 type Server struct {
 	store        directory.Store
+	finder       *finder.Finder
 	logger       *slog.Logger
 	adminHash    string
 	maxBodyBytes int64
@@ -43,7 +47,7 @@ type Server struct {
 
 // New returns the API as an http.Handler.
 func New(cfg Config) http.Handler {
-	s := &Server{store: cfg.Store, logger: cfg.Logger, maxBodyBytes: cfg.MaxBodyBytes}
+	s := &Server{store: cfg.Store, finder: cfg.Finder, logger: cfg.Logger, maxBodyBytes: cfg.MaxBodyBytes}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
@@ -71,6 +75,8 @@ func New(cfg Config) http.Handler {
 	v1.POST("/providers", s.handle(s.requireAdmin), s.handle(s.createProvider))
 	v1.PUT("/providers/:id", s.handle(s.requireAdmin), s.handle(s.updateProvider))
 	v1.DELETE("/providers/:id", s.handle(s.requireAdmin), s.handle(s.endProvider))
+	v1.GET("/search", s.handle(s.search))
+	v1.POST("/match", s.handle(s.postMatch))
 	return r
 }
 
@@ -120,4 +126,25 @@ func securityHeaders(c *gin.Context) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
 	c.Next()
+}
+
+// finderReady returns ErrUnavailable until the search copies are loaded.
+func (s *Server) finderReady() error {
+	if s.finder == nil || !s.finder.Ready() {
+		return directory.ErrUnavailable
+	}
+	return nil
+}
+
+// indexWrite brings the search copies up to date after a store write. The
+// write has succeeded whatever happens here; a failure is logged, and the
+// copies are rebuilt from the store at the next start (their fingerprint
+// no longer matches).
+func (s *Server) indexWrite(p *directory.Provider) {
+	if s.finder == nil {
+		return
+	}
+	if err := s.finder.Put(p); err != nil {
+		s.logger.Error("updating the search index after a write", "provider", p.ID, "err", err)
+	}
 }

@@ -25,7 +25,22 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrUnavailable means a dependency (the store) cannot be reached.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrUnknownPlace means a well-formed postcode or town was not found.
+	ErrUnknownPlace = errors.New("unknown place")
 )
+
+// PlaceError says which place field could not be found and what to type
+// instead. It matches ErrUnknownPlace with errors.Is.
+type PlaceError struct {
+	Field   string
+	Message string
+}
+
+// Error returns the message.
+func (e *PlaceError) Error() string { return e.Field + ": " + e.Message }
+
+// Is makes errors.Is(err, ErrUnknownPlace) true for a PlaceError.
+func (e *PlaceError) Is(target error) bool { return target == ErrUnknownPlace }
 
 // FieldProblem is one problem with one field, named by its JSON path
 // ("sites[0].location.lat").

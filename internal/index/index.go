@@ -58,21 +58,28 @@ func Open(dir string) (ix *Index, fresh bool, err error) {
 		}
 		_ = b.Close()
 	}
+	ix, err = Recreate(dir)
+	return ix, err == nil, err
+}
+
+// Recreate replaces whatever index is in dir with a new, empty one.
+func Recreate(dir string) (*Index, error) {
+	path := filepath.Join(dir, "bleve")
 	if err := os.RemoveAll(path); err != nil {
-		return nil, false, fmt.Errorf("index: removing old index: %w", err)
+		return nil, fmt.Errorf("index: removing old index: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, false, fmt.Errorf("index: %w", err)
+		return nil, fmt.Errorf("index: %w", err)
 	}
-	b, err = bleve.New(path, newMapping())
+	b, err := bleve.New(path, newMapping())
 	if err != nil {
-		return nil, false, fmt.Errorf("index: creating: %w", err)
+		return nil, fmt.Errorf("index: creating: %w", err)
 	}
 	if err := b.SetInternal(keyMapping, []byte(mappingVersion)); err != nil {
 		_ = b.Close()
-		return nil, false, fmt.Errorf("index: %w", err)
+		return nil, fmt.Errorf("index: %w", err)
 	}
-	return &Index{b: b, path: path}, true, nil
+	return &Index{b: b, path: path}, nil
 }
 
 // Close closes the index.

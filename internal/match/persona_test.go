@@ -35,9 +35,6 @@ func seedCatalogue(t testing.TB) *match.Catalogue {
 	return c
 }
 
-func yes() *bool { b := true; return &b }
-func no() *bool  { b := false; return &b }
-
 // persona is one of the ten people in DOMAIN.md, placed in a seed area.
 type persona struct {
 	name  string

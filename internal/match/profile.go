@@ -159,8 +159,6 @@ func (pr *Profile) groupBased() bool {
 	return pr.modes&modeBits[directory.ModeGroups] != 0 && pr.modes&modeBits[directory.ModeOneToOne] == 0
 }
 
-func (pr *Profile) has(service string) bool { return pr.services&serviceBits[service] != 0 }
-
 func (pr *Profile) hasMode(mode string) bool { return pr.modes&modeBits[mode] != 0 }
 
 // nearestSite returns the nearest located site to pt and its distance, or

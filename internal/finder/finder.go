@@ -1,0 +1,200 @@
+// Package finder answers searches and matches. It keeps two copies of the
+// directory in step with the store, which stays the source of truth: the
+// in-memory catalogue (package match) for location, filters, facets and
+// ranking, and the Bleve full-text index (package index) for free text. It
+// resolves clients' places with a geocoder.
+package finder
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/geo"
+	"github.com/brokerfinder/brokerfinder/internal/index"
+	"github.com/brokerfinder/brokerfinder/internal/match"
+)
+
+// Config is what a Finder needs.
+type Config struct {
+	Store directory.ProviderStore
+	// IndexDir holds the full-text index.
+	IndexDir string
+	Geocoder geo.Geocoder
+	Logger   *slog.Logger
+	// Now is the clock freshness is judged by; nil means time.Now.
+	Now func() time.Time
+}
+
+// Finder is safe for concurrent use.
+type Finder struct {
+	store    directory.ProviderStore
+	geo      geo.Geocoder
+	logger   *slog.Logger
+	now      func() time.Time
+	cat      *match.Catalogue
+	ix       *index.Index
+	indexDir string
+	ready    atomic.Bool
+
+	mu       sync.Mutex       // serialises writes to the copies
+	versions map[string]int64 // the version each copy holds, by id
+	visible  map[string]bool  // whether that version is in the index
+	fp       uint64           // fingerprint of what the index holds
+}
+
+// Open loads the directory from the store into the catalogue, opens the
+// full-text index and rebuilds it when it is new, of an old mapping, or out
+// of step with the store (its fingerprint differs).
+func Open(ctx context.Context, cfg Config) (*Finder, error) {
+	f := &Finder{
+		store: cfg.Store, geo: cfg.Geocoder, logger: cfg.Logger, now: cfg.Now,
+		cat:      match.NewCatalogue(),
+		indexDir: cfg.IndexDir,
+		versions: map[string]int64{},
+		visible:  map[string]bool{},
+	}
+	if f.logger == nil {
+		f.logger = slog.Default()
+	}
+	if f.now == nil {
+		f.now = time.Now
+	}
+	if f.geo == nil {
+		f.geo = geo.Builtin()
+	}
+	ix, fresh, err := index.Open(cfg.IndexDir)
+	if err != nil {
+		return nil, err
+	}
+	f.ix = ix
+	if err := f.load(ctx, fresh); err != nil {
+		_ = ix.Close()
+		return nil, err
+	}
+	f.ready.Store(true)
+	return f, nil
+}
+
+// Close closes the index.
+func (f *Finder) Close() error { return f.ix.Close() }
+
+// Ready reports whether searches and matches can be answered.
+func (f *Finder) Ready() bool { return f.ready.Load() }
+
+// Catalogue returns the in-memory catalogue, for read-only use.
+func (f *Finder) Catalogue() *match.Catalogue { return f.cat }
+
+// load reads every provider from the store into the catalogue and checks
+// the index against the store's fingerprint, rebuilding it if they differ.
+func (f *Finder) load(ctx context.Context, fresh bool) error {
+	start := time.Now()
+	var all []*directory.Provider
+	err := f.store.EachProvider(ctx, func(p *directory.Provider) error {
+		cp := *p
+		all = append(all, &cp)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("finder: loading providers: %w", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range all {
+		f.cat.Put(p)
+		f.versions[p.ID] = p.Version
+		if p.Visible() {
+			f.visible[p.ID] = true
+			f.fp ^= fingerprint(p.ID, p.Version)
+		}
+	}
+	loaded := time.Since(start)
+	have, err := f.ix.Fingerprint()
+	if err != nil {
+		return err
+	}
+	n, _ := f.ix.Count()
+	if !fresh && have == f.fp && int(n) == len(f.visible) {
+		f.logger.Info("search index in step with the store", "providers", len(all), "load", loaded.Round(time.Millisecond))
+		return nil
+	}
+	f.logger.Info("rebuilding the search index", "providers", len(all), "fresh", fresh)
+	if !fresh {
+		// Start from an empty index rather than work out what differs:
+		// a full rebuild is bounded and simple.
+		_ = f.ix.Close()
+		ix, err := index.Recreate(f.indexDir)
+		if err != nil {
+			return err
+		}
+		f.ix = ix
+	}
+	b := f.ix.NewBatch()
+	for _, p := range all {
+		if !p.Visible() {
+			continue
+		}
+		if err := b.Put(p); err != nil {
+			return fmt.Errorf("finder: indexing %s: %w", p.ID, err)
+		}
+		if b.Size() >= 1000 {
+			if err := f.ix.Apply(b, 0); err != nil {
+				return err
+			}
+			b = f.ix.NewBatch()
+		}
+	}
+	// The real fingerprint goes with the last batch, so an interrupted
+	// rebuild is detected and redone at the next start.
+	if err := f.ix.Apply(b, f.fp); err != nil {
+		return err
+	}
+	f.logger.Info("search index rebuilt", "providers", len(f.visible), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// Put brings both copies up to date with p after a write to the store. An
+// older version than the one held is ignored, so a slow writer or a
+// replayed change never puts back stale data.
+func (f *Finder) Put(p *directory.Provider) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if v, ok := f.versions[p.ID]; ok && v >= p.Version {
+		return nil
+	}
+	cp := *p
+	fp := f.fp
+	if f.visible[p.ID] {
+		fp ^= fingerprint(p.ID, f.versions[p.ID])
+	}
+	if cp.Visible() {
+		fp ^= fingerprint(cp.ID, cp.Version)
+	}
+	b := f.ix.NewBatch()
+	if err := b.Put(&cp); err != nil {
+		return err
+	}
+	if err := f.ix.Apply(b, fp); err != nil {
+		return err
+	}
+	f.cat.Put(&cp)
+	f.fp = fp
+	f.versions[cp.ID] = cp.Version
+	f.visible[cp.ID] = cp.Visible()
+	return nil
+}
+
+// Provider returns a visible provider from the catalogue: it answers even
+// when the store cannot be reached.
+func (f *Finder) Provider(id string) (*directory.Provider, bool) { return f.cat.Get(id) }
+
+func fingerprint(id string, version int64) uint64 {
+	h := fnv.New64a()
+	_, _ = fmt.Fprintf(h, "%s@%d", id, version)
+	return h.Sum64()
+}

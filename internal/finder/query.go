@@ -1,0 +1,281 @@
+package finder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/geo"
+	"github.com/brokerfinder/brokerfinder/internal/index"
+	"github.com/brokerfinder/brokerfinder/internal/match"
+)
+
+// LocationQuery is where the client lives: exactly one of a postcode (full
+// or the first part), a town, or a latitude and longitude.
+type LocationQuery struct {
+	Postcode string   `json:"postcode,omitempty" example:"LS6 1AN"`
+	Town     string   `json:"town,omitempty" example:"Leeds"`
+	Lat      *float64 `json:"lat,omitempty" example:"53.8195"`
+	Lon      *float64 `json:"lon,omitempty" example:"-1.5741"`
+}
+
+// Locate resolves q. Problems are reported on fields under prefix
+// ("location"): a ValidationError for malformed input, a PlaceError for a
+// postcode or town that is well formed but not known.
+func (f *Finder) Locate(ctx context.Context, q LocationQuery, prefix string) (match.Location, geo.Place, error) {
+	q.Postcode, q.Town = strings.TrimSpace(q.Postcode), strings.TrimSpace(q.Town)
+	forms := 0
+	for _, given := range []bool{q.Postcode != "", q.Town != "", q.Lat != nil || q.Lon != nil} {
+		if given {
+			forms++
+		}
+	}
+	if forms != 1 {
+		return match.Location{}, geo.Place{}, directory.Invalid(prefix, "give exactly one of postcode, town, or lat and lon")
+	}
+	var (
+		place geo.Place
+		err   error
+		field string
+	)
+	switch {
+	case q.Postcode != "":
+		field = prefix + ".postcode"
+		place, err = f.geo.Postcode(ctx, q.Postcode)
+	case q.Town != "":
+		field = prefix + ".town"
+		place, err = f.geo.Town(ctx, q.Town)
+	default:
+		if q.Lat == nil || q.Lon == nil {
+			return match.Location{}, geo.Place{}, directory.Invalid(prefix, "give both lat and lon")
+		}
+		if err := directory.CheckPoint(prefix, *q.Lat, *q.Lon); err != nil {
+			return match.Location{}, geo.Place{}, err
+		}
+		place, err = f.geo.Nearest(ctx, *q.Lat, *q.Lon)
+	}
+	if err != nil {
+		var ve *directory.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			msgs := make([]string, len(ve.Problems))
+			for i, p := range ve.Problems {
+				msgs[i] = p.Message
+			}
+			return match.Location{}, geo.Place{}, directory.Invalid(field, "%s", strings.Join(msgs, "; "))
+		case errors.Is(err, directory.ErrNotFound):
+			msg := "We could not find that postcode. Check it, or type the first part only (such as LS6), or your town."
+			if q.Town != "" {
+				msg = "We could not find that town. Check the spelling, or type your postcode instead."
+			}
+			return match.Location{}, geo.Place{}, &directory.PlaceError{Field: field, Message: msg}
+		}
+		return match.Location{}, geo.Place{}, err
+	}
+	return match.Location{
+		Point:    directory.LatLon{Lat: place.Lat, Lon: place.Lon},
+		District: place.District,
+		Town:     place.Town,
+	}, place, nil
+}
+
+// ParseNear reads the single "near" value of a search: "lat,lon", a
+// postcode or outward code, or else a town.
+func ParseNear(s string) LocationQuery {
+	s = strings.TrimSpace(s)
+	if a, b, ok := strings.Cut(s, ","); ok {
+		lat, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
+		lon, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
+		if err1 == nil && err2 == nil {
+			return LocationQuery{Lat: &lat, Lon: &lon}
+		}
+	}
+	if _, _, err := geo.ParsePostcode(s); err == nil {
+		return LocationQuery{Postcode: s}
+	}
+	return LocationQuery{Town: s}
+}
+
+// MatchQuery is a client's request for a shortlist.
+type MatchQuery struct {
+	Location LocationQuery   `json:"location"`
+	Needs    directory.Needs `json:"needs"`
+	// Types are provider type codes; empty means Job Brokers.
+	Types   []string `json:"types,omitempty"`
+	Page    int      `json:"page,omitempty" example:"1"`
+	PerPage int      `json:"per_page,omitempty" example:"20"`
+}
+
+// MaxPage bounds paging so no request can ask for absurd offsets.
+const MaxPage = 10_000
+
+// Validate normalises q and checks everything but the location, which
+// Locate checks. It returns a ValidationError naming every problem.
+func (q *MatchQuery) Validate() error {
+	q.Needs.Normalize()
+	var problems []directory.FieldProblem
+	var ve *directory.ValidationError
+	if err := q.Needs.Validate("needs"); errors.As(err, &ve) {
+		problems = append(problems, ve.Problems...)
+	}
+	problems = append(problems, checkCodes("types", directory.VocabProviderTypes, q.Types)...)
+	problems = append(problems, checkPaging(q.Page, q.PerPage)...)
+	if len(problems) > 0 {
+		return &directory.ValidationError{Problems: problems}
+	}
+	return nil
+}
+
+func checkCodes(field, vocab string, codes []string) []directory.FieldProblem {
+	var out []directory.FieldProblem
+	if len(codes) > directory.MaxListLen {
+		return []directory.FieldProblem{{Field: field, Message: fmt.Sprintf("at most %d codes", directory.MaxListLen)}}
+	}
+	v := directory.MustVocabulary(vocab)
+	for i, c := range codes {
+		if !v.Has(c) {
+			out = append(out, directory.FieldProblem{Field: fmt.Sprintf("%s[%d]", field, i), Message: fmt.Sprintf("is not a code in vocabulary %s (see GET /v1/vocabularies)", vocab)})
+		}
+	}
+	return out
+}
+
+func checkPaging(page, per int) []directory.FieldProblem {
+	var out []directory.FieldProblem
+	if page < 0 || page > MaxPage {
+		out = append(out, directory.FieldProblem{Field: "page", Message: fmt.Sprintf("must be a whole number from 1 to %d", MaxPage)})
+	}
+	if per < 0 || per > match.MaxPerPage {
+		out = append(out, directory.FieldProblem{Field: "per_page", Message: fmt.Sprintf("must be a whole number from 1 to %d", match.MaxPerPage)})
+	}
+	return out
+}
+
+// Match validates q, resolves the location and ranks every eligible
+// provider.
+func (f *Finder) Match(ctx context.Context, q MatchQuery) (match.Result, geo.Place, error) {
+	if err := q.Validate(); err != nil {
+		return match.Result{}, geo.Place{}, err
+	}
+	loc, place, err := f.Locate(ctx, q.Location, "location")
+	if err != nil {
+		return match.Result{}, geo.Place{}, err
+	}
+	res := f.cat.Match(match.Request{
+		Location: loc, Needs: q.Needs, Types: q.Types, Page: q.Page, PerPage: q.PerPage,
+		Seed: match.QuerySeed(loc, q.Needs, q.Types), Now: f.now(),
+	})
+	return res, place, nil
+}
+
+// SearchQuery is a filtered search of the published directory.
+type SearchQuery struct {
+	Text             string
+	Types            []string
+	Specialisms      []string
+	DeliveryModes    []string
+	Services         []string
+	Incentives       []string
+	Accessibility    []string
+	Languages        []string
+	TakingNewClients *bool
+	Near             string
+	RadiusKm         float64
+	Page, PerPage    int
+}
+
+// Limits on a search.
+const (
+	DefaultRadiusKm = 25
+	MaxRadiusKm     = 200
+	maxTextLen      = 200
+)
+
+// Search validates q and returns one page of results with facets, and the
+// place searched near, if any.
+func (f *Finder) Search(ctx context.Context, q SearchQuery) (match.SearchResult, *geo.Place, error) {
+	var problems []directory.FieldProblem
+	for _, c := range []struct {
+		field, vocab string
+		codes        []string
+	}{
+		{"type", directory.VocabProviderTypes, q.Types},
+		{"specialism", directory.VocabSpecialisms, q.Specialisms},
+		{"delivery_mode", directory.VocabDeliveryModes, q.DeliveryModes},
+		{"service", directory.VocabServices, q.Services},
+		{"incentive", directory.VocabIncentiveKinds, q.Incentives},
+		{"accessibility", directory.VocabAccessibility, q.Accessibility},
+		{"language", directory.VocabLanguages, q.Languages},
+	} {
+		problems = append(problems, checkCodes(c.field, c.vocab, c.codes)...)
+	}
+	if len([]rune(q.Text)) > maxTextLen {
+		problems = append(problems, directory.FieldProblem{Field: "q", Message: fmt.Sprintf("must be at most %d characters", maxTextLen)})
+	}
+	if len(q.Near) > 100 {
+		problems = append(problems, directory.FieldProblem{Field: "near", Message: "must be at most 100 characters"})
+	}
+	if math.IsNaN(q.RadiusKm) || q.RadiusKm < 0 || q.RadiusKm > MaxRadiusKm {
+		problems = append(problems, directory.FieldProblem{Field: "radius_km", Message: fmt.Sprintf("must be between 1 and %d", MaxRadiusKm)})
+	}
+	problems = append(problems, checkPaging(q.Page, q.PerPage)...)
+	if len(problems) > 0 {
+		return match.SearchResult{}, nil, &directory.ValidationError{Problems: problems}
+	}
+	req := match.SearchRequest{
+		Types: q.Types, Specialisms: q.Specialisms, DeliveryModes: q.DeliveryModes, Services: q.Services,
+		Incentives: q.Incentives, Accessibility: q.Accessibility, Languages: q.Languages,
+		TakingNewClients: q.TakingNewClients, Page: q.Page, PerPage: q.PerPage, Now: f.now(),
+		RadiusKm: q.RadiusKm,
+	}
+	if req.RadiusKm == 0 {
+		req.RadiusKm = DefaultRadiusKm
+	}
+	var place *geo.Place
+	if strings.TrimSpace(q.Near) != "" {
+		loc, p, err := f.Locate(ctx, ParseNear(q.Near), "near")
+		if err != nil {
+			return match.SearchResult{}, nil, renameFields(err, "near")
+		}
+		req.Near, place = &loc, &p
+	}
+	if strings.TrimSpace(q.Text) != "" {
+		hits, err := f.ix.Search(ctx, q.Text, f.cat.Len())
+		switch {
+		case errors.Is(err, index.ErrNoWords):
+			// Only punctuation: search as if no text was given.
+		case err != nil:
+			return match.SearchResult{}, nil, err
+		default:
+			req.TextQuery = true
+			req.Text = make([]match.TextHit, len(hits))
+			for i, h := range hits {
+				req.Text[i] = match.TextHit{ID: h.ID, Score: h.Score}
+			}
+		}
+	}
+	req.Seed = match.QuerySeed(q)
+	return f.cat.Search(req), place, nil
+}
+
+// renameFields reports problems with a query parameter's sub-fields on the
+// parameter itself ("near.postcode" becomes "near").
+func renameFields(err error, field string) error {
+	var ve *directory.ValidationError
+	if errors.As(err, &ve) {
+		out := &directory.ValidationError{}
+		for _, p := range ve.Problems {
+			out.Problems = append(out.Problems, directory.FieldProblem{Field: field, Message: p.Message})
+		}
+		return out
+	}
+	var pe *directory.PlaceError
+	if errors.As(err, &pe) {
+		return &directory.PlaceError{Field: field, Message: pe.Message}
+	}
+	return err
+}
