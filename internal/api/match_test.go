@@ -185,6 +185,12 @@ func TestSearch(t *testing.T) {
 		r.json(t, &out)
 		return out
 	}
+	if r := e.do("GET", "/v1/search?per_page=1", nil); r.header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatal("public search must allow other origins (embeds)")
+	}
+	if r := e.do("POST", "/v1/match", `{"location":{"town":"Leeds"}}`); r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatal("match carries health details and must not be readable cross-origin")
+	}
 	all := get("per_page=100")
 	if all.Total < 100 {
 		t.Fatalf("unfiltered search lists %d providers; the seed has over 100 published", all.Total)

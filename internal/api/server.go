@@ -69,13 +69,13 @@ func New(cfg Config) http.Handler {
 	r.GET("/readyz", s.handle(s.readyz))
 
 	v1 := r.Group("/v1")
-	v1.GET("/vocabularies", s.handle(s.vocabularies))
-	v1.GET("/providers", s.handle(s.listProviders))
-	v1.GET("/providers/:id", s.handle(s.getProvider))
+	v1.GET("/vocabularies", publicRead, s.handle(s.vocabularies))
+	v1.GET("/providers", publicRead, s.handle(s.listProviders))
+	v1.GET("/providers/:id", publicRead, s.handle(s.getProvider))
 	v1.POST("/providers", s.handle(s.requireAdmin), s.handle(s.createProvider))
 	v1.PUT("/providers/:id", s.handle(s.requireAdmin), s.handle(s.updateProvider))
 	v1.DELETE("/providers/:id", s.handle(s.requireAdmin), s.handle(s.endProvider))
-	v1.GET("/search", s.handle(s.search))
+	v1.GET("/search", publicRead, s.handle(s.search))
 	v1.POST("/match", s.handle(s.postMatch))
 	return r
 }
@@ -118,6 +118,14 @@ func (s *Server) logRequests(c *gin.Context) {
 		"status", c.Writer.Status(),
 		"bytes", c.Writer.Size(),
 		"duration", time.Since(start).Round(time.Microsecond))
+}
+
+// publicRead lets pages on other sites (provider websites embedding a
+// listing) read public data. Only public GET routes carry it; writes and
+// matches (which carry health details) never do.
+func publicRead(c *gin.Context) {
+	c.Header("Access-Control-Allow-Origin", "*")
+	c.Next()
 }
 
 func securityHeaders(c *gin.Context) {
