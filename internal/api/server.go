@@ -71,6 +71,7 @@ func New(cfg Config) http.Handler {
 	v1.POST("/providers", s.handle(s.requireAdmin), s.handle(s.createProvider))
 	v1.PUT("/providers/:id", s.handle(s.requireAdmin), s.handle(s.updateProvider))
 	v1.DELETE("/providers/:id", s.handle(s.requireAdmin), s.handle(s.endProvider))
+	s.registerORUK(r)
 	return r
 }
 
