@@ -23,6 +23,9 @@ const orukProfile = "https://openreferraluk.org"
 // registerORUK adds the Open Referral UK (HSDS-UK 3.0) API under /oruk: public,
 // read-only, and open to pages on any origin.
 func (s *Server) registerORUK(r *gin.Engine) {
+	// The ORUK root links to the OpenAPI document, so it and its
+	// documentation page are served alongside.
+	s.registerDocs(r)
 	g := r.Group("/oruk", orukCORS)
 	g.GET("/", s.handle(s.orukMeta))
 	g.GET("/services", s.handle(s.orukServices))
