@@ -3,6 +3,8 @@
 //
 //	brokerfinder [serve]                  run the service (default)
 //	brokerfinder seed [--overwrite]       load the seed directory into the store
+//	brokerfinder export --format oruk FILE    write the directory as an ORUK feed ("-": stdout)
+//	brokerfinder import --format oruk FILE|URL read an ORUK feed (all or nothing)
 //	brokerfinder token create --name N    create an admin API token (printed once)
 //	brokerfinder token list               list tokens (never their secrets)
 //	brokerfinder token revoke ID          revoke a token
@@ -46,6 +48,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "seed":
 		return seedCmd(ctx, args, getenv, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args, getenv, stdout, stderr)
 	case "token":
 		return tokenCmd(ctx, args, getenv, stdout, stderr)
 	case "gen":
@@ -60,9 +66,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 }
 
-const usage = `usage: brokerfinder [serve|seed|token|version] [flags]
+const usage = `usage: brokerfinder [serve|seed|export|import|token|version] [flags]
   serve                 run the service (default)
   seed [--overwrite]    load the seed directory into the store
+  export --format oruk FILE       write the directory as an ORUK feed (FILE "-" is stdout)
+  import --format oruk FILE|URL   read an ORUK feed: all records valid, or nothing written
   token create --name N [--role admin]
   token list
   token revoke ID

@@ -77,6 +77,7 @@ func New(cfg Config) http.Handler {
 	v1.DELETE("/providers/:id", s.handle(s.requireAdmin), s.handle(s.endProvider))
 	v1.GET("/search", publicRead, s.handle(s.search))
 	v1.POST("/match", s.handle(s.postMatch))
+	s.registerORUK(r)
 	return r
 }
 

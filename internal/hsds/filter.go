@@ -1,0 +1,61 @@
+package hsds
+
+import "strings"
+
+// allAttributes returns every attribute of a service: its own, its
+// organisation's and those of its locations and their accessibility.
+func (s *Service) allAttributes() []Attribute {
+	out := append([]Attribute(nil), s.Attributes...)
+	if s.Organization != nil {
+		out = append(out, s.Organization.Attributes...)
+	}
+	for _, sal := range s.ServiceAtLocations {
+		if l := sal.Location; l != nil {
+			out = append(out, l.Attributes...)
+			for _, a := range l.Accessibility {
+				out = append(out, a.Attributes...)
+			}
+		}
+	}
+	return out
+}
+
+// HasTerm reports whether any attribute of the service uses the taxonomy
+// term with id termID.
+func (s *Service) HasTerm(termID string) bool {
+	termID = strings.ToLower(termID)
+	for _, a := range s.allAttributes() {
+		if strings.ToLower(a.TaxonomyTermID) == termID {
+			return true
+		}
+	}
+	return false
+}
+
+// HasTaxonomy reports whether any attribute of the service uses a term of the
+// taxonomy with id taxonomyID.
+func (s *Service) HasTaxonomy(taxonomyID string) bool {
+	taxonomyID = strings.ToLower(taxonomyID)
+	for _, a := range s.allAttributes() {
+		if a.TaxonomyTerm != nil && strings.ToLower(a.TaxonomyTerm.TaxonomyID) == taxonomyID {
+			return true
+		}
+	}
+	return false
+}
+
+// SearchText is the text plain-word search looks in: the name, the
+// description and the labels of the services offered, in lower case.
+func (s *Service) SearchText() string {
+	var b strings.Builder
+	b.WriteString(s.Name)
+	b.WriteString("\n")
+	b.WriteString(s.Description)
+	for _, a := range s.Attributes {
+		if a.LinkType == "services" && a.TaxonomyTerm != nil {
+			b.WriteString("\n")
+			b.WriteString(a.TaxonomyTerm.Name)
+		}
+	}
+	return strings.ToLower(b.String())
+}
