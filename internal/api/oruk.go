@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/finder"
 	"github.com/brokerfinder/brokerfinder/internal/hsds"
 )
 
@@ -209,16 +209,26 @@ func (q *orukQuery) match(p *directory.Provider, svc *hsds.Service) bool {
 }
 
 // orukProviders returns every provider the public may see (not drafts),
-// ordered by name then id. It reads the whole directory: the search index
-// will take this over when it arrives.
+// ordered by name then id, from the in-memory catalogue (or the store when
+// the API runs without one).
 func (s *Server) orukProviders(ctx context.Context) ([]directory.Provider, error) {
 	var out []directory.Provider
-	err := s.store.EachProvider(ctx, func(p *directory.Provider) error {
-		if p.Visible() {
+	var err error
+	if s.finderReady() == nil {
+		// The catalogue holds every visible provider and answers even
+		// when the store cannot be reached.
+		s.finder.Catalogue().Each(func(p *directory.Provider) bool {
 			out = append(out, *p)
-		}
-		return nil
-	})
+			return true
+		})
+	} else {
+		err = s.store.EachProvider(ctx, func(p *directory.Provider) error {
+			if p.Visible() {
+				out = append(out, *p)
+			}
+			return nil
+		})
+	}
 	slices.SortFunc(out, func(a, b directory.Provider) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
@@ -409,6 +419,7 @@ func (s *Server) orukTaxonomyTerm(c *gin.Context) error {
 // postcode district and, with proximity, a distance from it.
 type placeFilter struct {
 	district  string
+	town      string
 	centre    directory.LatLon
 	proximity float64 // metres; 0 means check coverage instead
 }
@@ -427,10 +438,9 @@ func outwardCode(s string) string {
 	return n[:strings.IndexByte(n, ' ')]
 }
 
-// parsePlace reads postcode and proximity. There is no geocoder in the
-// service yet, so a postcode is placed at the mean position of the
-// directory's own sites in its district; a geocoder will replace this.
-func parsePlace(c *gin.Context, ps []directory.Provider) (*placeFilter, []directory.FieldProblem) {
+// parsePlace reads postcode and proximity. The postcode is placed by the
+// service's geocoder, the same as search and match use.
+func (s *Server) parsePlace(c *gin.Context) (*placeFilter, []directory.FieldProblem) {
 	pc, prox := c.Query("postcode"), c.Query("proximity")
 	var problems []directory.FieldProblem
 	f := &placeFilter{}
@@ -454,21 +464,22 @@ func parsePlace(c *gin.Context, ps []directory.Provider) (*placeFilter, []direct
 	if f.district == "" {
 		return nil, append(problems, directory.FieldProblem{Field: "postcode", Message: "must be a UK postcode such as LS1 1AN, or a district such as LS1"})
 	}
-	var n int
-	for i := range ps {
-		for _, s := range ps[i].Sites {
-			if s.Location != nil && outwardCode(s.Address.Postcode) == f.district {
-				f.centre.Lat += s.Location.Lat
-				f.centre.Lon += s.Location.Lon
-				n++
-			}
+	if s.finderReady() != nil {
+		return nil, append(problems, directory.FieldProblem{Field: "postcode", Message: "cannot be placed: the service is still starting"})
+	}
+	loc, _, err := s.finder.Locate(c.Request.Context(), finder.LocationQuery{Postcode: pc}, "postcode")
+	if err != nil {
+		var pe *directory.PlaceError
+		var ve *directory.ValidationError
+		switch {
+		case errors.As(err, &pe):
+			return nil, append(problems, directory.FieldProblem{Field: "postcode", Message: pe.Message})
+		case errors.As(err, &ve):
+			return nil, append(problems, directory.FieldProblem{Field: "postcode", Message: "must be a UK postcode such as LS1 1AN, or a district such as LS1"})
 		}
+		return nil, append(problems, directory.FieldProblem{Field: "postcode", Message: "cannot be placed just now; try again"})
 	}
-	if n == 0 {
-		return nil, append(problems, directory.FieldProblem{Field: "postcode", Message: fmt.Sprintf("cannot be placed: no site in the directory is in district %s", f.district)})
-	}
-	f.centre.Lat /= float64(n)
-	f.centre.Lon /= float64(n)
+	f.centre, f.town = loc.Point, loc.Town
 	return f, problems
 }
 
@@ -478,6 +489,9 @@ func parsePlace(c *gin.Context, ps []directory.Provider) (*placeFilter, []direct
 func (f *placeFilter) covers(p *directory.Provider) bool {
 	c := &p.Coverage
 	if c.National || slices.Contains(c.PostcodeDistricts, f.district) {
+		return true
+	}
+	if f.town != "" && slices.ContainsFunc(c.Areas, func(a string) bool { return strings.EqualFold(a, f.town) }) {
 		return true
 	}
 	for _, s := range p.Sites {
@@ -500,7 +514,7 @@ func (f *placeFilter) near(s *directory.Site) bool {
 // orukServiceAtLocations godoc
 //
 //	@Summary		List services at locations (ORUK)
-//	@Description	One entry per provider site, with the location's and service's one-to-one fields, in the HSDS page envelope, ordered by provider name. Takes the services filters, and postcode: alone it keeps providers whose coverage includes the postcode's district (national, district list, or within a site's radius); with proximity (metres) it keeps sites that near. A postcode is placed by its district from the directory's own sites for now; one that cannot be placed gives 400.
+//	@Description	One entry per provider site, with the location's and service's one-to-one fields, in the HSDS page envelope, ordered by provider name. Takes the services filters, and postcode: alone it keeps providers whose coverage includes the postcode's district (national, district list, the district's town among the areas, or within a site's radius); with proximity (metres) it keeps sites that near. A postcode is placed by the service's geocoder; one that cannot be placed gives 400 naming postcode.
 //	@Tags			oruk
 //	@Produce		json
 //	@Param			page				query		int		false	"Page number, from 1"	default(1)
@@ -522,7 +536,7 @@ func (s *Server) orukServiceAtLocations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	place, more := parsePlace(c, ps)
+	place, more := s.parsePlace(c)
 	if problems = append(problems, more...); len(problems) > 0 {
 		return &directory.ValidationError{Problems: problems}
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/brokerfinder/brokerfinder/internal/api"
 	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/finder"
 	"github.com/brokerfinder/brokerfinder/internal/hsds"
 	"github.com/brokerfinder/brokerfinder/internal/hsds/hsdstest"
 	"github.com/brokerfinder/brokerfinder/internal/mongodb/mongotest"
@@ -89,7 +90,13 @@ func TestSeededDirectory(t *testing.T) {
 	if err := store.CreateProvider(ctx, &draft); err != nil {
 		t.Fatal(err)
 	}
-	h := api.New(api.Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f, err := finder.Open(ctx, finder.Config{Store: store, IndexDir: t.TempDir(), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	h := api.New(api.Config{Store: store, Finder: f, Logger: quiet})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	s := &seeded{url: srv.URL, providers: ps, draft: draft}
