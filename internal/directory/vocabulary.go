@@ -34,6 +34,15 @@ func (v Vocabulary) Label(code string) string {
 	return code
 }
 
+// Codes returns every code of the vocabulary, in order.
+func (v Vocabulary) Codes() []string {
+	out := make([]string, len(v.Terms))
+	for i, t := range v.Terms {
+		out[i] = t.Code
+	}
+	return out
+}
+
 // Describe returns the description of code, or "" when there is none.
 func (v Vocabulary) Describe(code string) string {
 	for _, t := range v.Terms {
