@@ -8,6 +8,8 @@
 //	brokerfinder token create --name N    create an admin API token (printed once)
 //	brokerfinder token list               list tokens (never their secrets)
 //	brokerfinder token revoke ID          revoke a token
+//	brokerfinder gen --providers N --out DIR   write a synthetic directory
+//	brokerfinder load [--url U] [-c 8]    measure a running server
 //	brokerfinder version                  print the version
 //
 // Configuration comes from BROKERFINDER_* environment variables, overridden
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return importCmd(ctx, args, getenv, stdout, stderr)
 	case "token":
 		return tokenCmd(ctx, args, getenv, stdout, stderr)
+	case "load":
+		return loadCmd(ctx, args, getenv, stdout, stderr)
 	case "gen":
 		return genCmd(ctx, args, getenv, stdout, stderr)
 	case "version":
@@ -66,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 }
 
-const usage = `usage: brokerfinder [serve|seed|export|import|token|version] [flags]
+const usage = `usage: brokerfinder [serve|seed|export|import|token|gen|load|version] [flags]
   serve                 run the service (default)
   seed [--overwrite]    load the seed directory into the store
   export --format oruk FILE       write the directory as an ORUK feed (FILE "-" is stdout)
@@ -75,5 +79,6 @@ const usage = `usage: brokerfinder [serve|seed|export|import|token|version] [fla
   token list
   token revoke ID
   gen --providers N --seed S --out DIR [--districts CSV] [--force]
+  load [--url URL] [-c 8] [--duration 10s | -n N] [--phases floor,match,search] [--json]
   version
 Run "brokerfinder COMMAND -h" for a command's flags.`
