@@ -24,15 +24,15 @@ type GeoBaseline struct {
 }
 
 type baselineDoc struct {
-	Loc         string             `json:"loc,omitempty"` // "lat,lon"
-	National    string             `json:"national"`
-	Districts   []string           `json:"districts"`
-	Areas       []string           `json:"areas"`
-	Specialisms []string           `json:"specialisms"`
-	Services    []string           `json:"services"`
-	Modes       []string           `json:"modes"`
-	Access      []string           `json:"access"`
-	InWork      string             `json:"in_work"`
+	Loc         string   `json:"loc,omitempty"` // "lat,lon"
+	National    string   `json:"national"`
+	Districts   []string `json:"districts"`
+	Areas       []string `json:"areas"`
+	Specialisms []string `json:"specialisms"`
+	Services    []string `json:"services"`
+	Modes       []string `json:"modes"`
+	Access      []string `json:"access"`
+	InWork      string   `json:"in_work"`
 }
 
 // NewGeoBaseline indexes ps in a new index in dir, in batches of 1,000.
