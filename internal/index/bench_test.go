@@ -69,30 +69,42 @@ func mkdirTemp() (string, error) {
 }
 
 type fixture struct {
-	cat  *match.Catalogue
-	base *index.GeoBaseline
+	n        int
+	catOnce  sync.Once
+	cat      *match.Catalogue
+	baseOnce sync.Once
+	base     *index.GeoBaseline
 }
 
-func load(b *testing.B, n int) *fixture {
-	if f, ok := fixtures.Load(n); ok {
-		return f.(*fixture)
-	}
-	ps := synthtest.Directory(b, n)
-	cat := match.NewCatalogue()
-	for i := range ps {
-		cat.Put(&ps[i])
-	}
-	dir, err := mkdirTemp()
-	if err != nil {
-		b.Fatal(err)
-	}
-	base, err := index.NewGeoBaseline(dir, ps)
-	if err != nil {
-		b.Fatal(err)
-	}
-	f := &fixture{cat: cat, base: base}
-	fixtures.Store(n, f)
-	return f
+func load(n int) *fixture {
+	f, _ := fixtures.LoadOrStore(n, &fixture{n: n})
+	return f.(*fixture)
+}
+
+// catalogue builds the in-memory catalogue of the fixture's directory once.
+func (f *fixture) catalogue(b *testing.B) *match.Catalogue {
+	f.catOnce.Do(func() {
+		ps := synthtest.Directory(b, f.n)
+		f.cat = match.NewCatalogue()
+		for i := range ps {
+			f.cat.Put(&ps[i])
+		}
+	})
+	return f.cat
+}
+
+// baseline builds the Bleve baseline of the fixture's directory once.
+func (f *fixture) baseline(b *testing.B) *index.GeoBaseline {
+	f.baseOnce.Do(func() {
+		dir, err := mkdirTemp()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if f.base, err = index.NewGeoBaseline(dir, synthtest.Directory(b, f.n)); err != nil {
+			b.Fatal(err)
+		}
+	})
+	return f.base
 }
 
 // sizes are the directory sizes benchmarked; 100,000 only without -short,
@@ -130,15 +142,15 @@ func BenchmarkMatch(b *testing.B) {
 	qs := queries(ds, 1000)
 	for _, n := range sizes() {
 		b.Run(fmt.Sprintf("catalogue/%dk", n/1000), func(b *testing.B) {
-			f := load(b, n)
-			timed(b, func(i int) { f.cat.Match(qs[i%len(qs)]) })
+			cat := load(n).catalogue(b)
+			timed(b, func(i int) { cat.Match(qs[i%len(qs)]) })
 		})
 		b.Run(fmt.Sprintf("bleve-geo/%dk", n/1000), func(b *testing.B) {
-			f := load(b, n)
+			base := load(n).baseline(b)
 			ctx := context.Background()
 			timed(b, func(i int) {
 				q := qs[i%len(qs)]
-				if _, _, err := f.base.Match(ctx, q.Location.Point, baselineKm, q.Location.District, q.Location.Town, q.Needs, 20); err != nil {
+				if _, _, err := base.Match(ctx, q.Location.Point, baselineKm, q.Location.District, q.Location.Town, q.Needs, 20); err != nil {
 					b.Fatal(err)
 				}
 			})

@@ -13,13 +13,14 @@ import (
 // whose coverage may include it. It is safe for concurrent use: matches
 // share a read lock; writes take the write lock briefly.
 //
-// Candidates come from four lookups, each a superset of what it stands for:
-// national providers; postcode districts; named areas; and a grid of cells
-// about 20 km square into which every site radius, travelling radius and
-// polygon's bounding box is entered. The exact coverage test then runs on
-// the candidates only, so a match touches a few thousand providers at most
-// instead of the whole directory (DESIGN.md: scoring every document is what
-// makes a match slow).
+// Coverage comes from four lookups whose union is exactly the coverage
+// rule: national providers; postcode districts; named areas; and a grid of
+// cells about 20 km square into which every site's reach (the larger of its
+// coverage radius and how far staff travel) and every polygon's bounding box
+// is entered. A cell entry carries its site's point and reach, so the
+// distance test runs on the entry itself and only providers that really
+// cover the client are touched (DESIGN.md: how many providers a match
+// touches is what makes it slow).
 type Catalogue struct {
 	mu        sync.RWMutex
 	profiles  []*Profile // by slot; nil where a provider was removed
@@ -28,7 +29,7 @@ type Catalogue struct {
 	national  []int32
 	districts map[string][]int32
 	areas     map[string][]int32
-	cells     map[cell][]int32
+	cells     map[cell][]cellEntry
 	visited   sync.Pool // *bitset sized for profiles
 }
 
@@ -38,7 +39,7 @@ func NewCatalogue() *Catalogue {
 		byID:      map[string]int32{},
 		districts: map[string][]int32{},
 		areas:     map[string][]int32{},
-		cells:     map[cell][]int32{},
+		cells:     map[cell][]cellEntry{},
 	}
 }
 
@@ -50,6 +51,13 @@ const (
 )
 
 type cell struct{ lat, lon int32 }
+
+// cellEntry is one site's reach, or (reachKm < 0) a polygon, in one cell.
+type cellEntry struct {
+	slot     int32
+	lat, lon float64
+	reachKm  float64
+}
 
 func cellOf(p directory.LatLon) cell {
 	return cell{int32(math.Floor(p.Lat / cellLat)), int32(math.Floor((p.Lon + 180) / cellLon))}
@@ -175,32 +183,27 @@ func (c *Catalogue) keys(slot int32, fn func(list *[]int32, drop func())) {
 			c.areas[k] = l
 		}
 	}
-	seen := map[cell]bool{}
-	visit := func(k cell) {
-		if seen[k] {
-			return
-		}
-		seen[k] = true
-		l := c.cells[k]
-		fn(&l, func() { delete(c.cells, k) })
-		if len(l) > 0 {
-			c.cells[k] = l
-		}
-	}
+}
+
+// entries calls fn with every cell entry of the profile in slot.
+func (c *Catalogue) entries(slot int32, fn func(cell, cellEntry)) {
+	pr := c.profiles[slot]
 	if r := math.Max(pr.radiusKm, pr.travelKm); r > 0 {
 		for _, s := range pr.sites {
-			cellsAround(s.point, r, visit)
+			e := cellEntry{slot: slot, lat: s.point.Lat, lon: s.point.Lon, reachKm: r}
+			cellsAround(s.point, r, func(k cell) { fn(k, e) })
 		}
 	}
 	for _, pg := range pr.polygons {
 		if minLat, minLon, maxLat, maxLon, ok := bounds(pg); ok {
-			cellsInBox(minLat, minLon, maxLat, maxLon, visit)
+			cellsInBox(minLat, minLon, maxLat, maxLon, func(k cell) { fn(k, cellEntry{slot: slot, reachKm: -1}) })
 		}
 	}
 }
 
 func (c *Catalogue) register(slot int32) {
 	c.keys(slot, func(list *[]int32, _ func()) { *list = append(*list, slot) })
+	c.entries(slot, func(k cell, e cellEntry) { c.cells[k] = append(c.cells[k], e) })
 }
 
 func (c *Catalogue) unregister(slot int32) {
@@ -218,20 +221,33 @@ func (c *Catalogue) unregister(slot int32) {
 			drop()
 		}
 	})
+	c.entries(slot, func(k cell, _ cellEntry) {
+		l := c.cells[k]
+		for i := 0; i < len(l); i++ {
+			if l[i].slot == slot {
+				l[i] = l[len(l)-1]
+				l = l[:len(l)-1]
+				i--
+			}
+		}
+		if len(l) == 0 {
+			delete(c.cells, k)
+		} else {
+			c.cells[k] = l
+		}
+	})
 }
 
-// candidates calls fn once for every profile whose coverage may include loc.
-// The caller holds the read lock.
-func (c *Catalogue) candidates(loc Location, fn func(slot int32, pr *Profile)) {
+// covering calls fn once for every profile whose coverage includes loc:
+// the catalogue's answer to "who serves this place". The caller holds the
+// read lock.
+func (c *Catalogue) covering(loc Location, fn func(slot int32, pr *Profile)) {
 	v := c.visitedSet()
 	defer c.visited.Put(v)
 	each := func(list []int32) {
 		for _, slot := range list {
-			if v.testAndSet(slot) {
-				continue
-			}
-			if pr := c.profiles[slot]; pr != nil {
-				fn(slot, pr)
+			if !v.testAndSet(slot) {
+				fn(slot, c.profiles[slot])
 			}
 		}
 	}
@@ -242,7 +258,40 @@ func (c *Catalogue) candidates(loc Location, fn func(slot int32, pr *Profile)) {
 	if loc.Town != "" {
 		each(c.areas[lower(loc.Town)])
 	}
-	each(c.cells[cellOf(loc.Point)])
+	// A flat-earth distance within 1% picks the entries worth the exact
+	// great-circle test; at these distances it errs by far less than that.
+	kmPerLat, kmPerLon := 111.2, 111.2*math.Cos(loc.Point.Lat*math.Pi/180)
+	entries := c.cells[cellOf(loc.Point)]
+	for i := range entries {
+		e := &entries[i]
+		if v.test(e.slot) {
+			continue
+		}
+		if e.reachKm < 0 {
+			if polygonContainsAny(c.profiles[e.slot].polygons, loc.Point) {
+				v.testAndSet(e.slot)
+				fn(e.slot, c.profiles[e.slot])
+			}
+			continue
+		}
+		dy, dx := (e.lat-loc.Point.Lat)*kmPerLat, (e.lon-loc.Point.Lon)*kmPerLon
+		if r := e.reachKm * 1.01; dx*dx+dy*dy > r*r {
+			continue
+		}
+		if directory.DistanceKm(loc.Point, directory.LatLon{Lat: e.lat, Lon: e.lon}) <= e.reachKm {
+			v.testAndSet(e.slot)
+			fn(e.slot, c.profiles[e.slot])
+		}
+	}
+}
+
+func polygonContainsAny(pgs []directory.Polygon, p directory.LatLon) bool {
+	for _, pg := range pgs {
+		if polygonContains(pg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // bitset marks visited slots during one lookup. Sets are pooled and cleared
@@ -268,6 +317,10 @@ func (c *Catalogue) visitedSet() *bitset {
 	return v
 }
 
+func (b *bitset) test(slot int32) bool {
+	return b.words[slot/64]&(uint64(1)<<(uint(slot)%64)) != 0
+}
+
 func (b *bitset) testAndSet(slot int32) bool {
 	w, m := slot/64, uint64(1)<<(uint(slot)%64)
 	if b.words[w]&m != 0 {
@@ -275,38 +328,6 @@ func (b *bitset) testAndSet(slot int32) bool {
 	}
 	b.words[w] |= m
 	b.set = append(b.set, slot)
-	return false
-}
-
-// covers reports whether pr's coverage includes loc, and the distance to
-// its nearest located site (ok false when it has none).
-func (pr *Profile) covers(loc Location, nearestKm float64, hasSite bool) bool {
-	if pr.national {
-		return true
-	}
-	p := pr.Provider
-	if loc.District != "" {
-		for _, d := range p.Coverage.PostcodeDistricts {
-			if strings.EqualFold(d, loc.District) {
-				return true
-			}
-		}
-	}
-	if loc.Town != "" {
-		for _, a := range p.Coverage.Areas {
-			if strings.EqualFold(strings.TrimSpace(a), loc.Town) {
-				return true
-			}
-		}
-	}
-	if hasSite && nearestKm <= math.Max(pr.radiusKm, pr.travelKm) {
-		return true
-	}
-	for _, pg := range pr.polygons {
-		if polygonContains(pg, loc.Point) {
-			return true
-		}
-	}
 	return false
 }
 

@@ -188,14 +188,14 @@ func (c *Catalogue) match(req *Request, types uint64) Result {
 
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	c.candidates(loc, func(slot int32, pr *Profile) {
+	c.covering(loc, func(slot int32, pr *Profile) {
+		if pr.ended {
+			return
+		}
 		cd := cand{slot: slot, pr: pr}
 		if _, km, ok := pr.nearestSite(loc.Point); ok {
 			cd.km, cd.hasSite = km, true
 			cd.visits = pr.travelKm > 0 && km <= pr.travelKm
-		}
-		if !pr.covers(loc, cd.km, cd.hasSite) || pr.ended {
-			return
 		}
 		switch {
 		case pr.typeBit&types == 0:

@@ -124,22 +124,27 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 			_, f.km, ok = pr.nearestSite(req.Near.Point)
 			f.site = ok
 			visits := pr.travelKm > 0 && ok && f.km <= pr.travelKm
-			reach := visits || pr.modes&remoteModes != 0 || (ok && f.km <= req.RadiusKm)
-			if !reach || !pr.covers(*req.Near, f.km, ok) {
+			if !visits && pr.modes&remoteModes == 0 && (!ok || f.km > req.RadiusKm) {
 				return
 			}
 		}
 		hits = append(hits, f)
 	}
+	var covered *bitset // with near and text, the providers covering the place
+	if req.Near != nil && req.TextQuery {
+		covered = c.visitedSet()
+		defer c.visited.Put(covered)
+		c.covering(*req.Near, func(slot int32, _ *Profile) { covered.testAndSet(slot) })
+	}
 	switch {
 	case req.TextQuery:
 		for _, h := range req.Text {
-			if slot, ok := c.byID[h.ID]; ok {
+			if slot, ok := c.byID[h.ID]; ok && (covered == nil || covered.test(slot)) {
 				consider(c.profiles[slot], h.Score)
 			}
 		}
 	case req.Near != nil:
-		c.candidates(*req.Near, func(_ int32, pr *Profile) { consider(pr, 0) })
+		c.covering(*req.Near, func(_ int32, pr *Profile) { consider(pr, 0) })
 	default:
 		for _, pr := range c.profiles {
 			if pr != nil {
