@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // config is the service's configuration. Defaults are in code; environment
@@ -22,6 +24,13 @@ type config struct {
 	// table of the seed's towns and districts.
 	PostcodesFile string
 	GeocoderURL   string
+	// RateLimit and RateBurst limit each client address on public routes
+	// (requests a second; 0 turns it off). TrustedProxies are the proxies
+	// whose X-Forwarded-For names the client.
+	RateLimit      float64
+	RateBurst      int
+	TrustedProxies string
+	RequestTimeout time.Duration
 }
 
 // flags registers the shared configuration flags on fs, with defaults from
@@ -40,6 +49,10 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.SeedDir, "seed-dir", env("BROKERFINDER_SEED_DIR", "./seed"), "seed directory loaded into an empty store (BROKERFINDER_SEED_DIR)")
 	fs.StringVar(&c.PostcodesFile, "postcodes-file", env("BROKERFINDER_POSTCODES_FILE", ""), "CSV of postcodes or postcode districts with coordinates (ONS Postcode Directory layout, or outward codes) (BROKERFINDER_POSTCODES_FILE)")
 	fs.StringVar(&c.GeocoderURL, "geocoder-url", env("BROKERFINDER_GEOCODER_URL", ""), "base URL of a postcodes.io-compatible geocoder (BROKERFINDER_GEOCODER_URL)")
+	fs.Float64Var(&c.RateLimit, "rate-limit", envFloat(getenv, "BROKERFINDER_RATE_LIMIT", 20), "requests a second one client address may make to public routes; 0 turns limiting off (BROKERFINDER_RATE_LIMIT)")
+	fs.IntVar(&c.RateBurst, "rate-burst", int(envFloat(getenv, "BROKERFINDER_RATE_BURST", 40)), "requests a client may make at once before the rate applies (BROKERFINDER_RATE_BURST)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("BROKERFINDER_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is trusted (BROKERFINDER_TRUSTED_PROXIES)")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", envDuration(getenv, "BROKERFINDER_REQUEST_TIMEOUT", 10*time.Second), "longest any request may take (BROKERFINDER_REQUEST_TIMEOUT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("BROKERFINDER_LOG_LEVEL", "info"), "debug, info, warn or error (BROKERFINDER_LOG_LEVEL)")
 	// The admin token is taken from the environment only: a flag would show
 	// in process listings.
@@ -73,6 +86,8 @@ func (c *config) logValues() []any {
 		"addr", c.Addr, "data_dir", c.DataDir, "mongodb_uri", maskURI(c.MongoURI),
 		"database", c.Database, "seed_dir", c.SeedDir,
 		"postcodes_file", c.PostcodesFile, "geocoder_url", c.GeocoderURL,
+		"rate_limit", c.RateLimit, "rate_burst", c.RateBurst, "trusted_proxies", c.TrustedProxies,
+		"request_timeout", c.RequestTimeout,
 		"admin_token", mask(c.AdminToken),
 	}
 }
@@ -98,4 +113,31 @@ func maskURI(uri string) string {
 		return scheme + "://" + user + ":***@" + rest[at+1:]
 	}
 	return uri
+}
+
+// envFloat reads a number from the environment, or def when unset or not a
+// number (a bad value is caught when the flag of the same name is parsed).
+func envFloat(getenv func(string) string, name string, def float64) float64 {
+	if f, err := strconv.ParseFloat(getenv(name), 64); err == nil {
+		return f
+	}
+	return def
+}
+
+func envDuration(getenv func(string) string, name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(getenv(name)); err == nil {
+		return d
+	}
+	return def
+}
+
+// proxies splits the trusted proxies setting.
+func (c *config) proxies() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -68,7 +68,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer f.Close()
 
-	handler := api.New(api.Config{Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken})
+	for _, p := range cfg.proxies() {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return fmt.Errorf("BROKERFINDER_TRUSTED_PROXIES: %q is not an address or CIDR", p)
+			}
+		}
+	}
+	handler := api.New(api.Config{
+		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.proxies(),
+		RequestTimeout: cfg.RequestTimeout,
+	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

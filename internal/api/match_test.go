@@ -281,3 +281,40 @@ func TestWritesAreSearchableAtOnce(t *testing.T) {
 		t.Fatal("an ended provider is still matched")
 	}
 }
+
+// TestRateLimit: a client over its rate gets 429 with Retry-After on public
+// routes; forwarding headers do not buy a fresh allowance; health checks
+// are never limited.
+func TestRateLimit(t *testing.T) {
+	store := mongotest.Store(t)
+	srv := httptest.NewServer(api.New(api.Config{Store: store, RateLimit: 1, RateBurst: 3, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	defer srv.Close()
+	get := func(path, forwarded string) *http.Response {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		if forwarded != "" {
+			req.Header.Set("X-Forwarded-For", forwarded)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res
+	}
+	for i := range 3 {
+		if res := get("/v1/vocabularies", ""); res.StatusCode != 200 {
+			t.Fatalf("request %d: %d", i+1, res.StatusCode)
+		}
+	}
+	res := get("/v1/vocabularies", "")
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("4th request: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	if res := get("/v1/vocabularies", "203.0.113.9"); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("a forged X-Forwarded-For escaped the limit: %d", res.StatusCode)
+	}
+	if res := get("/healthz", ""); res.StatusCode != 200 {
+		t.Fatalf("healthz limited: %d", res.StatusCode)
+	}
+}

@@ -15,6 +15,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -34,6 +35,15 @@ type Config struct {
 	AdminToken string
 	// MaxBodyBytes caps request bodies; 0 means 1 MiB.
 	MaxBodyBytes int64
+	// RateLimit is how many requests a second one client address may make
+	// to public routes, with bursts of RateBurst; 0 turns limiting off.
+	RateLimit float64
+	RateBurst int
+	// RequestTimeout bounds every request; 0 means 10 s.
+	RequestTimeout time.Duration
+	// TrustedProxies are the addresses (CIDRs) whose X-Forwarded-For is
+	// believed when telling clients apart; none by default.
+	TrustedProxies []string
 }
 
 // Server holds the API's dependencies.
@@ -43,6 +53,7 @@ type Server struct {
 	logger       *slog.Logger
 	adminHash    string
 	maxBodyBytes int64
+	limiter      *limiter
 }
 
 // New returns the API as an http.Handler.
@@ -57,11 +68,22 @@ func New(cfg Config) http.Handler {
 	if cfg.AdminToken != "" {
 		s.adminHash = HashToken(cfg.AdminToken)
 	}
+	if cfg.RateLimit > 0 {
+		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst)
+	}
+	timeout := cfg.RequestTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recoverPanics, s.logRequests, securityHeaders)
+	// Only configured proxies may say who the client is; by default the
+	// connection's address is the client, so X-Forwarded-For cannot be used
+	// to dodge the rate limit.
+	_ = r.SetTrustedProxies(cfg.TrustedProxies)
+	r.Use(s.recoverPanics, s.logRequests, securityHeaders, timeLimit(timeout), s.handle(s.limitPublic))
 	r.NoRoute(s.handle(func(*gin.Context) error { return errRoute }))
 	r.NoMethod(s.handle(func(*gin.Context) error { return errMethod }))
 
@@ -156,4 +178,16 @@ func (s *Server) indexWrite(p *directory.Provider) {
 	if err := s.finder.Put(p); err != nil {
 		s.logger.Error("updating the search index after a write", "provider", p.ID, "err", err)
 	}
+}
+
+// limitPublic rate-limits the routes people and other sites call; health
+// checks, static files and documentation are not limited.
+func (s *Server) limitPublic(c *gin.Context) error {
+	p := c.Request.URL.Path
+	for _, free := range []string{"/healthz", "/readyz", "/assets/", "/docs", "/openapi/", "/embed.js"} {
+		if strings.HasPrefix(p, free) {
+			return nil
+		}
+	}
+	return s.rateLimit(c)
 }
