@@ -42,6 +42,24 @@ func (e *PlaceError) Error() string { return e.Field + ": " + e.Message }
 // Is makes errors.Is(err, ErrUnknownPlace) true for a PlaceError.
 func (e *PlaceError) Is(target error) bool { return target == ErrUnknownPlace }
 
+// ConflictError names the ids a bulk create found already taken. It matches
+// ErrConflict with errors.Is.
+type ConflictError struct {
+	IDs []string
+}
+
+// Error names the first few ids and counts the rest.
+func (e *ConflictError) Error() string {
+	const show = 10
+	if len(e.IDs) <= show {
+		return "conflict: ids already taken: " + strings.Join(e.IDs, ", ")
+	}
+	return fmt.Sprintf("conflict: ids already taken: %s and %d more", strings.Join(e.IDs[:show], ", "), len(e.IDs)-show)
+}
+
+// Is makes errors.Is(err, ErrConflict) true for a ConflictError.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
 // FieldProblem is one problem with one field, named by its JSON path
 // ("sites[0].location.lat").
 type FieldProblem struct {

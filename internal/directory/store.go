@@ -38,6 +38,45 @@ type ProviderStore interface {
 	EachProvider(ctx context.Context, fn func(*Provider) error) error
 	// CountProviders returns how many providers are stored.
 	CountProviders(ctx context.Context) (int64, error)
+	// CreateProviders stores new providers with version 1 in bulk, setting
+	// their IDs (when empty) and timestamps like CreateProvider, and updates
+	// each created one in place. It is not all-or-nothing: without
+	// transactions, undoing creates would mean deleting records that readers
+	// and followers of the ChangeLog may already have seen. Every provider
+	// whose id was free is created; those whose id was already taken (or
+	// repeated within ps) are left unchanged, nothing of theirs is written,
+	// and the error is a *ConflictError naming them, which matches
+	// ErrConflict. On any other error an unknown part of ps may have been
+	// created (use ProviderVersions to see which); the store stays
+	// consistent.
+	CreateProviders(ctx context.Context, ps []*Provider) error
+	// ProviderVersions returns the stored version of each of ids that
+	// exists. Missing ids are absent from the map.
+	ProviderVersions(ctx context.Context, ids []string) (map[string]int64, error)
+}
+
+// Change records that a provider got a new version. Seq increases by one per
+// change, store-wide, with no gaps once writers have finished.
+//
+// A follower should treat a change as "reload this provider": a change for
+// a version is recorded only after that version was written, but it may be
+// recorded twice (when two writers raced to finish the same write), and on
+// servers without an atomic conditional replace a reader may briefly see an
+// older Version than the change names; read it again shortly if so.
+type Change struct {
+	Seq        int64     `json:"seq"`
+	ProviderID string    `json:"provider_id"`
+	Version    int64     `json:"version"`
+	At         time.Time `json:"at"`
+}
+
+// ChangeLog lets a replica follow every write made through any replica:
+// load everything after noting LastChange, then poll Changes from there.
+type ChangeLog interface {
+	// Changes returns up to limit changes with Seq greater than after, in Seq order.
+	Changes(ctx context.Context, after int64, limit int) ([]Change, error)
+	// LastChange returns the highest Seq recorded, 0 when there is none.
+	LastChange(ctx context.Context) (int64, error)
 }
 
 // Role is what a token may do.
@@ -75,6 +114,7 @@ type TokenStore interface {
 type Store interface {
 	ProviderStore
 	TokenStore
+	ChangeLog
 	// Ping checks the store can be reached. ErrUnavailable if not.
 	Ping(ctx context.Context) error
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -28,12 +29,15 @@ const revisionsCollection = "revisions"
 
 // revisionDoc is one version of one provider.
 type revisionDoc struct {
-	ID         string             `bson:"_id"`
-	ProviderID string             `bson:"provider_id"`
-	Version    int64              `bson:"version"`
-	At         time.Time          `bson:"at"`
-	Applied    bool               `bson:"applied"`
-	Provider   directory.Provider `bson:"provider"`
+	ID         string    `bson:"_id"`
+	ProviderID string    `bson:"provider_id"`
+	Version    int64     `bson:"version"`
+	At         time.Time `bson:"at"`
+	Applied    bool      `bson:"applied"`
+	// Bulk names the bulk create that inserted this revision (already
+	// marked applied, see bulk.go); empty for single writes.
+	Bulk     string             `bson:"bulk,omitempty"`
+	Provider directory.Provider `bson:"provider"`
 }
 
 func revisionID(providerID string, version int64) string {
@@ -52,19 +56,14 @@ func (s *Store) write(ctx context.Context, p *directory.Provider) error {
 		if errors.Is(err, directory.ErrConflict) {
 			// Someone else holds this version: finish their write if they
 			// have not (they may have died), so readers see it.
-			if err := s.rollForward(ctx, p.ID, p.Version); err != nil {
+			if err := s.rollForward(ctx, p.ID, p.Version, false); err != nil {
 				return err
 			}
 			return directory.ErrVersionMismatch
 		}
 		return err
 	}
-	if err := s.rollForward(ctx, p.ID, p.Version); err != nil {
-		return err
-	}
-	_, err := s.revisions.UpdateOne(ctx, bson.D{{Key: "_id", Value: rev.ID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "applied", Value: true}}}})
-	return translate(err)
+	return s.rollForward(ctx, p.ID, p.Version, false)
 }
 
 // rollForward makes the providers collection hold the newest revision of id,
@@ -72,20 +71,28 @@ func (s *Store) write(ctx context.Context, p *directory.Provider) error {
 // (version+1, version+2, ...) by _id, which every server looks up directly,
 // because on servers without atomic replace a slower writer may put back an
 // older revision after a newer one landed; re-applying the newest makes the
-// record converge.
-func (s *Store) rollForward(ctx context.Context, id string, version int64) error {
+// record converge. Last it finishes every revision it visited that is not
+// yet marked applied: it appends its change, then marks it (see change.go).
+// With checkLog it first skips those whose change is already in the log
+// (their writer died between the two steps); only Recover pays for that.
+func (s *Store) rollForward(ctx context.Context, id string, version int64, checkLog bool) error {
 	var rev revisionDoc
 	if err := s.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: revisionID(id, version)}}).Decode(&rev); err != nil {
 		return fmt.Errorf("reading revision %d of %s: %w", version, id, translate(err))
 	}
+	var unfinished []*revisionDoc
 	for range 1000 {
 		if err := s.apply(ctx, &rev); err != nil {
 			return err
 		}
+		if !rev.Applied {
+			r := rev
+			unfinished = append(unfinished, &r)
+		}
 		var next revisionDoc
 		err := s.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: revisionID(id, rev.Version+1)}}).Decode(&next)
 		if errors.Is(err, mongo.ErrNoDocuments) {
-			return nil
+			return s.finish(ctx, unfinished, checkLog)
 		}
 		if err != nil {
 			return fmt.Errorf("reading revision %d of %s: %w", rev.Version+1, id, translate(err))
@@ -95,11 +102,41 @@ func (s *Store) rollForward(ctx context.Context, id string, version int64) error
 	return fmt.Errorf("provider %s did not settle on its latest revision: %w", id, directory.ErrConflict)
 }
 
+// finish appends the changes of applied revisions and then marks them
+// applied, in that order, so a revision marked applied always has its change.
+func (s *Store) finish(ctx context.Context, revs []*revisionDoc, checkLog bool) error {
+	var cs []directory.Change
+	for _, r := range revs {
+		if checkLog {
+			logged, err := s.changeRecorded(ctx, r.ProviderID, r.Version)
+			if err != nil {
+				return err
+			}
+			if logged {
+				continue
+			}
+		}
+		cs = append(cs, directory.Change{ProviderID: r.ProviderID, Version: r.Version, At: r.At})
+	}
+	if err := s.appendChanges(ctx, cs); err != nil {
+		return err
+	}
+	for _, r := range revs {
+		_, err := s.revisions.UpdateOne(ctx, bson.D{{Key: "_id", Value: r.ID}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "applied", Value: true}}}})
+		if err := translate(err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // apply writes rev to the providers collection unless a newer version is
 // already there.
 func (s *Store) apply(ctx context.Context, rev *revisionDoc) error {
 	if rev.Version == 1 {
-		return s.insertIfMissing(ctx, rev)
+		_, err := s.insertIfMissing(ctx, rev)
+		return err
 	}
 	res, err := s.providers.ReplaceOne(ctx,
 		bson.D{{Key: "_id", Value: rev.ProviderID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: rev.Version}}}},
@@ -112,20 +149,27 @@ func (s *Store) apply(ctx context.Context, rev *revisionDoc) error {
 	}
 	// Either the record does not exist yet or it is already at this version
 	// or newer. Inserting settles which: a duplicate means the latter.
-	return s.insertIfMissing(ctx, rev)
+	_, err = s.insertIfMissing(ctx, rev)
+	return err
 }
 
-func (s *Store) insertIfMissing(ctx context.Context, rev *revisionDoc) error {
+// insertIfMissing inserts rev's provider and reports whether it did; false
+// when a record with its id is already there.
+func (s *Store) insertIfMissing(ctx context.Context, rev *revisionDoc) (bool, error) {
 	_, err := s.providers.InsertOne(ctx, toProviderDoc(&rev.Provider))
-	if err = translate(err); err != nil && !errors.Is(err, directory.ErrConflict) {
-		return err
+	if err = translate(err); err != nil {
+		if errors.Is(err, directory.ErrConflict) {
+			return false, nil
+		}
+		return false, err
 	}
-	return nil
+	return true, nil
 }
 
 // Recover applies every revision a writer claimed but did not finish
-// applying (because the process died in between). Call it at start-up.
-// It returns how many providers it rolled forward.
+// (because the process died in between), appending the changes the writer
+// did not, and rolls forward half-done bulk creates (see bulk.go). Call it
+// at start-up. It returns how many providers it rolled forward.
 func (s *Store) Recover(ctx context.Context) (int, error) {
 	cur, err := s.revisions.Find(ctx, bson.D{{Key: "applied", Value: false}},
 		options.Find().SetProjection(bson.D{{Key: "provider_id", Value: 1}, {Key: "version", Value: 1}}))
@@ -140,19 +184,22 @@ func (s *Store) Recover(ctx context.Context) (int, error) {
 	if err := cur.All(ctx, &pending); err != nil {
 		return 0, fmt.Errorf("mongodb: finding unapplied revisions: %w", translate(err))
 	}
+	// Start each provider from its oldest unfinished version, so one roll
+	// forward finishes all of them.
+	sort.Slice(pending, func(i, j int) bool {
+		a, b := pending[i], pending[j]
+		return a.ProviderID < b.ProviderID || a.ProviderID == b.ProviderID && a.Version < b.Version
+	})
 	done := map[string]bool{}
 	for _, r := range pending {
-		if !done[r.ProviderID] {
-			if err := s.rollForward(ctx, r.ProviderID, r.Version); err != nil {
-				return len(done), fmt.Errorf("mongodb: recovering %s: %w", r.ProviderID, err)
-			}
-			done[r.ProviderID] = true
+		if done[r.ProviderID] {
+			continue
 		}
-		_, err := s.revisions.UpdateOne(ctx, bson.D{{Key: "_id", Value: r.ID}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "applied", Value: true}}}})
-		if err := translate(err); err != nil {
-			return len(done), err
+		if err := s.rollForward(ctx, r.ProviderID, r.Version, true); err != nil {
+			return len(done), fmt.Errorf("mongodb: recovering %s: %w", r.ProviderID, err)
 		}
+		done[r.ProviderID] = true
 	}
-	return len(done), nil
+	n, err := s.recoverBulks(ctx)
+	return len(done) + n, err
 }

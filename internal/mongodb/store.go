@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -28,7 +30,14 @@ type Store struct {
 	providers *mongo.Collection
 	tokens    *mongo.Collection
 	revisions *mongo.Collection
+	changes   *mongo.Collection
+	bulks     *mongo.Collection
 	now       func() time.Time
+
+	// seqMu makes this process's writers append changes one at a time;
+	// seenSeq is the highest Seq known to exist (see change.go).
+	seqMu   sync.Mutex
+	seenSeq atomic.Int64
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -55,6 +64,8 @@ func Open(ctx context.Context, uri, dbName string) (*Store, error) {
 	s.providers = s.db.Collection(providersCollection)
 	s.tokens = s.db.Collection(tokensCollection)
 	s.revisions = s.db.Collection(revisionsCollection)
+	s.changes = s.db.Collection(changesCollection)
+	s.bulks = s.db.Collection(bulksCollection)
 
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -100,6 +111,12 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		err = createMissingIndexes(ctx, s.revisions, []mongo.IndexModel{
 			{Keys: bson.D{{Key: "provider_id", Value: 1}, {Key: "version", Value: -1}}},
 			{Keys: bson.D{{Key: "applied", Value: 1}}},
+		})
+	}
+	if err == nil {
+		// For Recover's "is this version logged yet?" on MongoDB.
+		err = createMissingIndexes(ctx, s.changes, []mongo.IndexModel{
+			{Keys: bson.D{{Key: "provider_id", Value: 1}, {Key: "version", Value: 1}}},
 		})
 	}
 	return err

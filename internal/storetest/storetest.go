@@ -28,6 +28,11 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("ListFiltersAndPages", func(t *testing.T) { testList(t, newStore(t)) })
 	t.Run("EachAndCount", func(t *testing.T) { testEach(t, newStore(t)) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newStore(t)) })
+	t.Run("ChangeLog", func(t *testing.T) { testChangeLog(t, newStore(t)) })
+	t.Run("ConcurrentChangeLog", func(t *testing.T) { testConcurrentChangeLog(t, newStore(t)) })
+	t.Run("BulkCreate", func(t *testing.T) { testBulkCreate(t, newStore(t)) })
+	t.Run("BulkConflict", func(t *testing.T) { testBulkConflict(t, newStore(t)) })
+	t.Run("ProviderVersions", func(t *testing.T) { testProviderVersions(t, newStore(t)) })
 }
 
 // Provider returns a valid published provider for tests; mutate the result to
