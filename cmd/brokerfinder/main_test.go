@@ -194,7 +194,7 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
 		cmd.Env = append(os.Environ(),
 			"BROKERFINDER_DATA_DIR="+data, "BROKERFINDER_SEED_DIR="+seedDir,
-			"BROKERFINDER_ADMIN_TOKEN="+testToken, "BROKERFINDER_MONGODB_URI=")
+			"BROKERFINDER_ADMIN_TOKEN="+testToken, "BROKERFINDER_MONGODB_URI=", "BROKERFINDER_RATE_LIMIT=0")
 		stderr, err := cmd.StderrPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -249,7 +249,9 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 
 	_, base = start()
 	n := 0
+	var ackedIDs []string
 	for id := range acked {
+		ackedIDs = append(ackedIDs, id)
 		n++
 		var got directory.Provider
 		if st := getJSON(t, base+"/v1/providers/"+id, &got); st != 200 || !strings.HasPrefix(got.Name, "Stream ") {
@@ -258,6 +260,32 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 	}
 	if n < 20 {
 		t.Fatalf("checked %d acknowledged writes, want at least 20", n)
+	}
+	// And every one is searchable: the index was caught up from the store.
+	found := map[string]bool{}
+	for pg := 1; ; pg++ {
+		var res struct {
+			Total int `json:"total"`
+			Items []struct {
+				Provider struct {
+					ID string `json:"id"`
+				} `json:"provider"`
+			} `json:"items"`
+		}
+		if st := getJSON(t, fmt.Sprintf("%s/v1/search?q=stream&per_page=100&page=%d", base, pg), &res); st != 200 {
+			t.Fatalf("search after restart: %d", st)
+		}
+		for _, it := range res.Items {
+			found[it.Provider.ID] = true
+		}
+		if len(res.Items) < 100 {
+			break
+		}
+	}
+	for _, id := range ackedIDs {
+		if !found[id] {
+			t.Errorf("acknowledged write %s not in search results after kill -9", id)
+		}
 	}
 }
 

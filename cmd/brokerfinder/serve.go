@@ -61,7 +61,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	f, err := finder.Open(ctx, finder.Config{
-		Store: store, IndexDir: filepath.Join(cfg.DataDir, "index"), Geocoder: geocoder, Logger: logger,
+		Store: store, Changes: store, PollInterval: time.Second,
+		IndexDir: filepath.Join(cfg.DataDir, "index"), Geocoder: geocoder, Logger: logger,
 	})
 	if err != nil {
 		return err

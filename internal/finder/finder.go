@@ -23,6 +23,10 @@ import (
 // Config is what a Finder needs.
 type Config struct {
 	Store directory.ProviderStore
+	// Changes, when set, is the store's change log: the finder follows it
+	// every PollInterval so writes through other replicas show here too.
+	Changes      directory.ChangeLog
+	PollInterval time.Duration
 	// IndexDir holds the full-text index.
 	IndexDir string
 	Geocoder geo.Geocoder
@@ -42,6 +46,11 @@ type Finder struct {
 	indexDir string
 	ready    atomic.Bool
 
+	changes    directory.ChangeLog
+	seq        atomic.Int64 // the last change applied
+	stop       context.CancelFunc
+	followDone chan struct{}
+
 	mu       sync.Mutex       // serialises writes to the copies
 	versions map[string]int64 // the version each copy holds, by id
 	visible  map[string]bool  // whether that version is in the index
@@ -53,7 +62,7 @@ type Finder struct {
 // of step with the store (its fingerprint differs).
 func Open(ctx context.Context, cfg Config) (*Finder, error) {
 	f := &Finder{
-		store: cfg.Store, geo: cfg.Geocoder, logger: cfg.Logger, now: cfg.Now,
+		store: cfg.Store, changes: cfg.Changes, geo: cfg.Geocoder, logger: cfg.Logger, now: cfg.Now,
 		cat:      match.NewCatalogue(),
 		indexDir: cfg.IndexDir,
 		versions: map[string]int64{},
@@ -68,6 +77,16 @@ func Open(ctx context.Context, cfg Config) (*Finder, error) {
 	if f.geo == nil {
 		f.geo = geo.Builtin()
 	}
+	// Note where the change log ends before reading the directory: a write
+	// landing during the read is then applied again by following, never
+	// missed.
+	if f.changes != nil {
+		seq, err := f.changes.LastChange(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("finder: reading the change log: %w", err)
+		}
+		f.seq.Store(seq)
+	}
 	ix, fresh, err := index.Open(cfg.IndexDir)
 	if err != nil {
 		return nil, err
@@ -78,11 +97,27 @@ func Open(ctx context.Context, cfg Config) (*Finder, error) {
 		return nil, err
 	}
 	f.ready.Store(true)
+	if f.changes != nil && cfg.PollInterval > 0 {
+		fctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		f.stop, f.followDone = stop, make(chan struct{})
+		go f.follow(fctx, cfg.PollInterval)
+	}
 	return f, nil
 }
 
-// Close closes the index.
-func (f *Finder) Close() error { return f.ix.Close() }
+// Close stops following the change log and closes the index.
+func (f *Finder) Close() error {
+	if f.stop != nil {
+		f.stop()
+		<-f.followDone
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.ix.Close()
+}
+
+// Seq returns the last change of the store's log this finder has applied.
+func (f *Finder) Seq() int64 { return f.seq.Load() }
 
 // Ready reports whether searches and matches can be answered.
 func (f *Finder) Ready() bool { return f.ready.Load() }

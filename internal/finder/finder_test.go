@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/finder"
@@ -136,3 +138,61 @@ func TestLocate(t *testing.T) {
 }
 
 func ptr(f float64) *float64 { return &f }
+
+// TestReplicasStayInStep: two finders (two replicas) share one store; a
+// write made through one (which tells its own finder at once) reaches the
+// other by the change log within two seconds, and an update and an end
+// follow too.
+func TestReplicasStayInStep(t *testing.T) {
+	ctx := context.Background()
+	store := mongotest.Store(t)
+	openReplica := func() *finder.Finder {
+		f, err := finder.Open(ctx, finder.Config{
+			Store: store, Changes: store, PollInterval: 100 * time.Millisecond,
+			IndexDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = f.Close() })
+		return f
+	}
+	a, b := openReplica(), openReplica()
+	within := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(2 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("replica B did not see %s within 2 s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	p := storetest.Provider("Ocelot Employment Works")
+	if err := store.CreateProvider(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Put(&p); err != nil {
+		t.Fatal(err)
+	}
+	within("a new provider", func() bool { return textTotal(t, b, "ocelot") == 1 })
+	p.Name = "Ocelot Pathways"
+	if err := store.UpdateProvider(ctx, &p, 1); err != nil {
+		t.Fatal(err)
+	}
+	within("an update", func() bool {
+		got, ok := b.Provider(p.ID)
+		return ok && got.Name == "Ocelot Pathways" && textTotal(t, b, "pathways") == 1
+	})
+	p.Status = directory.StatusDraft
+	if err := store.UpdateProvider(ctx, &p, 2); err != nil {
+		t.Fatal(err)
+	}
+	within("a provider withdrawn to draft", func() bool { _, ok := b.Provider(p.ID); return !ok })
+	if b.Seq() < 3 {
+		t.Fatalf("replica B applied changes up to %d, want at least 3", b.Seq())
+	}
+	// A replica that was never told of the writes (A's own API did not
+	// tell it of the update) still converges through the log.
+	within("convergence on A", func() bool { _, ok := a.Provider(p.ID); return !ok })
+}
