@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -114,6 +115,15 @@ func (s *Server) listProviders(c *gin.Context) error {
 //	@Router			/v1/providers/{id} [get]
 func (s *Server) getProvider(c *gin.Context) error {
 	p, err := s.loadProvider(c)
+	if errors.Is(err, directory.ErrUnavailable) && s.finderReady() == nil {
+		// The store cannot be reached: answer from the catalogue, which
+		// holds every visible provider as of the last change it saw.
+		if held, ok := s.finder.Provider(c.Param("id")); ok {
+			c.Header("Warning", `110 - "from the search copy: the store cannot be reached"`)
+			writeProvider(c, http.StatusOK, held)
+			return nil
+		}
+	}
 	if err != nil {
 		return err
 	}

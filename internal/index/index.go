@@ -21,6 +21,7 @@ import (
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
@@ -169,7 +170,15 @@ func Words(text string) []string {
 // (each word in any field, stemmed), best match first, at most limit.
 // ErrNoWords if text holds no words.
 func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, error) {
-	words := Words(text)
+	// Words the analyser drops (stop words such as "after" or "the")
+	// would match nothing and sink the whole query: leave them out.
+	an := ix.b.Mapping().AnalyzerNamed(en.AnalyzerName)
+	var words []string
+	for _, w := range Words(text) {
+		if an == nil || len(an.Analyze([]byte(w))) > 0 {
+			words = append(words, w)
+		}
+	}
 	if len(words) == 0 {
 		return nil, ErrNoWords
 	}

@@ -72,6 +72,7 @@ func TestSearchFindsByEveryField(t *testing.T) {
 		{"self-employment", "", false},
 		{"Welsh", "Dyfodol Gwaith Caerdydd", false},
 		{"coaching", "Quietline Work Coaching CIC", true},
+		{"help with the coaching", "Quietline Work Coaching CIC", false}, // stop words do not sink the query
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
