@@ -51,7 +51,13 @@ const (
 // filled.
 func Open(dir string) (ix *Index, fresh bool, err error) {
 	path := filepath.Join(dir, "bleve")
-	b, err := bleve.Open(path)
+	// Bleve waits for ever for a lock another process holds; wait a little
+	// and say so instead, and never mistake a locked index for a corrupt
+	// one (which would be removed).
+	b, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
+	if err != nil && strings.Contains(err.Error(), "timeout") {
+		return nil, false, fmt.Errorf("%w: %s", ErrInUse, path)
+	}
 	if err == nil {
 		v, verr := b.GetInternal(keyMapping)
 		if verr == nil && string(v) == mappingVersion {
@@ -135,6 +141,28 @@ func (ix *Index) Apply(b *Batch, fingerprint uint64) error {
 		return fmt.Errorf("index: writing batch: %w", err)
 	}
 	return nil
+}
+
+// ErrInUse means another process (a running server) has the index open.
+var ErrInUse = errors.New("index: in use by another process (is a server running on this data directory?)")
+
+// IDs returns the id of every document in the index.
+func (ix *Index) IDs(ctx context.Context) ([]string, error) {
+	n, err := ix.b.DocCount()
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), int(n)+1, 0, false)
+	req.Score = "none"
+	res, err := ix.b.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("index: listing documents: %w", err)
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	return ids, nil
 }
 
 // Hit is one provider matching the text, with its relevance.

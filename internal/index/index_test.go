@@ -184,3 +184,16 @@ func TestCorruptIndexIsRebuilt(t *testing.T) {
 		t.Fatalf("fresh index holds %d documents", n)
 	}
 }
+
+func TestLockedIndexIsNotRemoved(t *testing.T) {
+	dir := t.TempDir()
+	ix, ps := seeded(t, dir)
+	defer ix.Close()
+	if _, _, err := index.Open(dir); !errors.Is(err, index.ErrInUse) {
+		t.Fatalf("opening an index another holder has open: %v, want ErrInUse", err)
+	}
+	ids, err := ix.IDs(context.Background())
+	if err != nil || len(ids) != len(ps) {
+		t.Fatalf("after a refused open the index holds %d documents (%v), want %d", len(ids), err, len(ps))
+	}
+}
