@@ -28,7 +28,9 @@ type Store struct {
 	providers *mongo.Collection
 	tokens    *mongo.Collection
 	revisions *mongo.Collection
-	now       func() time.Time
+	// Workflow collections (referral.go, shortlist.go, audit.go, exposure.go).
+	referrals, referralEvents, shortlists, audit, exposure, unmetNeed *mongo.Collection
+	now                                                               func() time.Time
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -55,6 +57,12 @@ func Open(ctx context.Context, uri, dbName string) (*Store, error) {
 	s.providers = s.db.Collection(providersCollection)
 	s.tokens = s.db.Collection(tokensCollection)
 	s.revisions = s.db.Collection(revisionsCollection)
+	s.referrals = s.db.Collection(referralsCollection)
+	s.referralEvents = s.db.Collection(referralEventsCollection)
+	s.shortlists = s.db.Collection(shortlistsCollection)
+	s.audit = s.db.Collection(auditCollection)
+	s.exposure = s.db.Collection(exposureCollection)
+	s.unmetNeed = s.db.Collection(unmetNeedCollection)
 
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -101,6 +109,9 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "provider_id", Value: 1}, {Key: "version", Value: -1}}},
 			{Keys: bson.D{{Key: "applied", Value: 1}}},
 		})
+	}
+	if err == nil {
+		err = s.ensureWorkflowIndexes(ctx)
 	}
 	return err
 }

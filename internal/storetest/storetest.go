@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("ListFiltersAndPages", func(t *testing.T) { testList(t, newStore(t)) })
 	t.Run("EachAndCount", func(t *testing.T) { testEach(t, newStore(t)) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newStore(t)) })
+	runWorkflow(t, newStore)
 }
 
 // Provider returns a valid published provider for tests; mutate the result to
