@@ -68,7 +68,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer f.Close()
 
-	handler := api.New(api.Config{Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken})
+	// The recorder outlives the HTTP server: it is closed after Shutdown so
+	// the counts of the last requests are written.
+	recorder := api.NewRecorder(store, logger, 0)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := recorder.Close(ctx); err != nil {
+			logger.Error("writing the last exposure counts", "err", err)
+		}
+	}()
+	handler := api.New(api.Config{Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken, Recorder: recorder})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
