@@ -69,6 +69,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer f.Close()
 
+	// The recorder outlives the HTTP server: it is closed after Shutdown so
+	// the counts of the last requests are written.
+	recorder := api.NewRecorder(store, logger, 0)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := recorder.Close(ctx); err != nil {
+			logger.Error("writing the last exposure counts", "err", err)
+		}
+	}()
 	for _, p := range cfg.proxies() {
 		if net.ParseIP(p) == nil {
 			if _, _, err := net.ParseCIDR(p); err != nil {
@@ -79,7 +89,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	handler := api.New(api.Config{
 		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.proxies(),
-		RequestTimeout: cfg.RequestTimeout,
+		RequestTimeout: cfg.RequestTimeout, Recorder: recorder,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

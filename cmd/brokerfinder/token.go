@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,17 +29,16 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 	fs := newFlagSet("token "+sub, stderr)
 	c.flags(fs, getenv)
 	name := fs.String("name", "", "who or what the token is for (create)")
-	role := fs.String("role", string(directory.RoleAdmin), "the token's role (create); admin for now")
+	role := fs.String("role", string(directory.RoleAdmin), "the token's role (create): admin, adviser or provider_editor")
+	providerID := fs.String("provider", "", "the provider a provider_editor token may edit (create)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	switch sub {
 	case "create":
-		if *name == "" {
-			return errors.New("token create: --name is required")
-		}
-		if directory.Role(*role) != directory.RoleAdmin {
-			return fmt.Errorf("token create: unknown role %q (admin)", *role)
+		t := directory.Token{Name: *name, Role: directory.Role(*role), ProviderID: *providerID}
+		if err := t.Validate(); err != nil {
+			return fmt.Errorf("token create: %w (flags --name, --role, --provider)", err)
 		}
 	case "list":
 	case "revoke":
@@ -64,11 +61,19 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 
 	switch sub {
 	case "create":
-		secret := newSecret()
-		t := directory.Token{Name: *name, Role: directory.Role(*role), Hash: api.HashToken(secret)}
+		t := directory.Token{Name: *name, Role: directory.Role(*role), ProviderID: *providerID}
+		_ = t.Validate() // normalises; checked above
+		if t.ProviderID != "" {
+			if _, err := store.Provider(ctx, t.ProviderID); err != nil {
+				return fmt.Errorf("token create: provider %s: %w", t.ProviderID, err)
+			}
+		}
+		secret := api.NewTokenSecret()
+		t.Hash = api.HashToken(secret)
 		if err := store.CreateToken(ctx, &t); err != nil {
 			return err
 		}
+		audit(ctx, store, stderr, "token.create", t.ID)
 		fmt.Fprintf(stdout, "%s\n", secret)
 		fmt.Fprintf(stderr, "token %s (%s, role %s) created; it is shown only this once\n", t.ID, t.Name, t.Role)
 	case "list":
@@ -77,28 +82,35 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tNAME\tROLE\tCREATED\tREVOKED")
+		fmt.Fprintln(w, "ID\tNAME\tROLE\tPROVIDER\tCREATED\tREVOKED")
 		for _, t := range list {
 			revoked := "-"
 			if t.RevokedAt != nil {
 				revoked = t.RevokedAt.Format("2006-01-02 15:04")
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.CreatedAt.Format("2006-01-02 15:04"), revoked)
+			prov := "-"
+			if t.ProviderID != "" {
+				prov = t.ProviderID
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, prov, t.CreatedAt.Format("2006-01-02 15:04"), revoked)
 		}
 		return w.Flush()
 	case "revoke":
 		if err := store.RevokeToken(ctx, fs.Arg(0)); err != nil {
 			return err
 		}
+		audit(ctx, store, stderr, "token.revoke", fs.Arg(0))
 		fmt.Fprintf(stdout, "token %s revoked\n", fs.Arg(0))
 	}
 	return nil
 }
 
-// newSecret returns a random token: 32 bytes, URL-safe base64, prefixed so it
-// is recognisable in a leaked-secrets scan.
-func newSecret() string {
-	var b [32]byte
-	_, _ = rand.Read(b[:])
-	return "bf_" + base64.RawURLEncoding.EncodeToString(b[:])
+// audit records a token change made from the command line, as the API
+// records its writes; the actor is the command, there being no token.
+func audit(ctx context.Context, store directory.AuditStore, stderr io.Writer, action, id string) {
+	e := directory.AuditEntry{Actor: directory.Actor{ID: "cli", Name: "brokerfinder token", Role: directory.RoleAdmin},
+		Action: action, TargetType: "token", TargetID: id}
+	if err := store.AppendAudit(ctx, &e); err != nil {
+		fmt.Fprintf(stderr, "warning: the audit log was not written: %v\n", err)
+	}
 }

@@ -53,6 +53,7 @@ func (s *Server) postMatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	s.recordMatch(place, q.Needs, res, "")
 	out := MatchResponse{
 		Total: res.Total, Page: res.Page, PerPage: res.PerPage,
 		Location:       placeView(place),

@@ -30,7 +30,7 @@ type ProviderList struct {
 // listProviders godoc
 //
 //	@Summary		List providers
-//	@Description	One page of providers ordered by name, with the total. Without a token, drafts are never listed. per_page above 100 is capped at 100.
+//	@Description	Role rule: public; listing drafts needs a token (any role). One page of providers ordered by name, with the total. Without a token, drafts are never listed. per_page above 100 is capped at 100.
 //	@Tags			providers
 //	@Produce		json
 //	@Param			page		query		int		false	"Page number, from 1"	default(1)
@@ -105,7 +105,7 @@ func (s *Server) listProviders(c *gin.Context) error {
 // getProvider godoc
 //
 //	@Summary		Get a provider
-//	@Description	The whole record. The ETag header carries its version, for If-Match on updates. Drafts need a token.
+//	@Description	Role rule: public; drafts need a token (any role). The whole record, with verification_overdue true when it was last verified over six months ago. The ETag header carries its version, for If-Match on updates. Drafts need a token.
 //	@Tags			providers
 //	@Produce		json
 //	@Param			id	path		string	true	"Provider id"
@@ -120,7 +120,7 @@ func (s *Server) getProvider(c *gin.Context) error {
 		// holds every visible provider as of the last change it saw.
 		if held, ok := s.finder.Provider(c.Param("id")); ok {
 			c.Header("Warning", `110 - "from the search copy: the store cannot be reached"`)
-			writeProvider(c, http.StatusOK, held)
+			s.writeProvider(c, http.StatusOK, held)
 			return nil
 		}
 	}
@@ -136,14 +136,14 @@ func (s *Server) getProvider(c *gin.Context) error {
 			return directory.ErrNotFound
 		}
 	}
-	writeProvider(c, http.StatusOK, p)
+	s.writeProvider(c, http.StatusOK, p)
 	return nil
 }
 
 // createProvider godoc
 //
 //	@Summary		Create a provider
-//	@Description	Validates the whole record and reports every problem at once. The server sets version, created_at and updated_at; id is generated unless given.
+//	@Description	Role rule: admin only. Validates the whole record and reports every problem at once. The server sets version, created_at and updated_at; id is generated unless given.
 //	@Tags			providers
 //	@Accept			json
 //	@Produce		json
@@ -172,15 +172,16 @@ func (s *Server) createProvider(c *gin.Context) error {
 		return err
 	}
 	s.indexWrite(&p)
+	s.audit(c, "provider.create", "provider", p.ID, p.Version)
 	c.Header("Location", "/v1/providers/"+p.ID)
-	writeProvider(c, http.StatusCreated, &p)
+	s.writeProvider(c, http.StatusCreated, &p)
 	return nil
 }
 
 // updateProvider godoc
 //
 //	@Summary		Replace a provider
-//	@Description	Replaces the whole record. Needs If-Match with the ETag from your last read: without it 428, if someone changed the record since, 412, and nothing is written.
+//	@Description	Role rule: admin, or a provider editor for their own provider only (403 for any other). A provider editor may not change status or contract_status (403), and freshness is kept: confirm accuracy with POST /v1/providers/{id}/verify. Replaces the whole record. Needs If-Match with the ETag from your last read: without it 428, if someone changed the record since, 412, and nothing is written.
 //	@Tags			providers
 //	@Accept			json
 //	@Produce		json
@@ -206,6 +207,10 @@ func (s *Server) updateProvider(c *gin.Context) error {
 		return err
 	}
 	id := c.Param("id")
+	tok := caller(c)
+	if !ownsProvider(tok, id) {
+		return forbidden("A provider editor can change only their own listing.")
+	}
 	if p.ID != "" && p.ID != id {
 		return directory.Invalid("id", "must match the id in the URL (or be left out)")
 	}
@@ -214,18 +219,28 @@ func (s *Server) updateProvider(c *gin.Context) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
+	if tok.Role == directory.RoleProviderEditor {
+		cur, err := s.loadProvider(c)
+		if err != nil {
+			return err
+		}
+		if err := checkEditorChange(tok, &p, cur); err != nil {
+			return err
+		}
+	}
 	if err := s.store.UpdateProvider(c.Request.Context(), &p, version); err != nil {
 		return err
 	}
 	s.indexWrite(&p)
-	writeProvider(c, http.StatusOK, &p)
+	s.audit(c, "provider.update", "provider", p.ID, p.Version)
+	s.writeProvider(c, http.StatusOK, &p)
 	return nil
 }
 
 // endProvider godoc
 //
 //	@Summary		End a provider
-//	@Description	Marks the provider ended (status and contract). Nothing is deleted: the record stays readable. Needs If-Match like an update.
+//	@Description	Role rule: admin only. Marks the provider ended (status and contract). Nothing is deleted: the record stays readable. Needs If-Match like an update.
 //	@Tags			providers
 //	@Produce		json
 //	@Security		BearerToken
@@ -255,7 +270,8 @@ func (s *Server) endProvider(c *gin.Context) error {
 		return err
 	}
 	s.indexWrite(p)
-	writeProvider(c, http.StatusOK, p)
+	s.audit(c, "provider.end", "provider", p.ID, p.Version)
+	s.writeProvider(c, http.StatusOK, p)
 	return nil
 }
 
@@ -267,9 +283,17 @@ func (s *Server) loadProvider(c *gin.Context) (*directory.Provider, error) {
 	return s.store.Provider(c.Request.Context(), id)
 }
 
-func writeProvider(c *gin.Context, status int, p *directory.Provider) {
+// ProviderView is a provider as the API returns it: the record, and whether
+// its verification is overdue (over six months; clients' match results
+// carry a gentler "stale" flag after a year).
+type ProviderView struct {
+	*directory.Provider
+	VerificationOverdue bool `json:"verification_overdue"`
+}
+
+func (s *Server) writeProvider(c *gin.Context, status int, p *directory.Provider) {
 	c.Header("ETag", etag(p.Version))
-	c.JSON(status, p)
+	c.JSON(status, ProviderView{Provider: p, VerificationOverdue: p.VerificationOverdue(s.now())})
 }
 
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }

@@ -44,6 +44,12 @@ type Config struct {
 	// TrustedProxies are the addresses (CIDRs) whose X-Forwarded-For is
 	// believed when telling clients apart; none by default.
 	TrustedProxies []string
+	// Recorder counts what matches showed, for the fairness reports. When
+	// nil the API makes its own (whose pending counts are lost at exit:
+	// serve passes one and closes it after shutting the server down).
+	Recorder *Recorder
+	// Now is the clock (tests move it); nil means time.Now.
+	Now func() time.Time
 }
 
 // Server holds the API's dependencies.
@@ -54,13 +60,21 @@ type Server struct {
 	adminHash    string
 	maxBodyBytes int64
 	limiter      *limiter
+	recorder     *Recorder
+	now          func() time.Time
 }
 
 // New returns the API as an http.Handler.
 func New(cfg Config) http.Handler {
-	s := &Server{store: cfg.Store, finder: cfg.Finder, logger: cfg.Logger, maxBodyBytes: cfg.MaxBodyBytes}
+	s := &Server{store: cfg.Store, finder: cfg.Finder, logger: cfg.Logger, maxBodyBytes: cfg.MaxBodyBytes, recorder: cfg.Recorder, now: cfg.Now}
 	if s.logger == nil {
 		s.logger = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.recorder == nil {
+		s.recorder = NewRecorder(cfg.Store, s.logger, 0)
 	}
 	if s.maxBodyBytes <= 0 {
 		s.maxBodyBytes = 1 << 20
@@ -94,11 +108,12 @@ func New(cfg Config) http.Handler {
 	v1.GET("/vocabularies", publicRead, s.handle(s.vocabularies))
 	v1.GET("/providers", publicRead, s.handle(s.listProviders))
 	v1.GET("/providers/:id", publicRead, s.handle(s.getProvider))
-	v1.POST("/providers", s.handle(s.requireAdmin), s.handle(s.createProvider))
-	v1.PUT("/providers/:id", s.handle(s.requireAdmin), s.handle(s.updateProvider))
-	v1.DELETE("/providers/:id", s.handle(s.requireAdmin), s.handle(s.endProvider))
+	v1.POST("/providers", s.require(directory.RoleAdmin), s.handle(s.createProvider))
+	v1.PUT("/providers/:id", s.require(directory.RoleAdmin, directory.RoleProviderEditor), s.handle(s.updateProvider))
+	v1.DELETE("/providers/:id", s.require(directory.RoleAdmin), s.handle(s.endProvider))
 	v1.GET("/search", publicRead, s.handle(s.search))
 	v1.POST("/match", s.handle(s.postMatch))
+	s.registerWorkflow(v1)
 	s.registerORUK(r)
 	return r
 }

@@ -82,19 +82,23 @@ type ChangeLog interface {
 // Role is what a token may do.
 type Role string
 
-// Roles. Later roles (adviser, provider editor) add to these.
+// Roles. See role.go for what each may do.
 const (
-	RoleAdmin Role = "admin"
+	RoleAdmin          Role = "admin"
+	RoleAdviser        Role = "adviser"
+	RoleProviderEditor Role = "provider_editor"
 )
 
 // Token is a stored API credential. Only the hash of the secret is kept.
 type Token struct {
-	ID        string     `json:"id"`
-	Name      string     `json:"name"`
-	Role      Role       `json:"role"`
-	Hash      string     `json:"-"`
-	CreatedAt time.Time  `json:"created_at"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Role Role   `json:"role"`
+	// ProviderID is the one provider a provider_editor token may edit.
+	ProviderID string     `json:"provider_id,omitempty"`
+	Hash       string     `json:"-"`
+	CreatedAt  time.Time  `json:"created_at"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 }
 
 // TokenStore keeps API tokens.
@@ -115,6 +119,7 @@ type Store interface {
 	ProviderStore
 	TokenStore
 	ChangeLog
+	WorkflowStore
 	// Ping checks the store can be reached. ErrUnavailable if not.
 	Ping(ctx context.Context) error
 }

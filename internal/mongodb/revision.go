@@ -38,6 +38,9 @@ type revisionDoc struct {
 	// marked applied, see bulk.go); empty for single writes.
 	Bulk     string             `bson:"bulk,omitempty"`
 	Provider directory.Provider `bson:"provider"`
+	// ChangedBy is who made the change (from the context: see
+	// directory.WithActor); nil for tools with no token.
+	ChangedBy *directory.Actor `bson:"changed_by,omitempty"`
 }
 
 func revisionID(providerID string, version int64) string {
@@ -50,6 +53,9 @@ func (s *Store) write(ctx context.Context, p *directory.Provider) error {
 	rev := revisionDoc{
 		ID: revisionID(p.ID, p.Version), ProviderID: p.ID, Version: p.Version,
 		At: p.UpdatedAt, Provider: *p,
+	}
+	if a, ok := directory.ActorFrom(ctx); ok {
+		rev.ChangedBy = &a
 	}
 	if _, err := s.revisions.InsertOne(ctx, rev); err != nil {
 		err = translate(err)

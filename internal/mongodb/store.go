@@ -32,12 +32,14 @@ type Store struct {
 	revisions *mongo.Collection
 	changes   *mongo.Collection
 	bulks     *mongo.Collection
-	now       func() time.Time
 
 	// seqMu makes this process's writers append changes one at a time;
 	// seenSeq is the highest Seq known to exist (see change.go).
 	seqMu   sync.Mutex
 	seenSeq atomic.Int64
+	// Workflow collections (referral.go, shortlist.go, audit.go, exposure.go).
+	referrals, referralEvents, shortlists, audit, exposure, unmetNeed *mongo.Collection
+	now                                                               func() time.Time
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -66,6 +68,12 @@ func Open(ctx context.Context, uri, dbName string) (*Store, error) {
 	s.revisions = s.db.Collection(revisionsCollection)
 	s.changes = s.db.Collection(changesCollection)
 	s.bulks = s.db.Collection(bulksCollection)
+	s.referrals = s.db.Collection(referralsCollection)
+	s.referralEvents = s.db.Collection(referralEventsCollection)
+	s.shortlists = s.db.Collection(shortlistsCollection)
+	s.audit = s.db.Collection(auditCollection)
+	s.exposure = s.db.Collection(exposureCollection)
+	s.unmetNeed = s.db.Collection(unmetNeedCollection)
 
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -118,6 +126,9 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		err = createMissingIndexes(ctx, s.changes, []mongo.IndexModel{
 			{Keys: bson.D{{Key: "provider_id", Value: 1}, {Key: "version", Value: 1}}},
 		})
+	}
+	if err == nil {
+		err = s.ensureWorkflowIndexes(ctx)
 	}
 	return err
 }

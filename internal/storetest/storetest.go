@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("BulkCreate", func(t *testing.T) { testBulkCreate(t, newStore(t)) })
 	t.Run("BulkConflict", func(t *testing.T) { testBulkConflict(t, newStore(t)) })
 	t.Run("ProviderVersions", func(t *testing.T) { testProviderVersions(t, newStore(t)) })
+	runWorkflow(t, newStore)
 }
 
 // Provider returns a valid published provider for tests; mutate the result to

@@ -1,0 +1,174 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// Recorder counts, in the background, what each match showed: per area and
+// provider, shown, shown in the top three and chosen; and per area and need,
+// matches with no good fit. A match must never wait for or fail on this, so
+// Record only puts the counts on a bounded queue and drops them (counting
+// the drop) when it is full; one goroutine sums the queue and writes the
+// sums every few seconds, on Flush and on Close.
+type Recorder struct {
+	store   directory.ExposureStore
+	logger  *slog.Logger
+	queue   chan observation
+	flushes chan chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	dropped atomic.Int64
+}
+
+type observation struct {
+	exposure []directory.ExposureCount
+	unmet    []directory.UnmetNeedCount
+}
+
+// recorderEvery is how often the background writer writes its sums.
+const recorderEvery = 5 * time.Second
+
+// NewRecorder starts a recorder writing to store, with a queue of size
+// observations (0 means 4096).
+func NewRecorder(store directory.ExposureStore, logger *slog.Logger, size int) *Recorder {
+	if size <= 0 {
+		size = 4096
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	r := &Recorder{store: store, logger: logger, queue: make(chan observation, size),
+		flushes: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+	go r.run()
+	return r
+}
+
+// Record queues one observation without blocking.
+func (r *Recorder) Record(exposure []directory.ExposureCount, unmet []directory.UnmetNeedCount) {
+	if len(exposure) == 0 && len(unmet) == 0 {
+		return
+	}
+	select {
+	case r.queue <- observation{exposure, unmet}:
+	default:
+		if r.dropped.Add(1)%1000 == 1 {
+			r.logger.Warn("exposure recorder queue full: dropping counts", "dropped", r.dropped.Load())
+		}
+	}
+}
+
+// Dropped returns how many observations were dropped because the queue was
+// full.
+func (r *Recorder) Dropped() int64 { return r.dropped.Load() }
+
+// Flush writes everything queued so far and returns when it is written (or
+// ctx ends).
+func (r *Recorder) Flush(ctx context.Context) error {
+	ack := make(chan struct{})
+	select {
+	case r.flushes <- ack:
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-ack:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close writes what is queued and stops the writer. Call it after the HTTP
+// server has shut down, so no more matches arrive.
+func (r *Recorder) Close(ctx context.Context) error {
+	r.once.Do(func() { close(r.stop) })
+	select {
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (r *Recorder) run() {
+	defer close(r.done)
+	tick := time.NewTicker(recorderEvery)
+	defer tick.Stop()
+	exp := map[[2]string]*directory.ExposureCount{}
+	unmet := map[[2]string]int64{}
+	add := func(o observation) {
+		for _, c := range o.exposure {
+			k := [2]string{c.Area, c.ProviderID}
+			e := exp[k]
+			if e == nil {
+				e = &directory.ExposureCount{Area: c.Area, ProviderID: c.ProviderID}
+				exp[k] = e
+			}
+			e.Shown, e.Top3, e.Chosen = e.Shown+c.Shown, e.Top3+c.Top3, e.Chosen+c.Chosen
+		}
+		for _, u := range o.unmet {
+			unmet[[2]string{u.Area, u.Need}] += u.Count
+		}
+	}
+	drain := func() {
+		for {
+			select {
+			case o := <-r.queue:
+				add(o)
+			default:
+				return
+			}
+		}
+	}
+	write := func() {
+		drain()
+		if len(exp) == 0 && len(unmet) == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var ec []directory.ExposureCount
+		for _, e := range exp {
+			ec = append(ec, *e)
+		}
+		var uc []directory.UnmetNeedCount
+		for k, n := range unmet {
+			uc = append(uc, directory.UnmetNeedCount{Area: k[0], Need: k[1], Count: n})
+		}
+		// A failed write keeps the sums for the next try rather than
+		// losing them; the maps are bounded by areas x providers.
+		if err := r.store.AddExposure(ctx, ec); err != nil {
+			r.logger.Error("writing exposure counts", "err", err)
+			return
+		}
+		clear(exp)
+		if err := r.store.AddUnmetNeed(ctx, uc); err != nil {
+			r.logger.Error("writing unmet-need counts", "err", err)
+			return
+		}
+		clear(unmet)
+	}
+	for {
+		select {
+		case o := <-r.queue:
+			add(o)
+		case <-tick.C:
+			write()
+		case ack := <-r.flushes:
+			write()
+			close(ack)
+		case <-r.stop:
+			write()
+			return
+		}
+	}
+}

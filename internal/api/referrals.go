@@ -1,0 +1,302 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// ReferralRequest is an adviser's referral of a client to a provider. It is
+// refused without a consent record covering every detail sent.
+type ReferralRequest struct {
+	ProviderID string                  `json:"provider_id"`
+	Client     directory.ClientDetails `json:"client"`
+	Consent    directory.Consent       `json:"consent"`
+	Note       string                  `json:"note,omitempty"`
+} // @name ReferralRequest
+
+// TransitionRequest moves a referral on in its lifecycle.
+type TransitionRequest struct {
+	Status directory.ReferralStatus `json:"status" example:"acknowledged"`
+	// Reason is required when declining; say why without health details.
+	Reason string `json:"reason,omitempty"`
+	// At is when it happened (such as a job's start date), if not now.
+	At *time.Time `json:"at,omitempty"`
+} // @name TransitionRequest
+
+// ReferralList is one page of referrals, newest first.
+type ReferralList struct {
+	Items []directory.Referral `json:"items"`
+	Page
+} // @name ReferralList
+
+// createReferral godoc
+//
+//	@Summary		Refer a client to a provider, with consent
+//	@Description	Role rule: adviser only. A referral means the adviser contacts the provider for the client (unlike a shortlist, where the client does): it needs a consent record saying who agreed, when, to share what (name, contact, needs) and with which provider. Client details are the minimum: a first name or initials, a phone or email, and the needs the client agreed to share. They are shown only to this adviser and the provider's editors, never logged, and erased if consent is withdrawn. The provider must be published.
+//	@Tags			referrals
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			referral	body		ReferralRequest	true	"The referral and its consent record"
+//	@Success		201			{object}	directory.Referral
+//	@Header			201			{string}	ETag	"The referral's version"
+//	@Failure		400			{object}	ErrorResponse
+//	@Failure		401			{object}	ErrorResponse
+//	@Failure		403			{object}	ErrorResponse
+//	@Router			/v1/referrals [post]
+func (s *Server) createReferral(c *gin.Context) error {
+	var req ReferralRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	tok := caller(c)
+	r := directory.Referral{ProviderID: req.ProviderID, Client: req.Client, Consent: req.Consent, Note: req.Note,
+		CreatedBy: tok.ID, CreatedByName: tok.Name}
+	r.Normalize()
+	if err := r.ValidateNew(s.now()); err != nil {
+		return err
+	}
+	p, err := s.store.Provider(c.Request.Context(), r.ProviderID)
+	if errors.Is(err, directory.ErrNotFound) || (err == nil && p.Status != directory.StatusPublished) {
+		return directory.Invalid("provider_id", "no published provider has that id")
+	} else if err != nil {
+		return err
+	}
+	if err := s.store.CreateReferral(c.Request.Context(), &r); err != nil {
+		return err
+	}
+	s.audit(c, "referral.create", "referral", r.ID, r.Version)
+	c.Header("Location", "/v1/referrals/"+r.ID)
+	c.Header("ETag", etag(r.Version))
+	c.JSON(http.StatusCreated, r)
+	return nil
+}
+
+// listReferrals godoc
+//
+//	@Summary		List referrals
+//	@Description	Role rule: adviser, provider_editor, admin. An adviser sees the referrals they made (with outcomes); a provider editor sees their provider's inbox (provider_id is forced to their own); an admin sees all, without clients' details. Newest first.
+//	@Tags			referrals
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			provider_id	query		string	false	"Only referrals to this provider"
+//	@Param			status		query		string	false	"Only referrals with this status"
+//	@Param			page		query		int		false	"Page number, from 1"	default(1)
+//	@Param			per_page	query		int		false	"Items per page (capped at 100)"	default(20)
+//	@Success		200			{object}	ReferralList
+//	@Failure		400			{object}	ErrorResponse
+//	@Failure		401			{object}	ErrorResponse
+//	@Failure		403			{object}	ErrorResponse
+//	@Router			/v1/referrals [get]
+func (s *Server) listReferrals(c *gin.Context) error {
+	page, per, err := paging(c)
+	if err != nil {
+		return err
+	}
+	tok := caller(c)
+	f := directory.ReferralFilter{ProviderID: c.Query("provider_id"), Status: directory.ReferralStatus(c.Query("status")), Page: page, PerPage: per}
+	if f.Status != "" && !f.Status.Valid() {
+		return directory.Invalid("status", "is not a referral status")
+	}
+	switch tok.Role {
+	case directory.RoleProviderEditor:
+		if f.ProviderID != "" && f.ProviderID != tok.ProviderID {
+			return forbidden("A provider editor sees only their own provider's referrals.")
+		}
+		f.ProviderID = tok.ProviderID
+	case directory.RoleAdviser:
+		f.CreatedBy = tok.ID
+	}
+	items, total, err := s.store.ListReferrals(c.Request.Context(), f)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		redact(tok, &items[i])
+	}
+	if items == nil {
+		items = []directory.Referral{}
+	}
+	c.JSON(http.StatusOK, ReferralList{Items: items, Page: Page{Total: total, Page: page, PerPage: per}})
+	return nil
+}
+
+// redact removes the client's details unless the caller is one of the two
+// parties: the referring adviser or the receiving provider's editor.
+func redact(t *directory.Token, r *directory.Referral) {
+	if !party(t, r) {
+		r.Client = directory.ClientDetails{}
+		r.Note = ""
+	}
+}
+
+func party(t *directory.Token, r *directory.Referral) bool {
+	switch t.Role {
+	case directory.RoleAdviser:
+		return r.CreatedBy == t.ID
+	case directory.RoleProviderEditor:
+		return r.ProviderID == t.ProviderID
+	}
+	return false
+}
+
+// loadReferral reads the referral in the URL and checks the caller may see
+// it: a party to it, or an admin (who gets it redacted).
+func (s *Server) loadReferral(c *gin.Context) (*directory.Referral, error) {
+	id := c.Param("id")
+	if !directory.ValidID(id) {
+		return nil, directory.ErrNotFound
+	}
+	r, err := s.store.Referral(c.Request.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	tok := caller(c)
+	if tok.Role != directory.RoleAdmin && !party(tok, r) {
+		return nil, forbidden("Only the referring adviser and the receiving provider can see this referral.")
+	}
+	return r, nil
+}
+
+// getReferral godoc
+//
+//	@Summary		Get a referral
+//	@Description	Role rule: the referring adviser and the receiving provider's editors see it whole; an admin sees it without the client's details; anyone else gets 403.
+//	@Tags			referrals
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			id	path		string	true	"Referral id"
+//	@Success		200	{object}	directory.Referral
+//	@Header			200	{string}	ETag	"The referral's version"
+//	@Failure		401	{object}	ErrorResponse
+//	@Failure		403	{object}	ErrorResponse
+//	@Failure		404	{object}	ErrorResponse
+//	@Router			/v1/referrals/{id} [get]
+func (s *Server) getReferral(c *gin.Context) error {
+	r, err := s.loadReferral(c)
+	if err != nil {
+		return err
+	}
+	redact(caller(c), r)
+	c.Header("ETag", etag(r.Version))
+	c.JSON(http.StatusOK, r)
+	return nil
+}
+
+// transitionReferral godoc
+//
+//	@Summary		Move a referral on
+//	@Description	Role rule: the receiving provider's editors record acknowledged, accepted, declined (with a reason), started, job_entry, sustained (13 weeks after job_entry: give at) and closed; the referring adviser or the provider may record withdrawn, at any point before closed. Lifecycle: sent -> acknowledged -> accepted or declined -> started -> job_entry -> sustained -> closed; declined, started and job_entry may also be closed. Any other move is 409. Needs If-Match with the ETag from your last read (428 without, 412 if stale).
+//	@Tags			referrals
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			id			path		string				true	"Referral id"
+//	@Param			If-Match	header		string				true	"ETag from your last read"
+//	@Param			transition	body		TransitionRequest	true	"The new status"
+//	@Success		200			{object}	directory.Referral
+//	@Failure		400			{object}	ErrorResponse
+//	@Failure		401			{object}	ErrorResponse
+//	@Failure		403			{object}	ErrorResponse
+//	@Failure		404			{object}	ErrorResponse
+//	@Failure		409			{object}	ErrorResponse
+//	@Failure		412			{object}	ErrorResponse
+//	@Failure		428			{object}	ErrorResponse
+//	@Router			/v1/referrals/{id}/transitions [post]
+func (s *Server) transitionReferral(c *gin.Context) error {
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	var req TransitionRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	req.Reason = strings.TrimSpace(req.Reason)
+	switch {
+	case !req.Status.Valid() || req.Status == directory.ReferralSent:
+		return directory.Invalid("status", "must be one of acknowledged, accepted, declined, started, job_entry, sustained, closed, withdrawn")
+	case req.Status == directory.ReferralDeclined && req.Reason == "":
+		return directory.Invalid("reason", "say why the referral is declined, so the adviser can find a better fit")
+	case len(req.Reason) > directory.MaxReason:
+		return directory.Invalid("reason", "must be at most %d characters", directory.MaxReason)
+	case req.At != nil && req.At.After(s.now().Add(5*time.Minute)):
+		return directory.Invalid("at", "cannot be in the future")
+	}
+	r, err := s.loadReferral(c)
+	if err != nil {
+		return err
+	}
+	tok := caller(c)
+	if req.Status != directory.ReferralWithdrawn && tok.Role != directory.RoleProviderEditor {
+		return forbidden("Only the receiving provider records how a referral is going; the adviser may withdraw it.")
+	}
+	if r.Version != version {
+		return directory.ErrVersionMismatch
+	}
+	ev := directory.ReferralEvent{Version: version + 1, Status: req.Status, By: directory.ActorOf(tok), Reason: req.Reason}
+	if req.At != nil {
+		if req.At.Before(r.CreatedAt) {
+			return directory.Invalid("at", "cannot be before the referral was made")
+		}
+		ev.At = req.At.UTC()
+	}
+	next, err := s.store.UpdateReferral(c.Request.Context(), r.ID, ev)
+	var te *directory.TransitionError
+	if errors.As(err, &te) {
+		return conflict(te.Message)
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(c, "referral."+string(req.Status), "referral", r.ID, next.Version)
+	c.Header("ETag", etag(next.Version))
+	c.JSON(http.StatusOK, next)
+	return nil
+}
+
+// withdrawConsent godoc
+//
+//	@Summary		Withdraw consent and erase the client's details
+//	@Description	Role rule: the referring adviser or the receiving provider's editors (whoever the client tells). Erases the client's details and the adviser's note at once (erased_at records when), and withdraws the referral if it is still open. The anonymous rest (provider, statuses, dates) stays for counts. Needs no If-Match: erasure must not fail because someone else wrote first. Repeating it is harmless.
+//	@Tags			referrals
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			id	path		string	true	"Referral id"
+//	@Success		200	{object}	directory.Referral
+//	@Failure		401	{object}	ErrorResponse
+//	@Failure		403	{object}	ErrorResponse
+//	@Failure		404	{object}	ErrorResponse
+//	@Router			/v1/referrals/{id}/withdraw-consent [post]
+func (s *Server) withdrawConsent(c *gin.Context) error {
+	tok := caller(c)
+	for range 5 {
+		r, err := s.loadReferral(c)
+		if err != nil {
+			return err
+		}
+		if r.ErasedAt != nil {
+			c.JSON(http.StatusOK, r)
+			return nil
+		}
+		next, err := s.store.UpdateReferral(c.Request.Context(), r.ID,
+			directory.ReferralEvent{Version: r.Version + 1, Erase: true, By: directory.ActorOf(tok)})
+		if errors.Is(err, directory.ErrVersionMismatch) {
+			continue // someone wrote first: read again and retry
+		}
+		if err != nil {
+			return err
+		}
+		s.audit(c, "referral.withdraw_consent", "referral", r.ID, next.Version)
+		c.Header("ETag", etag(next.Version))
+		c.JSON(http.StatusOK, next)
+		return nil
+	}
+	return directory.ErrVersionMismatch
+}

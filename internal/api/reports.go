@@ -1,0 +1,168 @@
+package api
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// StaleProvider is a listing not confirmed for a while.
+type StaleProvider struct {
+	ID           string         `json:"id"`
+	Name         string         `json:"name"`
+	Status       string         `json:"status"`
+	LastVerified directory.Date `json:"last_verified"`
+	VerifiedBy   string         `json:"verified_by"`
+	// DaysSinceVerified is null for a listing never verified.
+	DaysSinceVerified *int `json:"days_since_verified"`
+} // @name StaleProvider
+
+// StaleList is every listing (not ended) unverified for longer than months.
+type StaleList struct {
+	Months int             `json:"months"`
+	Total  int             `json:"total"`
+	Items  []StaleProvider `json:"items"`
+} // @name StaleList
+
+// listStale godoc
+//
+//	@Summary		Listings not verified recently
+//	@Description	Role rule: admin only. Every listing that is not ended and was last verified more than months ago (default 6, the age at which provider JSON says verification_overdue), oldest first; never-verified listings first of all.
+//	@Tags			admin
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			months	query		int	false	"Older than this many months"	default(6)
+//	@Success		200		{object}	StaleList
+//	@Failure		400		{object}	ErrorResponse
+//	@Failure		401		{object}	ErrorResponse
+//	@Failure		403		{object}	ErrorResponse
+//	@Router			/v1/admin/stale [get]
+func (s *Server) listStale(c *gin.Context) error {
+	months, p := queryInt(c, "months", directory.VerificationOverdueMonths, 1, 120)
+	if p != nil {
+		return &directory.ValidationError{Problems: []directory.FieldProblem{*p}}
+	}
+	now := s.now()
+	items := []StaleProvider{}
+	err := s.store.EachProvider(c.Request.Context(), func(p *directory.Provider) error {
+		if p.Status == directory.StatusEnded || !p.VerifiedBefore(now, months) {
+			return nil
+		}
+		sp := StaleProvider{ID: p.ID, Name: p.Name, Status: p.Status, LastVerified: p.Freshness.LastVerified, VerifiedBy: p.Freshness.VerifiedBy}
+		if d, ok := p.DaysSinceVerified(now); ok {
+			sp.DaysSinceVerified = &d
+		}
+		items = append(items, sp)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	age := func(sp StaleProvider) int {
+		if sp.DaysSinceVerified == nil {
+			return 1 << 30
+		}
+		return *sp.DaysSinceVerified
+	}
+	sort.Slice(items, func(i, j int) bool {
+		if a, b := age(items[i]), age(items[j]); a != b {
+			return a > b
+		}
+		return items[i].ID < items[j].ID
+	})
+	c.JSON(http.StatusOK, StaleList{Months: months, Total: len(items), Items: items})
+	return nil
+}
+
+// ExposureRow is how often one provider was shown, shown in the top three
+// and chosen in one area.
+type ExposureRow struct {
+	directory.ExposureCount
+	Name string `json:"name"`
+} // @name ExposureRow
+
+// ExposureReport is the fairness report.
+type ExposureReport struct {
+	Area  string        `json:"area,omitempty"`
+	Items []ExposureRow `json:"items"`
+	// Dropped counts observations this server dropped because its queue
+	// was full (since it started): if not zero, counts are low.
+	Dropped int64 `json:"dropped"`
+} // @name ExposureReport
+
+// exposureReport godoc
+//
+//	@Summary		How often each provider was shown and chosen
+//	@Description	Role rule: admin only. Per area (postcode district, or town) and provider: how many matches showed it, showed it in the top three, and how often a client chose it on a saved shortlist. A provider chosen far more often than its showing explains is a sign of steering. Shortlists are matches too, so an adviser session that matched and then saved counts twice for every provider shown. No personal data.
+//	@Tags			admin
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			area	query		string	false	"Postcode district (LS6) or town; all areas if empty"
+//	@Success		200		{object}	ExposureReport
+//	@Failure		401		{object}	ErrorResponse
+//	@Failure		403		{object}	ErrorResponse
+//	@Router			/v1/admin/exposure [get]
+func (s *Server) exposureReport(c *gin.Context) error {
+	// Write what is queued first, so the report includes recent matches.
+	_ = s.recorder.Flush(c.Request.Context())
+	a := reportArea(c)
+	counts, err := s.store.Exposure(c.Request.Context(), a)
+	if err != nil {
+		return err
+	}
+	rows := make([]ExposureRow, len(counts))
+	for i, e := range counts {
+		rows[i] = ExposureRow{ExposureCount: e}
+		if s.finder != nil {
+			if p, ok := s.finder.Provider(e.ProviderID); ok {
+				rows[i].Name = p.Name
+			}
+		}
+	}
+	c.JSON(http.StatusOK, ExposureReport{Area: a, Items: rows, Dropped: s.recorder.Dropped()})
+	return nil
+}
+
+// UnmetNeedReport lists, per area and stated need, how many matches found
+// no good fit.
+type UnmetNeedReport struct {
+	Area  string                     `json:"area,omitempty"`
+	Items []directory.UnmetNeedCount `json:"items"`
+} // @name UnmetNeedReport
+
+// unmetNeedReport godoc
+//
+//	@Summary		Needs that found no good fit, by area
+//	@Description	Role rule: admin only. Per area and need code ("money_help:debt", "severe_or_fluctuating"), how many matches found no provider meeting most of what was asked; the need "_matches" counts those matches. Counts only: no personal data.
+//	@Tags			admin
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			area	query		string	false	"Postcode district (LS6) or town; all areas if empty"
+//	@Success		200		{object}	UnmetNeedReport
+//	@Failure		401		{object}	ErrorResponse
+//	@Failure		403		{object}	ErrorResponse
+//	@Router			/v1/admin/unmet-need [get]
+func (s *Server) unmetNeedReport(c *gin.Context) error {
+	_ = s.recorder.Flush(c.Request.Context())
+	a := reportArea(c)
+	counts, err := s.store.UnmetNeed(c.Request.Context(), a)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, UnmetNeedReport{Area: a, Items: counts})
+	return nil
+}
+
+// reportArea reads the area filter in the form the recorder stores it:
+// districts upper case, towns lower case.
+func reportArea(c *gin.Context) string {
+	a := strings.TrimSpace(c.Query("area"))
+	if up := strings.ToUpper(a); up != "" && up[len(up)-1] >= '0' && up[len(up)-1] <= '9' {
+		return up
+	}
+	return strings.ToLower(a)
+}

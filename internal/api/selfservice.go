@@ -1,0 +1,188 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// checkEditorChange applies the self-service rules to a provider editor's
+// replacement of their listing. They may change what they offer, where and
+// how, and their capacity; they may not publish, suspend or end the listing
+// (status) or change its contract status (those are admin decisions: a
+// draft is checked before the public sees it), and last_verified changes
+// only through POST /v1/providers/{id}/verify, so it keeps meaning "someone
+// confirmed it".
+func checkEditorChange(t *directory.Token, next, cur *directory.Provider) error {
+	if t.Role != directory.RoleProviderEditor {
+		return nil
+	}
+	if next.Status != cur.Status {
+		return forbidden("Only an admin can change a listing's status (publish, suspend or end it). Send the current status.")
+	}
+	if next.Organisation.ContractStatus != cur.Organisation.ContractStatus {
+		return forbidden("Only an admin can change a listing's contract status.")
+	}
+	next.Freshness = cur.Freshness
+	return nil
+}
+
+// verifyProvider godoc
+//
+//	@Summary		Confirm a listing is still accurate
+//	@Description	Role rule: admin, or a provider editor for their own provider only. Sets freshness.last_verified to today and verified_by to the token's name, as a new version. Needs If-Match with the ETag of the version being confirmed.
+//	@Tags			providers
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			id			path		string	true	"Provider id"
+//	@Param			If-Match	header		string	true	"ETag of the version you checked"
+//	@Success		200			{object}	directory.Provider
+//	@Failure		401			{object}	ErrorResponse
+//	@Failure		403			{object}	ErrorResponse
+//	@Failure		404			{object}	ErrorResponse
+//	@Failure		412			{object}	ErrorResponse
+//	@Failure		428			{object}	ErrorResponse
+//	@Router			/v1/providers/{id}/verify [post]
+func (s *Server) verifyProvider(c *gin.Context) error {
+	tok := caller(c)
+	if !ownsProvider(tok, c.Param("id")) {
+		return forbidden("A provider editor can confirm only their own listing.")
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.loadProvider(c)
+	if err != nil {
+		return err
+	}
+	if p.Version != version {
+		return directory.ErrVersionMismatch
+	}
+	p.Freshness = directory.Freshness{LastVerified: directory.DateOf(s.now()), VerifiedBy: tok.Name}
+	if err := s.store.UpdateProvider(c.Request.Context(), p, version); err != nil {
+		return err
+	}
+	s.indexWrite(p)
+	s.audit(c, "provider.verify", "provider", p.ID, p.Version)
+	s.writeProvider(c, http.StatusOK, p)
+	return nil
+}
+
+// Revision is one version of a provider in its history.
+type Revision struct {
+	Version   int64            `json:"version"`
+	At        string           `json:"at" example:"2026-03-01T10:00:00Z"`
+	ChangedBy *directory.Actor `json:"changed_by,omitempty"`
+	// Changes are the fields that differ from the previous version (none
+	// for the first).
+	Changes []directory.FieldChange `json:"changes"`
+} // @name Revision
+
+// History is every version of a provider, oldest first.
+type History struct {
+	ProviderID string     `json:"provider_id"`
+	Versions   []Revision `json:"versions"`
+} // @name History
+
+// providerHistory godoc
+//
+//	@Summary		A provider's change history
+//	@Description	Role rule: admin, or a provider editor for their own provider only. Every version, oldest first: when, who (token name and role; none for seed and import tools), and field by field (JSON paths) what changed from the version before.
+//	@Tags			providers
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			id	path		string	true	"Provider id"
+//	@Success		200	{object}	History
+//	@Failure		401	{object}	ErrorResponse
+//	@Failure		403	{object}	ErrorResponse
+//	@Failure		404	{object}	ErrorResponse
+//	@Router			/v1/providers/{id}/history [get]
+func (s *Server) providerHistory(c *gin.Context) error {
+	id := c.Param("id")
+	if !ownsProvider(caller(c), id) {
+		return forbidden("A provider editor can see only their own listing's history.")
+	}
+	if !directory.ValidID(id) {
+		return directory.ErrNotFound
+	}
+	revs, err := s.store.ProviderHistory(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	out := History{ProviderID: id, Versions: make([]Revision, len(revs))}
+	for i, r := range revs {
+		changes := []directory.FieldChange{}
+		if i > 0 {
+			changes = append(changes, directory.DiffProviders(&revs[i-1].Provider, &r.Provider)...)
+		}
+		out.Versions[i] = Revision{Version: r.Version, At: r.At.UTC().Format("2006-01-02T15:04:05.000Z07:00"), ChangedBy: r.ChangedBy, Changes: changes}
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+// RevertRequest names the version to go back to.
+type RevertRequest struct {
+	Version int64 `json:"version" example:"3"`
+} // @name RevertRequest
+
+// revertProvider godoc
+//
+//	@Summary		Revert a provider to an earlier version
+//	@Description	Role rule: admin only. Writes the content of the given version as a new version; history is never deleted, so a revert can itself be reverted. Needs If-Match with the current ETag.
+//	@Tags			providers
+//	@Accept			json
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			id			path		string			true	"Provider id"
+//	@Param			If-Match	header		string			true	"The current ETag"
+//	@Param			revert		body		RevertRequest	true	"The version to restore"
+//	@Success		200			{object}	directory.Provider
+//	@Failure		400			{object}	ErrorResponse
+//	@Failure		401			{object}	ErrorResponse
+//	@Failure		403			{object}	ErrorResponse
+//	@Failure		404			{object}	ErrorResponse
+//	@Failure		412			{object}	ErrorResponse
+//	@Failure		428			{object}	ErrorResponse
+//	@Router			/v1/providers/{id}/revert [post]
+func (s *Server) revertProvider(c *gin.Context) error {
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	var req RevertRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	cur, err := s.loadProvider(c)
+	if err != nil {
+		return err
+	}
+	if cur.Version != version {
+		return directory.ErrVersionMismatch
+	}
+	revs, err := s.store.ProviderHistory(c.Request.Context(), cur.ID)
+	if err != nil {
+		return err
+	}
+	var old *directory.Provider
+	for i := range revs {
+		if revs[i].Version == req.Version {
+			old = &revs[i].Provider
+		}
+	}
+	if old == nil || req.Version == cur.Version {
+		return directory.Invalid("version", "must be an earlier version of this provider (see its history)")
+	}
+	next := *old
+	if err := s.store.UpdateProvider(c.Request.Context(), &next, version); err != nil {
+		return err
+	}
+	s.indexWrite(&next)
+	s.audit(c, "provider.revert", "provider", next.ID, next.Version)
+	s.writeProvider(c, http.StatusOK, &next)
+	return nil
+}

@@ -1,0 +1,84 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// registerWorkflow adds the adviser and provider workflows: tokens,
+// shortlists, referrals, self-service, history, freshness and the fairness
+// reports. Each route names the roles it admits; handlers narrow further
+// (a provider editor acts only for their own provider).
+func (s *Server) registerWorkflow(v1 *gin.RouterGroup) {
+	admin := s.require(directory.RoleAdmin)
+	v1.POST("/admin/tokens", admin, s.handle(s.createToken))
+	v1.GET("/admin/tokens", admin, s.handle(s.listTokens))
+	v1.DELETE("/admin/tokens/:id", admin, s.handle(s.revokeToken))
+	v1.GET("/admin/audit", admin, s.handle(s.listAudit))
+	v1.GET("/admin/stale", admin, s.handle(s.listStale))
+	v1.GET("/admin/exposure", admin, s.handle(s.exposureReport))
+	v1.GET("/admin/unmet-need", admin, s.handle(s.unmetNeedReport))
+
+	v1.POST("/shortlists", s.require(directory.RoleAdviser), s.handle(s.createShortlist))
+	v1.GET("/shortlists/:code", publicRead, s.handle(s.getShortlist))
+
+	parties := s.require(directory.RoleAdviser, directory.RoleProviderEditor)
+	v1.POST("/referrals", s.require(directory.RoleAdviser), s.handle(s.createReferral))
+	v1.GET("/referrals", s.require(directory.RoleAdviser, directory.RoleProviderEditor, directory.RoleAdmin), s.handle(s.listReferrals))
+	v1.GET("/referrals/:id", s.require(directory.RoleAdviser, directory.RoleProviderEditor, directory.RoleAdmin), s.handle(s.getReferral))
+	v1.POST("/referrals/:id/transitions", parties, s.handle(s.transitionReferral))
+	v1.POST("/referrals/:id/withdraw-consent", parties, s.handle(s.withdrawConsent))
+
+	editors := s.require(directory.RoleAdmin, directory.RoleProviderEditor)
+	v1.POST("/providers/:id/verify", editors, s.handle(s.verifyProvider))
+	v1.GET("/providers/:id/history", editors, s.handle(s.providerHistory))
+	v1.POST("/providers/:id/revert", admin, s.handle(s.revertProvider))
+}
+
+// audit appends one entry for a write that has succeeded. The write stands
+// whatever happens here: a failed append is logged (with no client data)
+// rather than turning a done write into an error the caller would retry.
+func (s *Server) audit(c *gin.Context, action, targetType, targetID string, version int64) {
+	a, _ := directory.ActorFrom(c.Request.Context())
+	e := directory.AuditEntry{Actor: a, Action: action, TargetType: targetType, TargetID: targetID, Version: version}
+	if err := s.store.AppendAudit(c.Request.Context(), &e); err != nil {
+		s.logger.Error("appending to the audit log", "action", action, "target_type", targetType, "target_id", targetID, "err", err)
+	}
+}
+
+var errGone = &apiError{http.StatusGone, "gone", "This shortlist has expired: shortlists can be opened for 30 days. Ask your adviser for a new one."}
+
+func forbidden(message string) error {
+	return &apiError{http.StatusForbidden, "forbidden", message}
+}
+
+func conflict(message string) error {
+	return &apiError{http.StatusConflict, "conflict", message}
+}
+
+// Page is the paging part of a list response.
+type Page struct {
+	Total   int64 `json:"total"`
+	Page    int   `json:"page"`
+	PerPage int   `json:"per_page"`
+} // @name Page
+
+// paging reads page and per_page.
+func paging(c *gin.Context) (int, int, error) {
+	var problems []directory.FieldProblem
+	page, p := queryInt(c, "page", 1, 1, maxPage)
+	if p != nil {
+		problems = append(problems, *p)
+	}
+	per, p := queryInt(c, "per_page", defaultPerPage, 1, 1<<30)
+	if p != nil {
+		problems = append(problems, *p)
+	}
+	if len(problems) > 0 {
+		return 0, 0, &directory.ValidationError{Problems: problems}
+	}
+	return page, min(per, maxPerPage), nil
+}

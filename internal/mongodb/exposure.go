@@ -1,0 +1,118 @@
+package mongodb
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// The fairness counters are append-only delta documents, summed in Go on
+// read. $inc upserts were the first choice, but FerretDB v1.24 applies $inc
+// as a read then a write, and the conformance suite showed it losing 5 of 8
+// concurrent increments. An insert is atomic everywhere. The API's recorder
+// batches deltas (one document per area and provider per flush), so the
+// collections grow with flushes, not with matches; a periodic compaction
+// (sum, insert one total, delete the parts) can bound them later.
+const (
+	exposureCollection  = "exposure"
+	unmetNeedCollection = "unmet_need"
+)
+
+// AddExposure implements directory.ExposureStore.
+func (s *Store) AddExposure(ctx context.Context, counts []directory.ExposureCount) error {
+	if len(counts) == 0 {
+		return nil
+	}
+	docs := make([]any, len(counts))
+	for i, c := range counts {
+		docs[i] = c
+	}
+	if _, err := s.exposure.InsertMany(ctx, docs); err != nil {
+		return fmt.Errorf("mongodb: counting exposure: %w", translate(err))
+	}
+	return nil
+}
+
+// AddUnmetNeed implements directory.ExposureStore.
+func (s *Store) AddUnmetNeed(ctx context.Context, counts []directory.UnmetNeedCount) error {
+	if len(counts) == 0 {
+		return nil
+	}
+	docs := make([]any, len(counts))
+	for i, c := range counts {
+		docs[i] = c
+	}
+	if _, err := s.unmetNeed.InsertMany(ctx, docs); err != nil {
+		return fmt.Errorf("mongodb: counting unmet need: %w", translate(err))
+	}
+	return nil
+}
+
+// Exposure implements directory.ExposureStore.
+func (s *Store) Exposure(ctx context.Context, area string) ([]directory.ExposureCount, error) {
+	var docs []directory.ExposureCount
+	if err := findArea(ctx, s.exposure, area, &docs); err != nil {
+		return nil, fmt.Errorf("mongodb: reading exposure: %w", err)
+	}
+	sums := map[[2]string]*directory.ExposureCount{}
+	for _, d := range docs {
+		k := [2]string{d.Area, d.ProviderID}
+		c := sums[k]
+		if c == nil {
+			c = &directory.ExposureCount{Area: d.Area, ProviderID: d.ProviderID}
+			sums[k] = c
+		}
+		c.Shown, c.Top3, c.Chosen = c.Shown+d.Shown, c.Top3+d.Top3, c.Chosen+d.Chosen
+	}
+	res := make([]directory.ExposureCount, 0, len(sums))
+	for _, c := range sums {
+		res = append(res, *c)
+	}
+	sort.Slice(res, func(i, j int) bool {
+		if res[i].Area != res[j].Area {
+			return res[i].Area < res[j].Area
+		}
+		return res[i].ProviderID < res[j].ProviderID
+	})
+	return res, nil
+}
+
+// UnmetNeed implements directory.ExposureStore.
+func (s *Store) UnmetNeed(ctx context.Context, area string) ([]directory.UnmetNeedCount, error) {
+	var docs []directory.UnmetNeedCount
+	if err := findArea(ctx, s.unmetNeed, area, &docs); err != nil {
+		return nil, fmt.Errorf("mongodb: reading unmet need: %w", err)
+	}
+	sums := map[[2]string]int64{}
+	for _, d := range docs {
+		sums[[2]string{d.Area, d.Need}] += d.Count
+	}
+	out := make([]directory.UnmetNeedCount, 0, len(sums))
+	for k, n := range sums {
+		out = append(out, directory.UnmetNeedCount{Area: k[0], Need: k[1], Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Area != out[j].Area {
+			return out[i].Area < out[j].Area
+		}
+		return out[i].Need < out[j].Need
+	})
+	return out, nil
+}
+
+func findArea(ctx context.Context, coll *mongo.Collection, area string, out any) error {
+	filter := bson.D{}
+	if area != "" {
+		filter = append(filter, bson.E{Key: "area", Value: area})
+	}
+	cur, err := coll.Find(ctx, filter)
+	if err != nil {
+		return translate(err)
+	}
+	return translate(cur.All(ctx, out))
+}
