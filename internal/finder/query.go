@@ -244,7 +244,11 @@ func (f *Finder) Search(ctx context.Context, q SearchQuery) (match.SearchResult,
 		req.Near, place = &loc, &p
 	}
 	if strings.TrimSpace(q.Text) != "" {
-		hits, err := f.ix.Search(ctx, q.Text, f.cat.Len())
+		var among []string // with near, score only the providers covering it
+		if req.Near != nil {
+			among = f.cat.CoveringIDs(*req.Near)
+		}
+		hits, err := f.ix.SearchAmong(ctx, q.Text, among, f.cat.Len())
 		switch {
 		case errors.Is(err, index.ErrNoWords):
 			// Only punctuation: search as if no text was given.

@@ -198,6 +198,16 @@ func Words(text string) []string {
 // (each word in any field, stemmed), best match first, at most limit.
 // ErrNoWords if text holds no words.
 func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, error) {
+	return ix.SearchAmong(ctx, text, nil, limit)
+}
+
+// SearchAmong is Search limited to the providers with the given ids (all,
+// when ids is nil). Limiting first spares Bleve scoring documents a filter
+// would throw away: a search near a place scores only those covering it.
+func (ix *Index) SearchAmong(ctx context.Context, text string, ids []string, limit int) ([]Hit, error) {
+	if ids != nil && len(ids) == 0 {
+		return []Hit{}, nil
+	}
 	// Words the analyser drops (stop words such as "after" or "the")
 	// would match nothing and sink the whole query: leave them out.
 	an := ix.b.Mapping().AnalyzerNamed(en.AnalyzerName)
@@ -220,6 +230,9 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 			disj = append(disj, q)
 		}
 		conj = append(conj, bleve.NewDisjunctionQuery(disj...))
+	}
+	if ids != nil {
+		conj = append(conj, bleve.NewDocIDQuery(ids))
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(conj...), max(limit, 1), 0, false)
 	res, err := ix.b.SearchInContext(ctx, req)

@@ -197,3 +197,24 @@ func TestLockedIndexIsNotRemoved(t *testing.T) {
 		t.Fatalf("after a refused open the index holds %d documents (%v), want %d", len(ids), err, len(ps))
 	}
 }
+
+func TestSearchAmongKeepsToTheIDs(t *testing.T) {
+	ix, ps := seeded(t, t.TempDir())
+	defer ix.Close()
+	among := []string{ps[0].ID, ps[5].ID, "no-such-id"}
+	hits, err := ix.SearchAmong(context.Background(), "work", among, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) == 0 || len(hits) > 2 {
+		t.Fatalf("%d hits among two real ids", len(hits))
+	}
+	for _, h := range hits {
+		if !slices.Contains(among, h.ID) {
+			t.Fatalf("hit %s is not among the ids", h.ID)
+		}
+	}
+	if hits, err := ix.SearchAmong(context.Background(), "work", []string{}, 100); err != nil || len(hits) != 0 {
+		t.Fatalf("among no ids: %d hits, %v", len(hits), err)
+	}
+}

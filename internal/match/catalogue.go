@@ -285,6 +285,16 @@ func (c *Catalogue) covering(loc Location, fn func(slot int32, pr *Profile)) {
 	}
 }
 
+// CoveringIDs returns the ids of the visible providers whose coverage
+// includes loc.
+func (c *Catalogue) CoveringIDs(loc Location) []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	ids := []string{}
+	c.covering(loc, func(_ int32, pr *Profile) { ids = append(ids, pr.Provider.ID) })
+	return ids
+}
+
 func polygonContainsAny(pgs []directory.Polygon, p directory.LatLon) bool {
 	for _, pg := range pgs {
 		if polygonContains(pg, p) {
