@@ -158,6 +158,11 @@ func checkLayout(t *testing.T, ctx context.Context, name string) {
 }
 
 func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		// CI runs every test once in full; the short race run skips the
+		// browser, which adds nothing under the race detector but minutes.
+		t.Skip("browser tests skipped in -short mode")
+	}
 	bctx, axe := browser(t)
 	srv := newServer(t)
 	base := srv.URL
