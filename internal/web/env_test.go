@@ -1,0 +1,70 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/brokerfinder/brokerfinder/internal/api"
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/finder"
+	"github.com/brokerfinder/brokerfinder/internal/mongodb/mongotest"
+	"github.com/brokerfinder/brokerfinder/internal/seed"
+	"github.com/brokerfinder/brokerfinder/internal/web"
+)
+
+// Hostile text a provider record might carry; every page must show it as
+// text.
+const (
+	hostileScript = `<script>alert(1)</script>`
+	hostileAttr   = `"><img src=x onerror=alert(1)>`
+	hostileID     = "0badc0de-0000-4000-8000-000000000001"
+	aireValleyID  = "2c74d1d5-4f78-41c0-89be-041d2ac9ff5e"
+	aireValleyURL = "/providers/aire-valley-work-partners-" + aireValleyID
+)
+
+// newServer serves the API and the pages over the seed directory plus one
+// provider with hostile text in Leeds, as serve does.
+func newServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	store := mongotest.Store(t)
+	ps, err := seed.Load(os.DirFS("../../seed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hostile directory.Provider
+	for _, p := range ps {
+		if p.ID == aireValleyID {
+			hostile = p
+		}
+	}
+	hostile.ID = hostileID
+	hostile.Name = "Hostile " + hostileScript + " " + hostileAttr + " Works"
+	hostile.Summary = "We " + hostileAttr + " help " + hostileScript
+	hostile.Sites = append([]directory.Site(nil), hostile.Sites...)
+	for i := range hostile.Sites {
+		hostile.Sites[i].ID = ""
+		hostile.Sites[i].Name = "Site " + hostileScript
+	}
+	hostile.Organisation.Website = "javascript:alert(1)"
+	ps = append(ps, hostile)
+	if _, err := seed.Apply(context.Background(), store, ps, false); err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f, err := finder.Open(context.Background(), finder.Config{Store: store, IndexDir: t.TempDir(), Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	engine := api.New(api.Config{Store: store, Finder: f, Logger: logger}).(*gin.Engine)
+	web.Register(engine, web.Config{Finder: f, Logger: logger})
+	srv := httptest.NewServer(engine)
+	t.Cleanup(srv.Close)
+	return srv
+}

@@ -1,0 +1,222 @@
+package web
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// option is one checkbox or radio on the search form. Values are the form's
+// own short keys, not directory codes, so the wording can change without
+// breaking anything and the mapping to needs lives in one place (apply).
+type option struct {
+	Value string
+	Label string
+	Hint  string
+	apply func(*directory.Needs)
+}
+
+func support(code string) func(*directory.Needs) {
+	return func(n *directory.Needs) { n.Support = append(n.Support, code) }
+}
+
+func contact(mode string) func(*directory.Needs) {
+	return func(n *directory.Needs) { n.ContactPreferences = append(n.ContactPreferences, mode) }
+}
+
+// helpOptions are the kinds of help the research found people wanted most
+// (report §3.3, §3.4.1, §5.3, §5.7), in the words people use.
+var helpOptions = []option{
+	{"confidence", "Building my confidence", "Courses, groups or one-to-one sessions", support("confidence_building")},
+	{"careers", "Working out what job would suit me", "Including if you cannot go back to your old kind of work", support("vocational_guidance")},
+	{"cv", "Writing a CV or filling in application forms", "", support("cv_applications")},
+	{"interview", "Practising for interviews", "", support("interview_practice")},
+	{"jobsearch", "Finding jobs to apply for", "", support("job_search")},
+	{"skills", "Reading, writing, numbers or computer skills", "", support("basic_skills")},
+	{"training", "Training for a kind of job", "Including funded courses", support("vocational_training")},
+	{"placement", "Trying out a job first", "A work placement or taster for a short time", support("work_placement")},
+	{"willpay", "Finding out if I would be better off in work", "Someone works out your money in work compared with benefits", func(n *directory.Needs) {
+		n.MoneyHelp = append(n.MoneyHelp, directory.MoneyWillWorkPay)
+	}},
+	{"costs", "Help with costs of interviews or starting work", "Such as travel, clothes or tools", func(n *directory.Needs) {
+		n.MoneyHelp = append(n.MoneyHelp, directory.MoneyCosts)
+	}},
+	{"selfemployed", "Working for myself", "Starting your own business", func(n *directory.Needs) {
+		n.WorkKind = append(n.WorkKind, directory.WorkSelfEmployed)
+	}},
+	{"inwork", "Support after I start a job", "Someone to help if things get difficult at work", func(n *directory.Needs) {
+		n.InWorkSupport = true
+	}},
+}
+
+// meetOptions are the ways of meeting people asked about (report §3.2.3:
+// a client who wanted face-to-face help chose a telephone-only provider by
+// accident).
+var meetOptions = []option{
+	{"office", "Face to face at their office", "", contact(directory.ModeOffice)},
+	{"community", "Face to face somewhere local", "Such as a library or community centre", contact(directory.ModeOutreach)},
+	{"home", "At my home", "Staff come to you", contact(directory.ModeHomeVisits)},
+	{"phone", "By phone", "", contact(directory.ModeTelephone)},
+	{"notjobcentre", "Not at the Jobcentre", "", func(n *directory.Needs) { n.AvoidJobcentre = true }},
+}
+
+// conditionOptions are the health condition categories providers specialise
+// in, straight from the vocabulary.
+var conditionOptions = func() []option {
+	v := directory.MustVocabulary(directory.VocabSpecialisms)
+	out := make([]option, len(v.Terms))
+	for i, t := range v.Terms {
+		code := t.Code
+		out[i] = option{Value: code, Label: t.Label, Hint: t.Description, apply: func(n *directory.Needs) {
+			n.HealthConditions = append(n.HealthConditions, code)
+		}}
+	}
+	return out
+}()
+
+var hoursOptions = func() []option {
+	v := directory.MustVocabulary(directory.VocabHours)
+	out := make([]option, 0, len(v.Terms)+1)
+	for _, t := range v.Terms {
+		code := t.Code
+		out = append(out, option{Value: code, Label: t.Label, Hint: t.Description, apply: func(n *directory.Needs) { n.Hours = code }})
+	}
+	return append(out, option{Value: "", Label: "Not sure yet", apply: func(*directory.Needs) {}})
+}()
+
+// formOptions are the choices the form template lists.
+type formOptions struct {
+	Help, Meet, Conditions, Hours []option
+}
+
+var options = formOptions{Help: helpOptions, Meet: meetOptions, Conditions: conditionOptions, Hours: hoursOptions}
+
+// answers are what the person told us. They live only in this request:
+// nothing is stored, and they go back to the browser only inside the POST
+// forms on the results page (hidden fields), never in a URL.
+type answers struct {
+	Where      string
+	Help       []string
+	Meet       []string
+	Conditions []string
+	Severe     bool
+	Hours      string
+	// Filters on the results.
+	TakingNew  bool
+	FaceToFace bool
+	Page       int
+}
+
+// Checked reports whether value was chosen for field; for the templates.
+func (a answers) Checked(field, value string) bool {
+	switch field {
+	case "help":
+		return slices.Contains(a.Help, value)
+	case "meet":
+		return slices.Contains(a.Meet, value)
+	case "conditions":
+		return slices.Contains(a.Conditions, value)
+	case "hours":
+		return a.Hours == value
+	}
+	return false
+}
+
+// Told reports whether the person shared anything about a health condition,
+// so the results can say it was used without repeating it.
+func (a answers) Told() bool { return len(a.Conditions) > 0 || a.Severe }
+
+const maxWhereLen = 100
+
+// readAnswers reads the posted form and checks it. Unknown values are
+// errors, not silently dropped: the form only offers known ones.
+func readAnswers(c *gin.Context) (answers, []fieldError) {
+	a := answers{
+		Where:      strings.TrimSpace(c.PostForm("where")),
+		Help:       dedupe(c.PostFormArray("help")),
+		Meet:       dedupe(c.PostFormArray("meet")),
+		Conditions: dedupe(c.PostFormArray("conditions")),
+		Severe:     c.PostForm("severe") == "yes",
+		Hours:      c.PostForm("hours"),
+		TakingNew:  c.PostForm("taking_new") == "yes",
+		FaceToFace: c.PostForm("face_to_face") == "yes",
+		Page:       1,
+	}
+	var errs []fieldError
+	switch {
+	case a.Where == "":
+		errs = append(errs, fieldError{"where", "Enter your postcode or the town where you live"})
+	case len(a.Where) > maxWhereLen:
+		errs = append(errs, fieldError{"where", "Postcode or town must be 100 characters or fewer"})
+	}
+	for _, f := range []struct {
+		id     string
+		chosen []string
+		opts   []option
+		msg    string
+	}{
+		{"help", a.Help, helpOptions, "Choose the help you want from the list"},
+		{"meet", a.Meet, meetOptions, "Choose how you would like to meet from the list"},
+		{"conditions", a.Conditions, conditionOptions, "Choose health conditions from the list"},
+		{"hours", []string{a.Hours}, hoursOptions, "Choose the hours you want from the list"},
+	} {
+		for _, v := range f.chosen {
+			if find(f.opts, v) == nil {
+				errs = append(errs, fieldError{f.id, f.msg})
+				break
+			}
+		}
+	}
+	if p := c.PostForm("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 1000 {
+			errs = append(errs, fieldError{"page", "Page must be a whole number"})
+		} else {
+			a.Page = n
+		}
+	}
+	return a, errs
+}
+
+// needs turns the answers into the matcher's terms.
+func (a answers) needs() directory.Needs {
+	var n directory.Needs
+	for _, f := range []struct {
+		chosen []string
+		opts   []option
+	}{{a.Help, helpOptions}, {a.Meet, meetOptions}, {a.Conditions, conditionOptions}, {[]string{a.Hours}, hoursOptions}} {
+		for _, v := range f.chosen {
+			if o := find(f.opts, v); o != nil {
+				o.apply(&n)
+			}
+		}
+	}
+	n.SevereOrFluctuating = a.Severe
+	return n
+}
+
+func find(opts []option, v string) *option {
+	for i := range opts {
+		if opts[i].Value == v {
+			return &opts[i]
+		}
+	}
+	return nil
+}
+
+func dedupe(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	if len(out) > 50 {
+		out = out[:50]
+	}
+	return out
+}

@@ -1,0 +1,258 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/finder"
+	"github.com/brokerfinder/brokerfinder/internal/geo"
+	"github.com/brokerfinder/brokerfinder/internal/match"
+)
+
+// formData is the search form: the person's answers and the choices.
+type formData struct {
+	Answers answers
+	Options formOptions
+	// ErrorFor holds one message per field id, for inline errors.
+	ErrorFor map[string]string
+}
+
+func newFormData(a answers, errs []fieldError) formData {
+	f := formData{Answers: a, Options: options, ErrorFor: map[string]string{}}
+	for _, e := range errs {
+		if _, ok := f.ErrorFor[e.Field]; !ok {
+			f.ErrorFor[e.Field] = e.Message
+		}
+	}
+	return f
+}
+
+func (s *server) home(c *gin.Context) error {
+	s.render(c, http.StatusOK, "home", "Find help to get into work", newFormData(answers{}, nil))
+	return nil
+}
+
+// resultsGet sends someone who reloads or bookmarks /results back to the
+// form: results exist only as the answer to a POST.
+func (s *server) resultsGet(c *gin.Context) error {
+	c.Redirect(http.StatusSeeOther, "/")
+	return nil
+}
+
+// resultsPerPage is how many providers one results page shows: enough to
+// compare, few enough to read with a screen reader.
+const resultsPerPage = 10
+
+// resultsData is the results page.
+type resultsData struct {
+	Form     formData
+	Place    string
+	Total    int // every eligible provider
+	Shown    int // after the filters
+	Results  []resultView
+	Excluded match.Excluded
+	// NoGoodFit is set when nothing meets at least half of the answers.
+	NoGoodFit bool
+	Other     []resultView
+	Page      int
+	Pages     []int
+	PrevPage  int
+	NextPage  int
+	Filtered  bool
+}
+
+type resultView struct {
+	match.Ranked
+	View providerView
+}
+
+// results answers the search form. The POST changes nothing on the server
+// (it only reads), so it needs no CSRF token: a forged post could at most
+// show a page of results to the person's own browser. The answers are in
+// the body only; the response is the page itself, never a redirect that
+// would put them in a URL.
+func (s *server) results(c *gin.Context) error {
+	a, errs := readAnswers(c)
+	if len(errs) > 0 {
+		s.render(c, http.StatusBadRequest, "home", "Find help to get into work", newFormData(a, errs), errs...)
+		return nil
+	}
+	all, place, err := s.matchAll(c, a)
+	var ve *directory.ValidationError
+	var pe *directory.PlaceError
+	switch {
+	case errors.As(err, &pe):
+		errs = []fieldError{{"where", pe.Message}}
+		s.render(c, http.StatusUnprocessableEntity, "home", "Find help to get into work", newFormData(a, errs), errs...)
+		return nil
+	case errors.As(err, &ve):
+		// The matcher's messages name API fields; say it in the form's terms.
+		errs = []fieldError{{"where", "Enter a real postcode, such as LS6 2BS, or the name of your town"}}
+		s.render(c, http.StatusBadRequest, "home", "Find help to get into work", newFormData(a, errs), errs...)
+		return nil
+	case err != nil:
+		return err
+	}
+	// Keep results private to this browser. "no-store" would make the Back
+	// button from a provider page fail ("confirm form resubmission"), so
+	// the browser may keep this page for its history, but no shared cache
+	// may (private) and it is never reused without asking (max-age=0).
+	c.Header("Cache-Control", "private, max-age=0")
+
+	now := s.now()
+	kept := all.Results[:0:0]
+	for _, r := range all.Results {
+		if a.FaceToFace && r.Provider.TelephoneOnly() ||
+			a.TakingNew && slices.ContainsFunc(r.Flags, func(f match.Flag) bool { return f.Code == "not_taking_new_clients" }) {
+			continue
+		}
+		kept = append(kept, r)
+	}
+	d := resultsData{
+		Form: newFormData(a, nil), Place: placeName(place), Total: all.Total, Shown: len(kept),
+		Excluded: all.Excluded, NoGoodFit: all.NoGoodFit, Filtered: a.TakingNew || a.FaceToFace,
+	}
+	pages := max(1, (len(kept)+resultsPerPage-1)/resultsPerPage)
+	d.Page = min(a.Page, pages)
+	for i := 1; i <= pages; i++ {
+		d.Pages = append(d.Pages, i)
+	}
+	if d.Page > 1 {
+		d.PrevPage = d.Page - 1
+	}
+	if d.Page < pages {
+		d.NextPage = d.Page + 1
+	}
+	from := (d.Page - 1) * resultsPerPage
+	for _, r := range kept[from:min(from+resultsPerPage, len(kept))] {
+		d.Results = append(d.Results, resultView{Ranked: r, View: newProviderView(r.Provider, now)})
+	}
+	for _, r := range all.OtherProvision {
+		d.Other = append(d.Other, resultView{Ranked: r, View: newProviderView(r.Provider, now)})
+	}
+	title := "Providers who can help you"
+	s.render(c, http.StatusOK, "results", title, d)
+	return nil
+}
+
+// maxResults bounds how many providers one search gathers; a place has
+// tens at most, so this only guards against a pathological directory.
+const maxResults = 2000
+
+// matchAll ranks every eligible provider, gathering the matcher's pages, so
+// the page can filter and page them without asking again.
+func (s *server) matchAll(c *gin.Context, a answers) (match.Result, geo.Place, error) {
+	q := finder.MatchQuery{Location: finder.ParseNear(a.Where), Needs: a.needs(), Page: 1, PerPage: match.MaxPerPage}
+	res, place, err := s.finder.Match(c.Request.Context(), q)
+	if err != nil {
+		return res, place, err
+	}
+	for len(res.Results) < res.Total && len(res.Results) < maxResults {
+		q.Page++
+		more, _, err := s.finder.Match(c.Request.Context(), q)
+		if err != nil {
+			return res, place, err
+		}
+		if len(more.Results) == 0 {
+			break
+		}
+		res.Results = append(res.Results, more.Results...)
+	}
+	return res, place, nil
+}
+
+// placeName says where we searched, as the person would recognise it.
+func placeName(p geo.Place) string {
+	switch {
+	case p.Postcode != "" && p.Town != "":
+		return p.Postcode + ", " + p.Town
+	case p.Postcode != "":
+		return p.Postcode
+	case p.District != "" && p.Town != "":
+		return p.District + ", " + p.Town
+	case p.Town != "":
+		return p.Town
+	case p.District != "":
+		return p.District
+	}
+	return "where you live"
+}
+
+func (s *server) provider(c *gin.Context) error {
+	slug := c.Param("slug")
+	p, ok := s.lookupSlug(slug)
+	if !ok {
+		return notFound{}
+	}
+	if want := providerURL(p); "/providers/"+slug != want {
+		c.Redirect(http.StatusMovedPermanently, want)
+		return nil
+	}
+	s.render(c, http.StatusOK, "provider", p.Name, newProviderView(p, s.now()))
+	return nil
+}
+
+// chooseData is a page of chosen providers (compare, shortlist), or the
+// reason the choice cannot be shown.
+type chooseData struct {
+	Providers []providerView
+	IDs       []string
+	Problem   string
+	Today     string
+}
+
+// chosen reads the ids in the query (provider ids only: no client data ever
+// travels in these URLs) and looks each up.
+func (s *server) chosen(c *gin.Context, lo, hi int) ([]providerView, string) {
+	ids := dedupe(c.QueryArray("id"))
+	if len(ids) < lo || len(ids) > hi {
+		return nil, ""
+	}
+	now := s.now()
+	out := make([]providerView, 0, len(ids))
+	for _, id := range ids {
+		p, ok := s.finder.Provider(id)
+		if !directory.ValidID(id) || !ok {
+			return nil, "One of the providers you chose is no longer listed. Go back and choose again."
+		}
+		out = append(out, newProviderView(p, now))
+	}
+	return out, ""
+}
+
+func (s *server) compare(c *gin.Context) error {
+	ps, problem := s.chosen(c, 2, 4)
+	if ps == nil {
+		if problem == "" {
+			problem = "Choose 2, 3 or 4 providers to compare. Go back to your results and tick the box under each one you want to compare."
+		}
+		s.render(c, http.StatusBadRequest, "choose", "Compare providers", chooseData{Problem: problem})
+		return nil
+	}
+	d := chooseData{Providers: ps}
+	for _, p := range ps {
+		d.IDs = append(d.IDs, p.P.ID)
+	}
+	s.render(c, http.StatusOK, "compare", "Compare providers", d)
+	return nil
+}
+
+// maxShortlist is the most providers a take-away list holds.
+const maxShortlist = 10
+
+func (s *server) shortlist(c *gin.Context) error {
+	ps, problem := s.chosen(c, 1, maxShortlist)
+	if ps == nil {
+		if problem == "" {
+			problem = "Choose between 1 and 10 providers for your list. Go back to your results and tick the box under each one you want."
+		}
+		s.render(c, http.StatusBadRequest, "choose", "Your list of providers", chooseData{Problem: problem})
+		return nil
+	}
+	s.render(c, http.StatusOK, "shortlist", "Your list of providers", chooseData{Providers: ps, Today: today(s.now)})
+	return nil
+}

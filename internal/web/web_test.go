@@ -1,0 +1,251 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+type page struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func get(t *testing.T, base, path string) page {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return read(t, resp)
+}
+
+func post(t *testing.T, base, path string, form url.Values) page {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.PostForm(base+path, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return read(t, resp)
+}
+
+func read(t *testing.T, resp *http.Response) page {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page{resp.StatusCode, resp.Header, string(b)}
+}
+
+// searchForm is persona 2 (Bob: depression, unsure of direction, wary of
+// full-time pressure) in Leeds, wanting face-to-face help away from the
+// Jobcentre.
+func searchForm() url.Values {
+	return url.Values{
+		"where":      {"LS6 2BS"},
+		"help":       {"confidence", "careers"},
+		"meet":       {"office", "notjobcentre"},
+		"conditions": {"mental_health"},
+		"severe":     {"yes"},
+		"hours":      {"part_time"},
+	}
+}
+
+var (
+	scriptTag = regexp.MustCompile(`<script\b[^>]*>`)
+	nonceAttr = regexp.MustCompile(`nonce="([^"]+)"`)
+	cspNonce  = regexp.MustCompile(`'nonce-([^']+)'`)
+	urlAttrs  = regexp.MustCompile(`(?i)\b(?:href|action|formaction|src)="([^"]*)"`)
+)
+
+func TestPages(t *testing.T) {
+	srv := newServer(t)
+	base := srv.URL
+	hostileURL := "/providers/hostile-script-alert-1-script-img-src-x-onerror-alert-1-works-" + hostileID
+
+	pages := []struct {
+		name, path string
+		form       url.Values
+		status     int
+		embed      bool
+		contains   []string
+	}{
+		{"home", "/", nil, 200, false, []string{"Using these services is voluntary. It will not affect your benefits.", "You choose which provider to contact."}},
+		{"results", "/results", searchForm(), 200, false, []string{"Why are they in this order?", "What they do not offer", "Aire Valley Work Partners"}},
+		{"provider", aireValleyURL, nil, 200, false, []string{"Aire Valley Work Partners", "Not automatic", "Holbeck office"}},
+		{"hostile provider", hostileURL, nil, 200, false, nil},
+		{"compare", "/compare?id=" + aireValleyID + "&id=" + hostileID, nil, 200, false, []string{"Compare providers"}},
+		{"shortlist", "/shortlist?id=" + aireValleyID + "&id=" + hostileID, nil, 200, false, []string{"What to do next"}},
+		{"embed provider", "/embed/providers/" + hostileID, nil, 200, true, nil},
+		{"embed area", "/embed/area?near=LS6", nil, 200, true, []string{"Job Brokers near"}},
+		{"unknown provider", "/providers/no-such-provider-0000", nil, 404, false, []string{"Page not found"}},
+		{"unknown embed", "/embed/providers/nope", nil, 404, true, nil},
+		{"compare one", "/compare?id=" + aireValleyID, nil, 400, false, []string{"Choose 2, 3 or 4 providers"}},
+		{"compare five", "/compare?id=a&id=b&id=c&id=d&id=e", nil, 400, false, nil},
+		{"shortlist none", "/shortlist", nil, 400, false, nil},
+		{"no place", "/results", url.Values{"where": {""}}, 400, false, []string{"There is a problem", `href="#where"`, "Enter your postcode"}},
+		{"unknown place", "/results", url.Values{"where": {"Zzyzxville"}, "help": {"cv"}}, 422, false, []string{"We could not find that town", `value="Zzyzxville"`, `value="cv" checked`}},
+		{"unknown option", "/results", url.Values{"where": {"LS6"}, "hours": {"forever"}}, 400, false, []string{`href="#hours"`}},
+	}
+	for _, p := range pages {
+		t.Run(p.name, func(t *testing.T) {
+			var r page
+			if p.form != nil {
+				r = post(t, base, p.path, p.form)
+			} else {
+				r = get(t, base, p.path)
+			}
+			if r.status != p.status {
+				t.Fatalf("status %d, want %d\n%s", r.status, p.status, r.body)
+			}
+			if ct := r.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			for _, want := range p.contains {
+				if !strings.Contains(r.body, want) {
+					t.Errorf("page lacks %q", want)
+				}
+			}
+			// Escaping: the hostile text never appears raw.
+			for _, raw := range []string{hostileScript, `<img src=x`, `href="javascript`} {
+				if strings.Contains(r.body, raw) {
+					t.Errorf("page contains unescaped %q", raw)
+				}
+			}
+			checkHeaders(t, r, p.embed)
+		})
+	}
+
+	t.Run("hostile text shown escaped", func(t *testing.T) {
+		for _, path := range []string{hostileURL, "/compare?id=" + aireValleyID + "&id=" + hostileID, "/shortlist?id=" + hostileID, "/embed/providers/" + hostileID} {
+			r := get(t, base, path)
+			if !strings.Contains(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;") || !strings.Contains(r.body, "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;") {
+				t.Errorf("%s: hostile text not shown escaped", path)
+			}
+		}
+		r := post(t, base, "/results", url.Values{"where": {"LS11"}, "help": {"cv"}})
+		if !strings.Contains(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+			t.Error("results: hostile provider not listed escaped")
+		}
+	})
+
+	t.Run("results keep health details out of URLs", func(t *testing.T) {
+		r := post(t, base, "/results", searchForm())
+		if r.status != 200 || r.header.Get("Location") != "" {
+			t.Fatalf("results must be rendered in the POST response: %d %q", r.status, r.header.Get("Location"))
+		}
+		for _, m := range urlAttrs.FindAllStringSubmatch(r.body, -1) {
+			u := strings.ToLower(m[1])
+			for _, secret := range []string{"mental", "severe", "ls6", "2bs", "part_time", "conditions", "where="} {
+				if strings.Contains(u, secret) {
+					t.Errorf("URL %q carries %q", m[1], secret)
+				}
+			}
+		}
+		// Paging and refining re-post: every form carrying answers is POST.
+		forms := regexp.MustCompile(`(?s)<form\b([^>]*)>(.*?)</form>`).FindAllStringSubmatch(r.body, -1)
+		if len(forms) < 3 {
+			t.Fatalf("%d forms on the results page", len(forms))
+		}
+		for _, f := range forms {
+			if strings.Contains(f[2], `name="conditions"`) && !strings.Contains(f[1], `method="post"`) {
+				t.Errorf("a form with health details is not POST: %s", f[1])
+			}
+		}
+		if !strings.Contains(r.body, `name="conditions" value="mental_health"`) {
+			t.Error("answers are not carried in the re-post forms")
+		}
+		if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "private") {
+			t.Errorf("results Cache-Control %q, want private", cc)
+		}
+	})
+
+	t.Run("GET results goes back to the form", func(t *testing.T) {
+		r := get(t, base, "/results?where=LS6")
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
+			t.Errorf("GET /results: %d %q", r.status, r.header.Get("Location"))
+		}
+	})
+
+	t.Run("slug redirects to the canonical name", func(t *testing.T) {
+		r := get(t, base, "/providers/old-name-"+aireValleyID)
+		if r.status != http.StatusMovedPermanently || r.header.Get("Location") != aireValleyURL {
+			t.Errorf("%d %q", r.status, r.header.Get("Location"))
+		}
+		if r := get(t, base, "/providers/"+aireValleyID); r.status != http.StatusMovedPermanently {
+			t.Errorf("bare id: %d", r.status)
+		}
+	})
+
+	t.Run("paging re-posts", func(t *testing.T) {
+		f := url.Values{"where": {"Leeds"}, "page": {"2"}}
+		r := post(t, base, "/results", f)
+		if r.status != 200 || !strings.Contains(r.body, `aria-current="page"><span class="govuk-visually-hidden">Page </span>2`) {
+			t.Errorf("page 2 not shown as current: %d", r.status)
+		}
+	})
+
+	t.Run("assets", func(t *testing.T) {
+		for path, ct := range map[string]string{"/assets/app.css": "text/css; charset=utf-8", "/assets/govuk-frontend.min.js": "text/javascript; charset=utf-8", "/embed.js": "text/javascript; charset=utf-8"} {
+			r := get(t, base, path)
+			if r.status != 200 || r.header.Get("Content-Type") != ct || r.header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s: %d %q", path, r.status, r.header.Get("Content-Type"))
+			}
+		}
+		if r := get(t, base, "/embed.js"); r.header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Error("embed.js lacks CORS")
+		}
+		home := get(t, base, "/")
+		css := regexp.MustCompile(`href="(/assets/app.css\?v=[0-9a-f]+)"`).FindStringSubmatch(home.body)
+		if css == nil {
+			t.Fatal("no versioned stylesheet link")
+		}
+		if r := get(t, base, css[1]); !strings.Contains(r.header.Get("Cache-Control"), "max-age=31536000") {
+			t.Errorf("versioned asset Cache-Control %q", r.header.Get("Cache-Control"))
+		}
+		if r := get(t, base, "/assets/nope.css"); r.status != 404 {
+			t.Errorf("missing asset: %d", r.status)
+		}
+	})
+}
+
+// checkHeaders checks the CSP (its nonce on every script tag, no other
+// origins) and framing: embeds may be framed anywhere, other pages nowhere.
+func checkHeaders(t *testing.T, r page, embed bool) {
+	t.Helper()
+	policy := r.header.Get("Content-Security-Policy")
+	m := cspNonce.FindStringSubmatch(policy)
+	if m == nil {
+		t.Fatalf("no nonce in CSP %q", policy)
+	}
+	if strings.Contains(policy, "http") || strings.Contains(policy, "unsafe") {
+		t.Errorf("CSP allows other origins or unsafe sources: %q", policy)
+	}
+	for _, tag := range scriptTag.FindAllString(r.body, -1) {
+		n := nonceAttr.FindStringSubmatch(tag)
+		if n == nil || n[1] != m[1] {
+			t.Errorf("script tag without the response's nonce: %s", tag)
+		}
+	}
+	if strings.Contains(r.body, " style=") {
+		t.Error("inline style attribute (blocked by the CSP)")
+	}
+	if r.header.Get("X-Content-Type-Options") != "nosniff" || r.header.Get("Referrer-Policy") != "no-referrer" {
+		t.Error("missing nosniff or referrer policy")
+	}
+	if embed {
+		if !strings.Contains(policy, "frame-ancestors *") || r.header.Get("X-Frame-Options") != "" {
+			t.Errorf("embed must allow framing: %q %q", policy, r.header.Get("X-Frame-Options"))
+		}
+	} else if !strings.Contains(policy, "frame-ancestors 'none'") || r.header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("page must deny framing: %q %q", policy, r.header.Get("X-Frame-Options"))
+	}
+}
