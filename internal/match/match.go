@@ -245,10 +245,10 @@ func (x ex) report(maxKm float64) Excluded {
 			e.Reasons = append(e.Reasons, Reason{Code: code, Count: n, Text: text})
 		}
 	}
-	add("other_type", x.otherType, fmt.Sprintf("%s other kinds of help (not the kind asked for) also cover this area", count(x.otherType, "provider offers", "providers offer")))
-	add("suspended", x.suspended, fmt.Sprintf("%s this area but not taking part just now", count(x.suspended, "provider covers", "providers cover")))
-	add("serves_only", x.servesOnly, fmt.Sprintf("%s only with people with other health conditions", count(x.servesOnly, "provider works", "providers work")))
-	add("too_far", x.tooFar, fmt.Sprintf("%s this area but can be met in person only more than %g km away", count(x.tooFar, "provider covers", "providers cover"), maxKm))
+	add("other_type", x.otherType, count(x.otherType, "provider of another kind of help also covers this area", "providers of other kinds of help also cover this area"))
+	add("suspended", x.suspended, count(x.suspended, "provider covering this area is not taking part just now", "providers covering this area are not taking part just now"))
+	add("serves_only", x.servesOnly, count(x.servesOnly, "provider works only with people with other health conditions", "providers work only with people with other health conditions"))
+	add("too_far", x.tooFar, count(x.tooFar, fmt.Sprintf("provider covers this area but can be met in person only more than %g km away", maxKm), fmt.Sprintf("providers cover this area but can be met in person only more than %g km away", maxKm)))
 	if e.Reasons == nil {
 		e.Reasons = []Reason{}
 	}
