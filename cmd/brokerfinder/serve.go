@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -20,6 +21,10 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/web"
 )
 
+// defaultMemoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT
+// is not set.
+const defaultMemoryLimit = 768 << 20
+
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, _, err := parseConfig("serve", args, getenv, stderr)
 	if err != nil {
@@ -30,6 +35,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	logger.Info("starting brokerfinder", append([]any{"version", version}, cfg.logValues()...)...)
+	if getenv("GOMEMLIMIT") == "" {
+		// Garbage from busy searches otherwise lets the heap grow to twice
+		// what is live; a soft limit makes the collector work harder
+		// instead, keeping the process well inside 1 GiB.
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 
 	store, closeStore, err := openStore(ctx, cfg, logger)
 	if err != nil {
