@@ -105,7 +105,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.proxies(),
 		RequestTimeout: cfg.RequestTimeout, Recorder: recorder,
 	})
-	web.Register(handler.(*gin.Engine), web.Config{Finder: f, Logger: logger})
+	web.Register(handler.(*gin.Engine), web.Config{Finder: f, Shortlists: store, Logger: logger})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

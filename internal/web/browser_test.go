@@ -188,6 +188,7 @@ func TestBrowser(t *testing.T) {
 			{"provider-hostile", chromedp.Navigate(base + "/providers/" + hostileID)},
 			{"compare", chromedp.Navigate(base + "/compare?id=" + aireValleyID + "&id=" + hostileID + "&id=beedf58e-b4d5-4170-aa11-f8f99a6b0d9d")},
 			{"shortlist", chromedp.Navigate(base + "/shortlist?id=" + aireValleyID + "&id=" + hostileID)},
+			{"saved-shortlist", chromedp.Navigate(base + "/shortlists/" + saved.Code)},
 			{"notfound", chromedp.Navigate(base + "/providers/nope-0")},
 			{"embed-provider", chromedp.Navigate(base + "/embed/providers/" + aireValleyID)},
 			{"embed-area", chromedp.Navigate(base + "/embed/area?near=LS6")},

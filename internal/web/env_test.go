@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -28,9 +29,22 @@ const (
 	aireValleyURL = "/providers/aire-valley-work-partners-" + aireValleyID
 )
 
+// saved is a shortlist an adviser saved; newServer stores it (the store
+// sets its code and its 30 days).
+var saved = directory.Shortlist{
+	District: "LS6", Total: 2, ChosenProviderID: aireValleyID, Note: "Aire Valley can visit at home; ask about the Tuesday group.",
+	Items: []directory.ShortlistItem{{ProviderID: aireValleyID, Name: "Aire Valley Work Partners", Rank: 1}, {ProviderID: hostileID, Name: "Hostile", Rank: 2}},
+}
+
 // newServer serves the API and the pages over the seed directory plus one
 // provider with hostile text in Leeds, as serve does.
 func newServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	return newServerAt(t, nil)
+}
+
+// newServerAt is newServer with the pages' clock set to now.
+func newServerAt(t *testing.T, now func() time.Time) *httptest.Server {
 	t.Helper()
 	store := mongotest.Store(t)
 	ps, err := seed.Load(os.DirFS("../../seed"))
@@ -56,6 +70,9 @@ func newServer(t *testing.T) *httptest.Server {
 	if _, err := seed.Apply(context.Background(), store, ps, false); err != nil {
 		t.Fatal(err)
 	}
+	if err := store.CreateShortlist(context.Background(), &saved); err != nil {
+		t.Fatal(err)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	f, err := finder.Open(context.Background(), finder.Config{Store: store, IndexDir: t.TempDir(), Logger: logger})
 	if err != nil {
@@ -63,7 +80,7 @@ func newServer(t *testing.T) *httptest.Server {
 	}
 	t.Cleanup(func() { _ = f.Close() })
 	engine := api.New(api.Config{Store: store, Finder: f, Logger: logger}).(*gin.Engine)
-	web.Register(engine, web.Config{Finder: f, Logger: logger})
+	web.Register(engine, web.Config{Finder: f, Shortlists: store, Logger: logger, Now: now})
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
 	return srv

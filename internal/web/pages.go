@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -203,6 +204,49 @@ type chooseData struct {
 	IDs       []string
 	Problem   string
 	Today     string
+	// Saved is set on a shortlist an adviser saved: its note, the provider
+	// chosen and until when the code works.
+	Saved *savedView
+}
+
+type savedView struct {
+	Code, Note, Chosen, Expires string
+}
+
+// savedShortlist shows, printable, a shortlist an adviser saved with the
+// client: the providers in the order shown, with contact details, the
+// provider chosen and the adviser's note. The code is the only key; the
+// shortlist holds no client data. Providers no longer listed are left out.
+func (s *server) savedShortlist(c *gin.Context) error {
+	code := strings.ToUpper(strings.TrimSpace(c.Param("code")))
+	if !directory.ValidShortlistCode(code) {
+		return notFound{}
+	}
+	sl, err := s.shortlists.Shortlist(c.Request.Context(), code)
+	if errors.Is(err, directory.ErrNotFound) {
+		return notFound{}
+	}
+	if err != nil {
+		return err
+	}
+	if !s.now().Before(sl.ExpiresAt) {
+		s.render(c, http.StatusGone, "choose", "This list has expired", chooseData{Problem: "This list was kept for 30 days and has now expired. Ask your adviser for a new one, or search again."})
+		return nil
+	}
+	now := s.now()
+	d := chooseData{Today: sl.CreatedAt.Format("2 January 2006"), Saved: &savedView{Code: sl.Code, Note: sl.Note, Expires: sl.ExpiresAt.Format("2 January 2006")}}
+	for _, it := range sl.Items {
+		p, ok := s.finder.Provider(it.ProviderID)
+		if !ok {
+			continue
+		}
+		if it.ProviderID == sl.ChosenProviderID {
+			d.Saved.Chosen = p.Name
+		}
+		d.Providers = append(d.Providers, newProviderView(p, now))
+	}
+	s.render(c, http.StatusOK, "shortlist", "Your list of providers", d)
+	return nil
 }
 
 // chosen reads the ids in the query (provider ids only: no client data ever

@@ -29,8 +29,11 @@ type providerView struct {
 	Languages     []string
 	Flags         []match.Flag
 	LastChecked   string
-	Performance   []string
-	Contact       []string
+	// CheckDue is true when the provider has not confirmed the listing
+	// for over six months (the prompt advisers and admins act on).
+	CheckDue    bool
+	Performance []string
+	Contact     []string
 }
 
 type siteView struct {
@@ -63,6 +66,7 @@ func newProviderView(p *directory.Provider, now time.Time) providerView {
 		Languages:     labels(directory.VocabLanguages, p.Languages),
 		Flags:         match.Flags(match.Compile(p), now),
 		LastChecked:   longDate(p.Freshness.LastVerified),
+		CheckDue:      p.VerificationOverdue(now),
 	}
 	days := directory.MustVocabulary(directory.VocabDays)
 	for _, s := range p.Sites {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/finder"
 )
 
@@ -28,24 +29,28 @@ type Config struct {
 	// Finder supplies every provider, search and match; pages read nothing
 	// from the store directly, so they keep working when it is down.
 	Finder *finder.Finder
-	Logger *slog.Logger
+	// Shortlists, when set, serves the shortlists advisers save
+	// (/shortlists/{code}); without it that page is not offered.
+	Shortlists directory.ShortlistStore
+	Logger     *slog.Logger
 	// Now is the clock freshness is judged by; nil means time.Now.
 	Now func() time.Time
 }
 
 type server struct {
-	finder *finder.Finder
-	logger *slog.Logger
-	now    func() time.Time
-	pages  map[string]*template.Template
-	assets *assetSet
+	finder     *finder.Finder
+	shortlists directory.ShortlistStore
+	logger     *slog.Logger
+	now        func() time.Time
+	pages      map[string]*template.Template
+	assets     *assetSet
 }
 
 // Register adds the pages, embeds and assets to r. It runs after api.New,
 // so the API's recovery, request logging and baseline security headers
 // apply here too; each route below adds its own Content-Security-Policy.
 func Register(r *gin.Engine, cfg Config) {
-	s := &server{finder: cfg.Finder, logger: cfg.Logger, now: cfg.Now, assets: loadAssets()}
+	s := &server{finder: cfg.Finder, shortlists: cfg.Shortlists, logger: cfg.Logger, now: cfg.Now, assets: loadAssets()}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
@@ -61,6 +66,9 @@ func Register(r *gin.Engine, cfg Config) {
 	page.GET("/providers/:slug", s.handle(s.provider))
 	page.GET("/compare", s.handle(s.compare))
 	page.GET("/shortlist", s.handle(s.shortlist))
+	if s.shortlists != nil {
+		page.GET("/shortlists/:code", s.handle(s.savedShortlist))
+	}
 
 	embed := r.Group("/embed", embedHeaders)
 	embed.GET("/providers/:id", s.handle(s.embedProvider))

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 type page struct {
@@ -247,5 +248,56 @@ func checkHeaders(t *testing.T, r page, embed bool) {
 		}
 	} else if !strings.Contains(policy, "frame-ancestors 'none'") || r.header.Get("X-Frame-Options") != "DENY" {
 		t.Errorf("page must deny framing: %q %q", policy, r.header.Get("X-Frame-Options"))
+	}
+}
+
+// TestSavedShortlist: the code an adviser gives a client opens a printable
+// list with the providers in order, the choice and the note, for 30 days.
+func TestSavedShortlist(t *testing.T) {
+	srv := newServer(t)
+	r := get(t, srv.URL, "/shortlists/"+strings.ToLower(saved.Code))
+	if r.status != 200 {
+		t.Fatalf("saved shortlist: %d", r.status)
+	}
+	for _, want := range []string{"Aire Valley Work Partners", "You chose", "ask about the Tuesday group", saved.Code} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("saved shortlist page lacks %q", want)
+		}
+	}
+	if strings.Contains(r.body, hostileScript) {
+		t.Error("hostile provider text is not escaped on the saved shortlist")
+	}
+	checkHeaders(t, r, false)
+	later := newServerAt(t, func() time.Time { return time.Now().Add(31 * 24 * time.Hour) })
+	if r := get(t, later.URL, "/shortlists/"+saved.Code); r.status != http.StatusGone || !strings.Contains(r.body, "expired") {
+		t.Errorf("shortlist after 31 days: %d", r.status)
+	}
+	for _, code := range []string{"ZZZZZZZZ", "not-a-code", "%3Cscript%3E"} {
+		if r := get(t, srv.URL, "/shortlists/"+code); r.status != http.StatusNotFound {
+			t.Errorf("/shortlists/%s: %d, want 404", code, r.status)
+		}
+	}
+}
+
+// TestCheckDueFlag: a listing nobody has confirmed for six months says so on
+// its page; a fresh one does not.
+func TestCheckDueFlag(t *testing.T) {
+	at := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	srv := newServerAt(t, func() time.Time { return at })
+	old := get(t, srv.URL, "/providers/hyde-park-supported-employment-cic-fd08e849-e7ad-46ba-a459-8f8035b22997") // checked 2026-07-25
+	fresh := get(t, srv.URL, aireValleyURL)                                                                      // checked 2026-11-08
+	if old.status != 200 || fresh.status != 200 {
+		t.Fatalf("pages: %d %d", old.status, fresh.status)
+	}
+	const flag = "Not confirmed for over 6 months"
+	if strings.Contains(old.body, flag) {
+		t.Fatal("a listing checked four months ago is flagged")
+	}
+	later := newServerAt(t, func() time.Time { return at.AddDate(0, 3, 0) })
+	if r := get(t, later.URL, "/providers/hyde-park-supported-employment-cic-fd08e849-e7ad-46ba-a459-8f8035b22997"); !strings.Contains(r.body, flag) {
+		t.Fatal("a listing checked seven months ago is not flagged")
+	}
+	if strings.Contains(fresh.body, flag) {
+		t.Fatal("a fresh listing is flagged")
 	}
 }
