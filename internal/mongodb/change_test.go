@@ -134,7 +134,7 @@ func TestChangeLogAcrossReplicas(t *testing.T) {
 	first := openTestStore(t, embeddedURI)
 	stores := []*Store{first}
 	for range 3 {
-		s, err := Open(ctx, embeddedURI, first.db.Name())
+		s, err := openOn(ctx, embeddedURI, first.db.Name())
 		if err != nil {
 			t.Fatal(err)
 		}

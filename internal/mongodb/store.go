@@ -34,6 +34,10 @@ type Store struct {
 	bulks     *mongo.Collection
 	now       func() time.Time
 
+	// collectionsCreated, if set, is called after the store creates
+	// collections (see Embedded.Open).
+	collectionsCreated func(context.Context)
+
 	// seqMu makes this process's writers append changes one at a time;
 	// seenSeq is the highest Seq known to exist (see change.go).
 	seqMu   sync.Mutex
@@ -73,6 +77,10 @@ func Open(ctx context.Context, uri, dbName string) (*Store, error) {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
+	if err := s.ensureCollections(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
 	if err := s.ensureIndexes(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
@@ -91,6 +99,37 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("mongodb: ping: %w: %v", directory.ErrUnavailable, err)
 	}
 	return nil
+}
+
+// ensureCollections creates the store's collections that do not exist yet,
+// so that all of them exist once Open returns (FerretDB would otherwise
+// create each at its first insert, after Embedded.Open indexed the others).
+// A feature that adds a collection adds it here.
+func (s *Store) ensureCollections(ctx context.Context) error {
+	names, err := s.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return fmt.Errorf("mongodb: listing collections: %w", translate(err))
+	}
+	have := map[string]bool{}
+	for _, n := range names {
+		have[n] = true
+	}
+	for _, c := range []*mongo.Collection{s.providers, s.tokens, s.revisions, s.changes, s.bulks} {
+		if have[c.Name()] {
+			continue
+		}
+		// Another replica may create it at the same moment: that is fine.
+		if err := s.db.CreateCollection(ctx, c.Name()); err != nil && !isNamespaceExists(err) {
+			return fmt.Errorf("mongodb: creating collection %s: %w", c.Name(), translate(err))
+		}
+	}
+	return nil
+}
+
+// isNamespaceExists reports the error of creating a collection that exists.
+func isNamespaceExists(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && ce.Code == 48
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
