@@ -10,18 +10,33 @@ import (
 )
 
 // claimOnly simulates a writer that died after claiming a version but before
-// applying it: the revision exists, the provider record does not show it.
+// applying it: its pending marker and revision exist, the provider record
+// does not show it.
 func claimOnly(t *testing.T, s *Store, p directory.Provider) {
 	t.Helper()
+	if err := s.markPending(context.Background(), p.ID, p.Version); err != nil {
+		t.Fatal(err)
+	}
 	rev := revisionDoc{ID: revisionID(p.ID, p.Version), ProviderID: p.ID, Version: p.Version, At: s.now(), Provider: p}
 	if _, err := s.revisions.InsertOne(context.Background(), rev); err != nil {
 		t.Fatal(err)
 	}
 }
 
+// startedTestStore is openTestStore after the start-up Recover, so later
+// Recovers read pending markers only (the one-off scan is done).
+func startedTestStore(t *testing.T, uri string) *Store {
+	t.Helper()
+	s := openTestStore(t, uri)
+	if n, err := s.Recover(context.Background()); err != nil || n != 0 {
+		t.Fatalf("Recover on an empty store = %d, %v", n, err)
+	}
+	return s
+}
+
 func TestRecoverAppliesUnfinishedWrites(t *testing.T) {
 	ctx := context.Background()
-	s := openTestStore(t, embeddedURI)
+	s := startedTestStore(t, embeddedURI)
 
 	p := storetest.Provider("Half written")
 	if err := s.CreateProvider(ctx, &p); err != nil {

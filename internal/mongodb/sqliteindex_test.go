@@ -38,7 +38,7 @@ func TestIDLookupsUseIndex(t *testing.T) {
 	}
 	rows.Close()
 
-	for _, coll := range []string{providersCollection, tokensCollection, revisionsCollection, changesCollection, bulksCollection} {
+	for _, coll := range []string{providersCollection, tokensCollection, revisionsCollection, changesCollection, bulksCollection, pendingCollection} {
 		table, ok := tables[coll]
 		if !ok {
 			t.Errorf("collection %s has no table after Open (have %v)", coll, tables)

@@ -32,11 +32,15 @@ type Store struct {
 	revisions *mongo.Collection
 	changes   *mongo.Collection
 	bulks     *mongo.Collection
+	pending   *mongo.Collection
 	now       func() time.Time
 
 	// collectionsCreated, if set, is called after the store creates
 	// collections (see Embedded.Open).
 	collectionsCreated func(context.Context)
+
+	// crashAt, in tests, stops writers at that step (see pending.go).
+	crashAt string
 
 	// seqMu makes this process's writers append changes one at a time;
 	// seenSeq is the highest Seq known to exist (see change.go).
@@ -70,6 +74,7 @@ func Open(ctx context.Context, uri, dbName string) (*Store, error) {
 	s.revisions = s.db.Collection(revisionsCollection)
 	s.changes = s.db.Collection(changesCollection)
 	s.bulks = s.db.Collection(bulksCollection)
+	s.pending = s.db.Collection(pendingCollection)
 
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -114,7 +119,7 @@ func (s *Store) ensureCollections(ctx context.Context) error {
 	for _, n := range names {
 		have[n] = true
 	}
-	for _, c := range []*mongo.Collection{s.providers, s.tokens, s.revisions, s.changes, s.bulks} {
+	for _, c := range []*mongo.Collection{s.providers, s.tokens, s.revisions, s.changes, s.bulks, s.pending} {
 		if have[c.Name()] {
 			continue
 		}
