@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
@@ -168,4 +169,19 @@ func (s *Store) CountProviders(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("mongodb: counting providers: %w", translate(err))
 	}
 	return n, nil
+}
+
+// HasProviders implements directory.ProviderStore. It fetches one _id with
+// no filter, sort or skip: the only find whose limit FerretDB v1.24 pushes
+// down to SQL (a count, or any filter, makes it decode every document).
+func (s *Store) HasProviders(ctx context.Context) (bool, error) {
+	err := s.providers.FindOne(ctx, bson.D{},
+		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("mongodb: looking for a provider: %w", translate(err))
+	}
+	return true, nil
 }
