@@ -105,7 +105,7 @@ func (e *Embedded) Open(ctx context.Context, dbName string, logger *slog.Logger)
 			logger.Info("embedded store: indexed _id lookups", "database", dbName, "tables", n)
 		}
 	}
-	s.collectionsCreated(ctx)
+	s.createdCollections(ctx)
 	return s, nil
 }
 

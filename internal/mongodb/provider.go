@@ -141,6 +141,16 @@ func (s *Store) UpdateProvider(ctx context.Context, p *directory.Provider, versi
 }
 
 // EachProvider implements directory.ProviderStore.
+//
+// On the embedded store this costs about 1.1 ms per provider (110 s at
+// 100,000 on 2 busy cores), and a CPU profile puts about 95% of it inside
+// FerretDB: decoding each row's stored JSON (sjson.Unmarshal, ~45% with its
+// garbage), encoding the reply as BSON (~16%), and tracking every document
+// iterator it creates in a pprof profile (resource.Track, ~10%); the driver
+// decoding into providerDoc is ~3%. A projection, batch size or raw
+// decoding here cannot remove FerretDB's per-document work, so none is
+// used; avoiding the full read at start (a snapshot plus the change log)
+// is the lever, outside this package.
 func (s *Store) EachProvider(ctx context.Context, fn func(*directory.Provider) error) error {
 	cur, err := s.providers.Find(ctx, bson.D{})
 	if err != nil {

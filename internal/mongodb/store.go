@@ -36,7 +36,7 @@ type Store struct {
 	now       func() time.Time
 
 	// collectionsCreated, if set, is called after the store creates
-	// collections (see Embedded.Open).
+	// collections (see Embedded.Open and createdCollections).
 	collectionsCreated func(context.Context)
 
 	// crashAt, in tests, stops writers at that step (see pending.go).
@@ -129,6 +129,15 @@ func (s *Store) ensureCollections(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// createdCollections runs the server's follow-up to creating collections
+// (on the embedded server, indexing their _id lookups). Code that creates a
+// collection after Open calls it.
+func (s *Store) createdCollections(ctx context.Context) {
+	if s.collectionsCreated != nil {
+		s.collectionsCreated(ctx)
+	}
 }
 
 // isNamespaceExists reports the error of creating a collection that exists.
