@@ -87,13 +87,15 @@ func (e *Embedded) URI() string { return e.uri }
 
 // Open opens the store in database dbName on the embedded server, as Open
 // does, and then gives FerretDB's tables the index its _id lookups need (see
-// sqliteindex.go). That is an optimisation: if it fails, logger gets a
-// warning and the store works, only slower.
+// sqliteindex.go), and has writes apply revisions by _id (see applyByID).
+// The index is an optimisation: if it fails, logger gets a warning and the
+// store works, only slower.
 func (e *Embedded) Open(ctx context.Context, dbName string, logger *slog.Logger) (*Store, error) {
 	s, err := Open(ctx, e.uri, dbName)
 	if err != nil {
 		return nil, err
 	}
+	s.replaceByID = true
 	s.collectionsCreated = func(ctx context.Context) {
 		n, err := indexIDLookups(ctx, e.dbDir, dbName)
 		if err != nil {

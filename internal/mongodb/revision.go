@@ -8,6 +8,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
@@ -169,6 +170,9 @@ func (s *Store) apply(ctx context.Context, rev *revisionDoc) error {
 		_, err := s.insertIfMissing(ctx, rev)
 		return err
 	}
+	if s.replaceByID {
+		return s.applyByID(ctx, rev)
+	}
 	res, err := s.providers.ReplaceOne(ctx,
 		bson.D{{Key: "_id", Value: rev.ProviderID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: rev.Version}}}},
 		toProviderDoc(&rev.Provider))
@@ -182,6 +186,44 @@ func (s *Store) apply(ctx context.Context, rev *revisionDoc) error {
 	// or newer. Inserting settles which: a duplicate means the latter.
 	_, err = s.insertIfMissing(ctx, rev)
 	return err
+}
+
+// applyByID is apply for servers that push down only an {_id: x} filter
+// (FerretDB on SQLite, see Embedded.Open): there the conditional replace
+// above decodes every provider, about 100 s per update at 100,000. It reads
+// the stored version by _id and replaces by _id. FerretDB's own conditional
+// replace is this same read then write, so nothing is lost: a slower writer
+// may still put back an older version, and rollForward re-applies the
+// newest, as it always did there.
+func (s *Store) applyByID(ctx context.Context, rev *revisionDoc) error {
+	for range 3 {
+		var cur struct {
+			Version int64 `bson:"version"`
+		}
+		err := s.providers.FindOne(ctx, bson.D{{Key: "_id", Value: rev.ProviderID}},
+			options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}})).Decode(&cur)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			inserted, err := s.insertIfMissing(ctx, rev)
+			if err != nil || inserted {
+				return err
+			}
+			continue // inserted meanwhile by another writer: compare again
+		}
+		if err != nil {
+			return translate(err)
+		}
+		if cur.Version >= rev.Version {
+			return nil
+		}
+		res, err := s.providers.ReplaceOne(ctx, bson.D{{Key: "_id", Value: rev.ProviderID}}, toProviderDoc(&rev.Provider))
+		if err := translate(err); err != nil {
+			return err
+		}
+		if res.MatchedCount > 0 {
+			return nil
+		}
+	}
+	return fmt.Errorf("applying revision %s: the record kept changing: %w", rev.ID, directory.ErrConflict)
 }
 
 // insertIfMissing inserts rev's provider and reports whether it did; false

@@ -87,3 +87,35 @@ func TestUpdateOverUnfinishedClaimRollsForward(t *testing.T) {
 		t.Fatalf("the claimed version was not rolled forward: %+v, %v", got, err)
 	}
 }
+
+// TestApplyNeverGoesBack: applying an older revision over a newer record
+// leaves the record alone, whichever way apply replaces (by _id after
+// reading the version on the embedded store, conditionally elsewhere).
+func TestApplyNeverGoesBack(t *testing.T) {
+	ctx := context.Background()
+	for server, uri := range testURIs() {
+		t.Run(server, func(t *testing.T) {
+			s := startedTestStore(t, uri)
+			p := storetest.Provider("v1")
+			if err := s.CreateProvider(ctx, &p); err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range []string{"v2", "v3"} {
+				next := p
+				next.Name = name
+				if err := s.UpdateProvider(ctx, &next, p.Version); err != nil {
+					t.Fatal(err)
+				}
+				p = next
+			}
+			old := p
+			old.Version, old.Name = 2, "stale v2"
+			if err := s.apply(ctx, &revisionDoc{ID: revisionID(p.ID, 2), ProviderID: p.ID, Version: 2, Provider: old}); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.Provider(ctx, p.ID); err != nil || got.Version != 3 || got.Name != "v3" {
+				t.Fatalf("after applying v2 over v3: %+v, %v", got, err)
+			}
+		})
+	}
+}

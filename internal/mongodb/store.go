@@ -39,6 +39,10 @@ type Store struct {
 	// collections (see Embedded.Open and createdCollections).
 	collectionsCreated func(context.Context)
 
+	// replaceByID makes apply replace by _id after reading the version,
+	// for servers that cannot push down a conditional filter (see applyByID).
+	replaceByID bool
+
 	// crashAt, in tests, stops writers at that step (see pending.go).
 	crashAt string
 
