@@ -33,7 +33,13 @@ func openStore(ctx context.Context, cfg *config, logger *slog.Logger) (*mongodb.
 		uri = embedded.URI()
 		logger.Info("embedded store started", "dir", cfg.DataDir)
 	}
-	store, err := mongodb.Open(ctx, uri, cfg.Database)
+	var store *mongodb.Store
+	var err error
+	if embedded != nil {
+		store, err = embedded.Open(ctx, cfg.Database, logger)
+	} else {
+		store, err = mongodb.Open(ctx, uri, cfg.Database)
+	}
 	if err != nil {
 		if embedded != nil {
 			_ = embedded.Close()

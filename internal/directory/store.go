@@ -36,8 +36,11 @@ type ProviderStore interface {
 	// EachProvider calls fn for every provider, in no particular order, until
 	// fn returns an error.
 	EachProvider(ctx context.Context, fn func(*Provider) error) error
-	// CountProviders returns how many providers are stored.
+	// CountProviders returns how many providers are stored. It may read
+	// every record; to ask whether there are any, use HasProviders.
 	CountProviders(ctx context.Context) (int64, error)
+	// HasProviders reports whether any provider is stored, cheaply.
+	HasProviders(ctx context.Context) (bool, error)
 	// CreateProviders stores new providers with version 1 in bulk, setting
 	// their IDs (when empty) and timestamps like CreateProvider, and updates
 	// each created one in place. It is not all-or-nothing: without

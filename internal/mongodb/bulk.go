@@ -136,7 +136,7 @@ func (s *Store) createBatch(ctx context.Context, ps []*directory.Provider) ([]st
 	// Like CreateProvider, finish a taken id's write if its writer died,
 	// so readers see the record that holds the id.
 	for _, id := range out {
-		if err := s.rollForward(ctx, id, 1, false); err != nil {
+		if err := s.rollForward(ctx, id, 1, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -209,8 +209,23 @@ func (s *Store) recoverBulk(ctx context.Context, in *bulkDoc) (int, error) {
 }
 
 // loggedSince returns the providers whose version 1 is in the log after
-// Seq after.
+// Seq after. Usually few changes follow an intent's Seq, so it reads them by
+// _id one at a time; only after a long outage does it filter the log, which
+// FerretDB does by scanning it.
 func (s *Store) loggedSince(ctx context.Context, after int64) (map[string]bool, error) {
+	recent, complete, err := s.changesAfter(ctx, after, maxLoggedLookups)
+	if err != nil {
+		return nil, err
+	}
+	if complete {
+		out := make(map[string]bool, len(recent))
+		for _, c := range recent {
+			if c.Version == 1 {
+				out[c.ProviderID] = true
+			}
+		}
+		return out, nil
+	}
 	cur, err := s.changes.Find(ctx, bson.D{
 		{Key: "_id", Value: bson.D{{Key: "$gt", Value: seqKey(after)}}},
 		{Key: "version", Value: 1},

@@ -178,8 +178,9 @@ func (s *Store) changeExists(ctx context.Context, seq int64) (bool, error) {
 }
 
 // changeRecorded reports whether the log holds a change for version of id.
-// Only Recover asks: it is an indexed lookup on MongoDB but a scan of the log
-// on FerretDB.
+// It is an indexed lookup on MongoDB but a scan of the log on FerretDB, so
+// Recover asks it only in its one-off scan or after a long outage (see
+// loggedAfter).
 func (s *Store) changeRecorded(ctx context.Context, id string, version int64) (bool, error) {
 	err := s.changes.FindOne(ctx, bson.D{{Key: "provider_id", Value: id}, {Key: "version", Value: version}},
 		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()

@@ -31,7 +31,7 @@ func loggedVersions(t *testing.T, s *Store) map[string]int {
 
 func TestRecoverLogsWritesThatDiedBeforeLogging(t *testing.T) {
 	ctx := context.Background()
-	s := openTestStore(t, embeddedURI)
+	s := startedTestStore(t, embeddedURI)
 	p := storetest.Provider("Applied, never logged")
 	if err := s.CreateProvider(ctx, &p); err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestRecoverLogsWritesThatDiedBeforeLogging(t *testing.T) {
 
 func TestRecoverFinishesHalfDoneBulkCreate(t *testing.T) {
 	ctx := context.Background()
-	s := openTestStore(t, embeddedURI)
+	s := startedTestStore(t, embeddedURI)
 	// A bulk create died after inserting its intent and revisions and one
 	// of its three providers, before logging anything.
 	now := s.now()
@@ -134,7 +134,7 @@ func TestChangeLogAcrossReplicas(t *testing.T) {
 	first := openTestStore(t, embeddedURI)
 	stores := []*Store{first}
 	for range 3 {
-		s, err := Open(ctx, embeddedURI, first.db.Name())
+		s, err := openOn(ctx, embeddedURI, first.db.Name())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 // Embedded is an in-process MongoDB-compatible server (FerretDB on SQLite).
 type Embedded struct {
 	uri    string
+	dbDir  string // FerretDB's SQLite directory
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -50,7 +51,7 @@ func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embed
 		return nil, fmt.Errorf("embedded store: %w", err)
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	e := &Embedded{cancel: cancel, done: make(chan struct{})}
+	e := &Embedded{dbDir: abs, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		_ = f.Run(runCtx)
@@ -83,6 +84,32 @@ func escapeSocket(path string) string {
 
 // URI returns the connection string for the embedded server.
 func (e *Embedded) URI() string { return e.uri }
+
+// Open opens the store in database dbName on the embedded server, as Open
+// does, and then gives FerretDB's tables the index its _id lookups need (see
+// sqliteindex.go), and has writes apply revisions by _id (see applyByID).
+// The index is an optimisation: if it fails, logger gets a warning and the
+// store works, only slower.
+func (e *Embedded) Open(ctx context.Context, dbName string, logger *slog.Logger) (*Store, error) {
+	s, err := Open(ctx, e.uri, dbName)
+	if err != nil {
+		return nil, err
+	}
+	s.replaceByID = true
+	s.collectionsCreated = func(ctx context.Context) {
+		n, err := indexIDLookups(ctx, e.dbDir, dbName)
+		if err != nil {
+			logger.Warn("embedded store: could not index _id lookups; lookups by id will read whole tables",
+				"database", dbName, "err", err)
+			return
+		}
+		if n > 0 {
+			logger.Info("embedded store: indexed _id lookups", "database", dbName, "tables", n)
+		}
+	}
+	s.createdCollections(ctx)
+	return s, nil
+}
 
 // Close stops the server and waits for it to finish writing.
 func (e *Embedded) Close() error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -48,8 +47,16 @@ func revisionID(providerID string, version int64) string {
 }
 
 // write claims p.Version for p.ID and applies it. ErrVersionMismatch when
-// another writer claimed that version first.
+// another writer claimed that version first. The pending marker goes in
+// before the claim and comes out after the revision is marked applied, so
+// Recover finds every unfinished claim by reading the markers alone.
 func (s *Store) write(ctx context.Context, p *directory.Provider) error {
+	if err := s.markPending(ctx, p.ID, p.Version); err != nil {
+		return err
+	}
+	if err := s.reached(stepMarked); err != nil {
+		return err
+	}
 	rev := revisionDoc{
 		ID: revisionID(p.ID, p.Version), ProviderID: p.ID, Version: p.Version,
 		At: p.UpdatedAt, Provider: *p,
@@ -61,15 +68,22 @@ func (s *Store) write(ctx context.Context, p *directory.Provider) error {
 		err = translate(err)
 		if errors.Is(err, directory.ErrConflict) {
 			// Someone else holds this version: finish their write if they
-			// have not (they may have died), so readers see it.
-			if err := s.rollForward(ctx, p.ID, p.Version, false); err != nil {
+			// have not (they may have died), so readers see it. Then the
+			// revision is marked applied and our marker can go.
+			if err := s.rollForward(ctx, p.ID, p.Version, nil); err != nil {
+				return err
+			}
+			if err := s.unmarkPending(ctx, revisionID(p.ID, p.Version)); err != nil {
 				return err
 			}
 			return directory.ErrVersionMismatch
 		}
 		return err
 	}
-	return s.rollForward(ctx, p.ID, p.Version, false)
+	if err := s.reached(stepClaimed); err != nil {
+		return err
+	}
+	return s.rollForward(ctx, p.ID, p.Version, nil)
 }
 
 // rollForward makes the providers collection hold the newest revision of id,
@@ -79,9 +93,9 @@ func (s *Store) write(ctx context.Context, p *directory.Provider) error {
 // older revision after a newer one landed; re-applying the newest makes the
 // record converge. Last it finishes every revision it visited that is not
 // yet marked applied: it appends its change, then marks it (see change.go).
-// With checkLog it first skips those whose change is already in the log
-// (their writer died between the two steps); only Recover pays for that.
-func (s *Store) rollForward(ctx context.Context, id string, version int64, checkLog bool) error {
+// With a logged function it first skips those whose change is already in
+// the log (their writer died between the two steps); only Recover asks.
+func (s *Store) rollForward(ctx context.Context, id string, version int64, logged loggedFunc) error {
 	var rev revisionDoc
 	if err := s.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: revisionID(id, version)}}).Decode(&rev); err != nil {
 		return fmt.Errorf("reading revision %d of %s: %w", version, id, translate(err))
@@ -98,7 +112,7 @@ func (s *Store) rollForward(ctx context.Context, id string, version int64, check
 		var next revisionDoc
 		err := s.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: revisionID(id, rev.Version+1)}}).Decode(&next)
 		if errors.Is(err, mongo.ErrNoDocuments) {
-			return s.finish(ctx, unfinished, checkLog)
+			return s.finish(ctx, unfinished, logged)
 		}
 		if err != nil {
 			return fmt.Errorf("reading revision %d of %s: %w", rev.Version+1, id, translate(err))
@@ -108,17 +122,24 @@ func (s *Store) rollForward(ctx context.Context, id string, version int64, check
 	return fmt.Errorf("provider %s did not settle on its latest revision: %w", id, directory.ErrConflict)
 }
 
-// finish appends the changes of applied revisions and then marks them
-// applied, in that order, so a revision marked applied always has its change.
-func (s *Store) finish(ctx context.Context, revs []*revisionDoc, checkLog bool) error {
+// loggedFunc reports whether the change of version of id is in the log.
+type loggedFunc func(ctx context.Context, id string, version int64) (bool, error)
+
+// finish appends the changes of applied revisions, marks them applied and
+// removes their pending markers, in that order, so a revision marked applied
+// always has its change and an unfinished one always has its marker.
+func (s *Store) finish(ctx context.Context, revs []*revisionDoc, logged loggedFunc) error {
+	if err := s.reached(stepApplied); err != nil {
+		return err
+	}
 	var cs []directory.Change
 	for _, r := range revs {
-		if checkLog {
-			logged, err := s.changeRecorded(ctx, r.ProviderID, r.Version)
+		if logged != nil {
+			ok, err := logged(ctx, r.ProviderID, r.Version)
 			if err != nil {
 				return err
 			}
-			if logged {
+			if ok {
 				continue
 			}
 		}
@@ -127,10 +148,21 @@ func (s *Store) finish(ctx context.Context, revs []*revisionDoc, checkLog bool) 
 	if err := s.appendChanges(ctx, cs); err != nil {
 		return err
 	}
+	if err := s.reached(stepLogged); err != nil {
+		return err
+	}
 	for _, r := range revs {
 		_, err := s.revisions.UpdateOne(ctx, bson.D{{Key: "_id", Value: r.ID}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "applied", Value: true}}}})
 		if err := translate(err); err != nil {
+			return err
+		}
+	}
+	if err := s.reached(stepMarkedApplied); err != nil {
+		return err
+	}
+	for _, r := range revs {
+		if err := s.unmarkPending(ctx, r.ID); err != nil {
 			return err
 		}
 	}
@@ -143,6 +175,9 @@ func (s *Store) apply(ctx context.Context, rev *revisionDoc) error {
 	if rev.Version == 1 {
 		_, err := s.insertIfMissing(ctx, rev)
 		return err
+	}
+	if s.replaceByID {
+		return s.applyByID(ctx, rev)
 	}
 	res, err := s.providers.ReplaceOne(ctx,
 		bson.D{{Key: "_id", Value: rev.ProviderID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: rev.Version}}}},
@@ -159,6 +194,44 @@ func (s *Store) apply(ctx context.Context, rev *revisionDoc) error {
 	return err
 }
 
+// applyByID is apply for servers that push down only an {_id: x} filter
+// (FerretDB on SQLite, see Embedded.Open): there the conditional replace
+// above decodes every provider, about 100 s per update at 100,000. It reads
+// the stored version by _id and replaces by _id. FerretDB's own conditional
+// replace is this same read then write, so nothing is lost: a slower writer
+// may still put back an older version, and rollForward re-applies the
+// newest, as it always did there.
+func (s *Store) applyByID(ctx context.Context, rev *revisionDoc) error {
+	for range 3 {
+		var cur struct {
+			Version int64 `bson:"version"`
+		}
+		err := s.providers.FindOne(ctx, bson.D{{Key: "_id", Value: rev.ProviderID}},
+			options.FindOne().SetProjection(bson.D{{Key: "version", Value: 1}})).Decode(&cur)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			inserted, err := s.insertIfMissing(ctx, rev)
+			if err != nil || inserted {
+				return err
+			}
+			continue // inserted meanwhile by another writer: compare again
+		}
+		if err != nil {
+			return translate(err)
+		}
+		if cur.Version >= rev.Version {
+			return nil
+		}
+		res, err := s.providers.ReplaceOne(ctx, bson.D{{Key: "_id", Value: rev.ProviderID}}, toProviderDoc(&rev.Provider))
+		if err := translate(err); err != nil {
+			return err
+		}
+		if res.MatchedCount > 0 {
+			return nil
+		}
+	}
+	return fmt.Errorf("applying revision %s: the record kept changing: %w", rev.ID, directory.ErrConflict)
+}
+
 // insertIfMissing inserts rev's provider and reports whether it did; false
 // when a record with its id is already there.
 func (s *Store) insertIfMissing(ctx context.Context, rev *revisionDoc) (bool, error) {
@@ -170,42 +243,4 @@ func (s *Store) insertIfMissing(ctx context.Context, rev *revisionDoc) (bool, er
 		return false, err
 	}
 	return true, nil
-}
-
-// Recover applies every revision a writer claimed but did not finish
-// (because the process died in between), appending the changes the writer
-// did not, and rolls forward half-done bulk creates (see bulk.go). Call it
-// at start-up. It returns how many providers it rolled forward.
-func (s *Store) Recover(ctx context.Context) (int, error) {
-	cur, err := s.revisions.Find(ctx, bson.D{{Key: "applied", Value: false}},
-		options.Find().SetProjection(bson.D{{Key: "provider_id", Value: 1}, {Key: "version", Value: 1}}))
-	if err != nil {
-		return 0, fmt.Errorf("mongodb: finding unapplied revisions: %w", translate(err))
-	}
-	var pending []struct {
-		ID         string `bson:"_id"`
-		ProviderID string `bson:"provider_id"`
-		Version    int64  `bson:"version"`
-	}
-	if err := cur.All(ctx, &pending); err != nil {
-		return 0, fmt.Errorf("mongodb: finding unapplied revisions: %w", translate(err))
-	}
-	// Start each provider from its oldest unfinished version, so one roll
-	// forward finishes all of them.
-	sort.Slice(pending, func(i, j int) bool {
-		a, b := pending[i], pending[j]
-		return a.ProviderID < b.ProviderID || a.ProviderID == b.ProviderID && a.Version < b.Version
-	})
-	done := map[string]bool{}
-	for _, r := range pending {
-		if done[r.ProviderID] {
-			continue
-		}
-		if err := s.rollForward(ctx, r.ProviderID, r.Version, true); err != nil {
-			return len(done), fmt.Errorf("mongodb: recovering %s: %w", r.ProviderID, err)
-		}
-		done[r.ProviderID] = true
-	}
-	n, err := s.recoverBulks(ctx)
-	return len(done) + n, err
 }

@@ -32,6 +32,18 @@ type Store struct {
 	revisions *mongo.Collection
 	changes   *mongo.Collection
 	bulks     *mongo.Collection
+	pending   *mongo.Collection
+
+	// collectionsCreated, if set, is called after the store creates
+	// collections (see Embedded.Open and createdCollections).
+	collectionsCreated func(context.Context)
+
+	// replaceByID makes apply replace by _id after reading the version,
+	// for servers that cannot push down a conditional filter (see applyByID).
+	replaceByID bool
+
+	// crashAt, in tests, stops writers at that step (see pending.go).
+	crashAt string
 
 	// seqMu makes this process's writers append changes one at a time;
 	// seenSeq is the highest Seq known to exist (see change.go).
@@ -74,10 +86,15 @@ func Open(ctx context.Context, uri, dbName string) (*Store, error) {
 	s.audit = s.db.Collection(auditCollection)
 	s.exposure = s.db.Collection(exposureCollection)
 	s.unmetNeed = s.db.Collection(unmetNeedCollection)
+	s.pending = s.db.Collection(pendingCollection)
 
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := s.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	if err := s.ensureCollections(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
@@ -99,6 +116,47 @@ func (s *Store) Ping(ctx context.Context) error {
 		return fmt.Errorf("mongodb: ping: %w: %v", directory.ErrUnavailable, err)
 	}
 	return nil
+}
+
+// ensureCollections creates the store's collections that do not exist yet,
+// so that all of them exist once Open returns (FerretDB would otherwise
+// create each at its first insert, after Embedded.Open indexed the others).
+// A feature that adds a collection adds it here.
+func (s *Store) ensureCollections(ctx context.Context) error {
+	names, err := s.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return fmt.Errorf("mongodb: listing collections: %w", translate(err))
+	}
+	have := map[string]bool{}
+	for _, n := range names {
+		have[n] = true
+	}
+	for _, c := range []*mongo.Collection{s.providers, s.tokens, s.revisions, s.changes, s.bulks, s.pending,
+		s.referrals, s.referralEvents, s.shortlists, s.audit, s.exposure, s.unmetNeed} {
+		if have[c.Name()] {
+			continue
+		}
+		// Another replica may create it at the same moment: that is fine.
+		if err := s.db.CreateCollection(ctx, c.Name()); err != nil && !isNamespaceExists(err) {
+			return fmt.Errorf("mongodb: creating collection %s: %w", c.Name(), translate(err))
+		}
+	}
+	return nil
+}
+
+// createdCollections runs the server's follow-up to creating collections
+// (on the embedded server, indexing their _id lookups). Code that creates a
+// collection after Open calls it.
+func (s *Store) createdCollections(ctx context.Context) {
+	if s.collectionsCreated != nil {
+		s.collectionsCreated(ctx)
+	}
+}
+
+// isNamespaceExists reports the error of creating a collection that exists.
+func isNamespaceExists(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && ce.Code == 48
 }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {

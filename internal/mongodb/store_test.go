@@ -15,7 +15,10 @@ import (
 
 // embeddedURI is the URI of one embedded server shared by this package's
 // tests; each test gets its own database on it.
-var embeddedURI string
+var (
+	embeddedURI string
+	embedded    *Embedded
+)
 
 var dbSeq atomic.Int64
 
@@ -30,7 +33,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	embeddedURI = e.URI()
+	embedded, embeddedURI = e, e.URI()
 	code := m.Run()
 	_ = e.Close()
 	_ = os.RemoveAll(dir)
@@ -43,7 +46,7 @@ func openTestStore(t *testing.T, uri string) *Store {
 	t.Helper()
 	ctx := context.Background()
 	name := fmt.Sprintf("bftest_%d_%d", os.Getpid(), dbSeq.Add(1))
-	s, err := Open(ctx, uri, name)
+	s, err := openOn(ctx, uri, name)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -52,6 +55,15 @@ func openTestStore(t *testing.T, uri string) *Store {
 		_ = s.Close(ctx)
 	})
 	return s
+}
+
+// openOn opens database name at uri, through Embedded.Open when uri is the
+// shared embedded server's, as the command does.
+func openOn(ctx context.Context, uri, name string) (*Store, error) {
+	if uri == embeddedURI {
+		return embedded.Open(ctx, name, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}
+	return Open(ctx, uri, name)
 }
 
 func TestConformanceEmbedded(t *testing.T) {
@@ -73,7 +85,7 @@ func TestConformanceMongoDB(t *testing.T) {
 func TestReopenKeepsDataAndIndexes(t *testing.T) {
 	ctx := context.Background()
 	name := fmt.Sprintf("bftest_reopen_%d", os.Getpid())
-	s1, err := Open(ctx, embeddedURI, name)
+	s1, err := openOn(ctx, embeddedURI, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +94,7 @@ func TestReopenKeepsDataAndIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = s1.Close(ctx)
-	s2, err := Open(ctx, embeddedURI, name)
+	s2, err := openOn(ctx, embeddedURI, name)
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}

@@ -27,6 +27,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("ConcurrentUpdatesOneWins", func(t *testing.T) { testConcurrentUpdates(t, newStore(t)) })
 	t.Run("ListFiltersAndPages", func(t *testing.T) { testList(t, newStore(t)) })
 	t.Run("EachAndCount", func(t *testing.T) { testEach(t, newStore(t)) })
+	t.Run("HasProviders", func(t *testing.T) { testHasProviders(t, newStore(t)) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newStore(t)) })
 	t.Run("ChangeLog", func(t *testing.T) { testChangeLog(t, newStore(t)) })
 	t.Run("ConcurrentChangeLog", func(t *testing.T) { testConcurrentChangeLog(t, newStore(t)) })
@@ -257,6 +258,28 @@ func testList(t *testing.T, s directory.Store) {
 				t.Fatalf("got %v total %d, want %v total %d", names(got), total, tc.want, tc.wantTotal)
 			}
 		})
+	}
+}
+
+func testHasProviders(t *testing.T, s directory.Store) {
+	ctx := context.Background()
+	if has, err := s.HasProviders(ctx); err != nil || has {
+		t.Fatalf("HasProviders on an empty store = %v, %v; want false", has, err)
+	}
+	// A draft counts: the question is whether the store is empty.
+	p := Provider("Only one")
+	p.Status = directory.StatusDraft
+	if err := s.CreateProvider(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	if has, err := s.HasProviders(ctx); err != nil || !has {
+		t.Fatalf("HasProviders with one provider = %v, %v; want true", has, err)
+	}
+	if err := s.CreateProviders(ctx, []*directory.Provider{ptr(Provider("Two")), ptr(Provider("Three"))}); err != nil {
+		t.Fatal(err)
+	}
+	if has, err := s.HasProviders(ctx); err != nil || !has {
+		t.Fatalf("HasProviders with three providers = %v, %v; want true", has, err)
 	}
 }
 

@@ -22,16 +22,20 @@ var seq atomic.Int64
 func Store(t testing.TB) *mongodb.Store {
 	t.Helper()
 	ctx := context.Background()
-	uri := os.Getenv("BROKERFINDER_TEST_MONGODB_URI")
-	if uri == "" {
-		e, err := mongodb.StartEmbedded(ctx, t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			t.Fatalf("starting embedded store: %v", err)
+	name := fmt.Sprintf("bftest_%d_%d", os.Getpid(), seq.Add(1))
+	var s *mongodb.Store
+	var err error
+	if uri := os.Getenv("BROKERFINDER_TEST_MONGODB_URI"); uri != "" {
+		s, err = mongodb.Open(ctx, uri, name)
+	} else {
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		e, startErr := mongodb.StartEmbedded(ctx, t.TempDir(), quiet)
+		if startErr != nil {
+			t.Fatalf("starting embedded store: %v", startErr)
 		}
 		t.Cleanup(func() { _ = e.Close() })
-		uri = e.URI()
+		s, err = e.Open(ctx, name, quiet)
 	}
-	s, err := mongodb.Open(ctx, uri, fmt.Sprintf("bftest_%d_%d", os.Getpid(), seq.Add(1)))
 	if err != nil {
 		t.Fatalf("opening store: %v", err)
 	}
