@@ -5,6 +5,8 @@
 //	brokerfinder seed [--overwrite]       load the seed directory into the store
 //	brokerfinder export --format oruk FILE    write the directory as an ORUK feed ("-": stdout)
 //	brokerfinder import --format oruk FILE|URL read an ORUK feed (all or nothing)
+//	brokerfinder export --format backup FILE  write everything the store holds ("-": stdout)
+//	brokerfinder import --format backup FILE  restore a backup into an empty store
 //	brokerfinder reindex                  rebuild the search index from the store (offline)
 //	brokerfinder check [--url U ...]      compare the store with the search copies
 //	brokerfinder token create --name N    create an admin API token (printed once)
@@ -81,6 +83,8 @@ const usage = `usage: brokerfinder [serve|seed|reindex|check|export|import|token
   seed [--overwrite]    load the seed directory into the store
   export --format oruk FILE       write the directory as an ORUK feed (FILE "-" is stdout)
   import --format oruk FILE|URL   read an ORUK feed: all records valid, or nothing written
+  export --format backup FILE     write every collection of the store (FILE "-" is stdout)
+  import --format backup FILE     restore a backup into an EMPTY store (refused otherwise)
   reindex               rebuild the data directory's search index from the store (server stopped)
   check                 compare the store with the data directory's search index (server stopped)
   check --url URL [--url URL ...]  compare the store with each running replica's copies
