@@ -16,6 +16,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/finder"
 	"github.com/brokerfinder/brokerfinder/internal/index"
+	"github.com/brokerfinder/brokerfinder/internal/mongodb"
 )
 
 // checkAttempts is how often an online check looks again before reporting
@@ -103,15 +104,30 @@ func checkOffline(ctx context.Context, c *config, stdout, stderr io.Writer) (int
 	return report(stdout, "index "+dir, h, finder.Compare(want, h)), nil
 }
 
-// checkOnline compares each replica's copies with the store, read through
+// checkOnline compares each replica's copies with the store: read directly
+// when a MongoDB URI is configured (as the replicas' is), otherwise through
 // the first replica's public listing (visible providers, straight from the
-// store). Replicas with differences are looked at again, up to
-// checkAttempts times, so writes still being followed are not reported.
+// store, but a page at a time). Replicas with differences are looked at
+// again, up to checkAttempts times, so writes still being followed are not
+// reported.
 func checkOnline(ctx context.Context, c *config, urls []string, stdout io.Writer) (int, error) {
 	if c.AdminToken == "" {
 		return 0, errors.New("check: --url needs BROKERFINDER_ADMIN_TOKEN (GET /v1/admin/index is admin only)")
 	}
 	client := &http.Client{Timeout: 60 * time.Second}
+	storeName := "through " + urls[0]
+	readStore := func() (map[string]int64, error) { return listVisible(ctx, client, urls[0]) }
+	if c.MongoURI != "" {
+		// Opened directly, not through openStore: a check must not finish
+		// other writers' unfinished writes (Recover).
+		store, err := mongodb.Open(ctx, c.MongoURI, c.Database)
+		if err != nil {
+			return 0, err
+		}
+		defer store.Close(context.Background())
+		storeName = maskURI(c.MongoURI) + " database " + c.Database
+		readStore = func() (map[string]int64, error) { return finder.StoreVersions(ctx, store) }
+	}
 	total := 0
 	for _, u := range urls {
 		var want map[string]int64
@@ -119,9 +135,9 @@ func checkOnline(ctx context.Context, c *config, urls []string, stdout io.Writer
 		var diffs []string
 		for attempt := 1; ; attempt++ {
 			var err error
-			want, err = listVisible(ctx, client, urls[0])
+			want, err = readStore()
 			if err != nil {
-				err = fmt.Errorf("check: reading the store through %s: %w", urls[0], err)
+				err = fmt.Errorf("check: reading the store (%s): %w", storeName, err)
 			} else if h, err = replicaHeld(ctx, client, u, c.AdminToken); err != nil {
 				err = fmt.Errorf("check: %s: %w", u, err)
 			} else {
@@ -139,7 +155,7 @@ func checkOnline(ctx context.Context, c *config, urls []string, stdout io.Writer
 			case <-time.After(checkPause):
 			}
 		}
-		fmt.Fprintf(stdout, "store (through %s): %d visible providers\n", urls[0], len(want))
+		fmt.Fprintf(stdout, "store (%s): %d visible providers\n", storeName, len(want))
 		total += report(stdout, "replica "+u, h, diffs)
 	}
 	return total, nil
