@@ -5,6 +5,10 @@
 //	brokerfinder seed [--overwrite]       load the seed directory into the store
 //	brokerfinder export --format oruk FILE    write the directory as an ORUK feed ("-": stdout)
 //	brokerfinder import --format oruk FILE|URL read an ORUK feed (all or nothing)
+//	brokerfinder export --format backup FILE  write everything the store holds ("-": stdout)
+//	brokerfinder import --format backup FILE  restore a backup into an empty store
+//	brokerfinder reindex                  rebuild the search index from the store (offline)
+//	brokerfinder check [--url U ...]      compare the store with the search copies
 //	brokerfinder token create --name N    create an admin API token (printed once)
 //	brokerfinder token list               list tokens (never their secrets)
 //	brokerfinder token revoke ID          revoke a token
@@ -54,6 +58,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exportCmd(ctx, args, getenv, stdout, stderr)
 	case "import":
 		return importCmd(ctx, args, getenv, stdout, stderr)
+	case "reindex":
+		return reindexCmd(ctx, args, getenv, stdout, stderr)
+	case "check":
+		return checkCmd(ctx, args, getenv, stdout, stderr)
 	case "token":
 		return tokenCmd(ctx, args, getenv, stdout, stderr)
 	case "load":
@@ -70,11 +78,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 }
 
-const usage = `usage: brokerfinder [serve|seed|export|import|token|gen|load|version] [flags]
+const usage = `usage: brokerfinder [serve|seed|reindex|check|export|import|token|gen|load|version] [flags]
   serve                 run the service (default)
   seed [--overwrite]    load the seed directory into the store
   export --format oruk FILE       write the directory as an ORUK feed (FILE "-" is stdout)
   import --format oruk FILE|URL   read an ORUK feed: all records valid, or nothing written
+  export --format backup FILE     write every collection of the store (FILE "-" is stdout)
+  import --format backup FILE     restore a backup into an EMPTY store (refused otherwise)
+  reindex               rebuild the data directory's search index from the store (server stopped)
+  check                 compare the store with the data directory's search index (server stopped)
+  check --url URL [--url URL ...]  compare the store with each running replica's copies
+                        (needs BROKERFINDER_ADMIN_TOKEN); non-zero exit on any difference
   token create --name N [--role admin]
   token list
   token revoke ID

@@ -26,16 +26,20 @@ const (
 	fetchTimeout = 60 * time.Second
 )
 
-// Formats import and export understand. Only Open Referral UK for now; a
-// native backup format would be another case in each switch.
-const formatORUK = "oruk"
+// Formats import and export understand: Open Referral UK (the directory
+// only, for exchange) and backup (everything the store holds; see
+// backup.go).
+const (
+	formatORUK   = "oruk"
+	formatBackup = "backup"
+)
 
 // exchangeFlags parses the shared configuration, --format and one argument.
 func exchangeFlags(name string, args []string, getenv func(string) string, stderr io.Writer) (*config, string, string, error) {
 	var c config
 	fs := newFlagSet(name, stderr)
 	c.flags(fs, getenv)
-	format := fs.String("format", "", "feed format (required): oruk (an Open Referral UK / HSDS-UK 3.0 JSON feed)")
+	format := fs.String("format", "", "format (required): oruk (an Open Referral UK / HSDS-UK 3.0 JSON feed of the directory) or backup (every collection of the store, for restoring into an empty store)")
 	if err := fs.Parse(args); err != nil {
 		return nil, "", "", err
 	}
@@ -43,11 +47,11 @@ func exchangeFlags(name string, args []string, getenv func(string) string, stder
 		return nil, "", "", fmt.Errorf("%s: give exactly one FILE (see brokerfinder help)", name)
 	}
 	switch *format {
-	case formatORUK:
+	case formatORUK, formatBackup:
 	case "":
-		return nil, "", "", fmt.Errorf("%s: --format is required (oruk)", name)
+		return nil, "", "", fmt.Errorf("%s: --format is required (oruk or backup)", name)
 	default:
-		return nil, "", "", fmt.Errorf("%s: unknown format %q (known: oruk)", name, *format)
+		return nil, "", "", fmt.Errorf("%s: unknown format %q (known: oruk, backup)", name, *format)
 	}
 	return &c, *format, fs.Arg(0), nil
 }
@@ -58,6 +62,9 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	c, format, file, err := exchangeFlags("export", args, getenv, stderr)
 	if err != nil {
 		return err
+	}
+	if format == formatBackup {
+		return backupExport(ctx, c, file, stdout, stderr)
 	}
 	logger, err := c.logger(stderr)
 	if err != nil {
@@ -127,6 +134,9 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	c, format, src, err := exchangeFlags("import", args, getenv, stderr)
 	if err != nil {
 		return err
+	}
+	if format == formatBackup {
+		return backupImport(ctx, c, src, stdout, stderr)
 	}
 	data, err := readFeed(ctx, src)
 	if err != nil {

@@ -21,6 +21,7 @@ func (s *Server) registerWorkflow(v1 *gin.RouterGroup) {
 	v1.GET("/admin/stale", admin, s.handle(s.listStale))
 	v1.GET("/admin/exposure", admin, s.handle(s.exposureReport))
 	v1.GET("/admin/unmet-need", admin, s.handle(s.unmetNeedReport))
+	v1.GET("/admin/index", admin, s.handle(s.indexState))
 
 	v1.POST("/shortlists", s.require(directory.RoleAdviser), s.handle(s.createShortlist))
 	v1.GET("/shortlists/:code", publicRead, s.handle(s.getShortlist))

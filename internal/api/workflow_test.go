@@ -228,6 +228,7 @@ func TestRoleMatrix(t *testing.T) {
 		{"GET /v1/admin/stale", adminOnly, func(r string) resp { return w.as(r, "GET", "/v1/admin/stale", nil) }},
 		{"GET /v1/admin/exposure", adminOnly, func(r string) resp { return w.as(r, "GET", "/v1/admin/exposure", nil) }},
 		{"GET /v1/admin/unmet-need", adminOnly, func(r string) resp { return w.as(r, "GET", "/v1/admin/unmet-need", nil) }},
+		{"GET /v1/admin/index", adminOnly, func(r string) resp { return w.as(r, "GET", "/v1/admin/index", nil) }},
 	}
 	for _, rt := range routes {
 		for _, role := range roles {

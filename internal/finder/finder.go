@@ -7,6 +7,7 @@ package finder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
@@ -33,6 +34,14 @@ type Config struct {
 	Logger   *slog.Logger
 	// Now is the clock freshness is judged by; nil means time.Now.
 	Now func() time.Time
+	// Rebuild rebuilds the index from the store even when it looks in step
+	// (brokerfinder reindex).
+	Rebuild bool
+	// Inspect opens the index as it is and never rebuilds, recreates or
+	// writes it, so what it holds can be compared with the store
+	// (brokerfinder check). Open fails with index.ErrUnusable when there is
+	// no usable index; Put fails; Changes are not followed.
+	Inspect bool
 }
 
 // Finder is safe for concurrent use.
@@ -44,6 +53,8 @@ type Finder struct {
 	cat      *match.Catalogue
 	ix       *index.Index
 	indexDir string
+	rebuild  bool
+	inspect  bool
 	ready    atomic.Bool
 
 	changes    directory.ChangeLog
@@ -65,6 +76,8 @@ func Open(ctx context.Context, cfg Config) (*Finder, error) {
 		store: cfg.Store, changes: cfg.Changes, geo: cfg.Geocoder, logger: cfg.Logger, now: cfg.Now,
 		cat:      match.NewCatalogue(),
 		indexDir: cfg.IndexDir,
+		rebuild:  cfg.Rebuild,
+		inspect:  cfg.Inspect,
 		versions: map[string]int64{},
 		visible:  map[string]bool{},
 	}
@@ -87,7 +100,14 @@ func Open(ctx context.Context, cfg Config) (*Finder, error) {
 		}
 		f.seq.Store(seq)
 	}
-	ix, fresh, err := index.Open(cfg.IndexDir)
+	var ix *index.Index
+	var fresh bool
+	var err error
+	if cfg.Inspect {
+		ix, err = index.OpenExisting(cfg.IndexDir)
+	} else {
+		ix, fresh, err = index.Open(cfg.IndexDir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +117,7 @@ func Open(ctx context.Context, cfg Config) (*Finder, error) {
 		return nil, err
 	}
 	f.ready.Store(true)
-	if f.changes != nil && cfg.PollInterval > 0 {
+	if f.changes != nil && cfg.PollInterval > 0 && !cfg.Inspect {
 		fctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		f.stop, f.followDone = stop, make(chan struct{})
 		go f.follow(fctx, cfg.PollInterval)
@@ -154,11 +174,15 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 		return err
 	}
 	n, _ := f.ix.Count()
-	if !fresh && have == f.fp && int(n) == len(f.visible) {
+	if f.inspect {
+		f.logger.Info("search index opened for inspection", "providers", len(all), "documents", n)
+		return nil
+	}
+	if !fresh && !f.rebuild && have == f.fp && int(n) == len(f.visible) {
 		f.logger.Info("search index in step with the store", "providers", len(all), "load", loaded.Round(time.Millisecond))
 		return nil
 	}
-	f.logger.Info("rebuilding the search index", "providers", len(all), "fresh", fresh)
+	f.logger.Info("rebuilding the search index", "providers", len(all), "fresh", fresh, "forced", f.rebuild)
 	if !fresh {
 		// Start from an empty index rather than work out what differs:
 		// a full rebuild is bounded and simple.
@@ -197,6 +221,9 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 // older version than the one held is ignored, so a slow writer or a
 // replayed change never puts back stale data.
 func (f *Finder) Put(p *directory.Provider) error {
+	if f.inspect {
+		return errInspecting
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if v, ok := f.versions[p.ID]; ok && v >= p.Version {
@@ -227,6 +254,8 @@ func (f *Finder) Put(p *directory.Provider) error {
 // Provider returns a visible provider from the catalogue: it answers even
 // when the store cannot be reached.
 func (f *Finder) Provider(id string) (*directory.Provider, bool) { return f.cat.Get(id) }
+
+var errInspecting = errors.New("finder: opened for inspection only; nothing may be written")
 
 func fingerprint(id string, version int64) uint64 {
 	h := fnv.New64a()

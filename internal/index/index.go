@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -50,23 +51,42 @@ const (
 // removed and created afresh; fresh reports that it is empty and must be
 // filled.
 func Open(dir string) (ix *Index, fresh bool, err error) {
-	path := filepath.Join(dir, "bleve")
-	// Bleve waits for ever for a lock another process holds; wait a little
-	// and say so instead, and never mistake a locked index for a corrupt
-	// one (which would be removed).
-	b, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
-	if err != nil && strings.Contains(err.Error(), "timeout") {
-		return nil, false, fmt.Errorf("%w: %s", ErrInUse, path)
-	}
-	if err == nil {
-		v, verr := b.GetInternal(keyMapping)
-		if verr == nil && string(v) == mappingVersion {
-			return &Index{b: b, path: path}, false, nil
-		}
-		_ = b.Close()
+	ix, err = OpenExisting(dir)
+	if err == nil || errors.Is(err, ErrInUse) {
+		return ix, false, err
 	}
 	ix, err = Recreate(dir)
 	return ix, err == nil, err
+}
+
+// ErrUnusable means there is no index in the directory, or one of another
+// mapping version, or one that cannot be opened.
+var ErrUnusable = errors.New("index: missing, of another mapping version, or unreadable")
+
+// OpenExisting opens the index in dir as it is, never creating, removing
+// or rebuilding it: for looking at what an index holds. ErrInUse if another
+// process holds it; ErrUnusable if there is no usable index.
+func OpenExisting(dir string) (*Index, error) {
+	path := filepath.Join(dir, "bleve")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrUnusable, path, err)
+	}
+	// Bleve waits for ever for a lock another process holds; wait a little
+	// and say so instead, and never mistake a locked index for a corrupt
+	// one (which Open would remove).
+	b, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
+	if err != nil && strings.Contains(err.Error(), "timeout") {
+		return nil, fmt.Errorf("%w: %s", ErrInUse, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrUnusable, path, err)
+	}
+	v, err := b.GetInternal(keyMapping)
+	if err != nil || string(v) != mappingVersion {
+		_ = b.Close()
+		return nil, fmt.Errorf("%w: %s has mapping version %q, want %q", ErrUnusable, path, v, mappingVersion)
+	}
+	return &Index{b: b, path: path}, nil
 }
 
 // Recreate replaces whatever index is in dir with a new, empty one.
@@ -148,21 +168,40 @@ var ErrInUse = errors.New("index: in use by another process (is a server running
 
 // IDs returns the id of every document in the index.
 func (ix *Index) IDs(ctx context.Context) ([]string, error) {
+	vs, err := ix.Versions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(vs))
+	for id := range vs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// Versions returns the provider version each document was indexed at, by
+// id.
+func (ix *Index) Versions(ctx context.Context) (map[string]int64, error) {
 	n, err := ix.b.DocCount()
 	if err != nil {
 		return nil, err
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), int(n)+1, 0, false)
 	req.Score = "none"
+	req.Fields = []string{versionField}
 	res, err := ix.b.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("index: listing documents: %w", err)
 	}
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
+	out := make(map[string]int64, len(res.Hits))
+	for _, h := range res.Hits {
+		// Bleve gives stored numbers back as float64; versions are far
+		// below 2^53.
+		v, _ := h.Fields[versionField].(float64)
+		out[h.ID] = int64(v)
 	}
-	return ids, nil
+	return out, nil
 }
 
 // Hit is one provider matching the text, with its relevance.

@@ -218,3 +218,55 @@ func TestSearchAmongKeepsToTheIDs(t *testing.T) {
 		t.Fatalf("among no ids: %d hits, %v", len(hits), err)
 	}
 }
+
+// TestOpenExistingNeverRebuilds: OpenExisting refuses a missing or corrupt
+// index and leaves what is there alone, and reads back the version each
+// document was indexed at.
+func TestOpenExistingNeverRebuilds(t *testing.T) {
+	if _, err := index.OpenExisting(t.TempDir()); !errors.Is(err, index.ErrUnusable) {
+		t.Fatalf("no index: %v, want ErrUnusable", err)
+	}
+	dir := t.TempDir()
+	ix, ps := seeded(t, dir)
+	b := ix.NewBatch()
+	for i := range ps {
+		ps[i].Version = int64(i + 1)
+		if err := b.Put(&ps[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ix.Apply(b, 43); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix, err := index.OpenExisting(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := ix.Versions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{}
+	for _, p := range ps {
+		want[p.ID] = p.Version
+	}
+	if diff := cmp.Diff(want, vs); diff != "" {
+		t.Fatalf("versions (-want +got):\n%s", diff)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	meta := filepath.Join(dir, "bleve", "index_meta.json")
+	if err := os.WriteFile(meta, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := index.OpenExisting(dir); !errors.Is(err, index.ErrUnusable) {
+		t.Fatalf("corrupt index: %v, want ErrUnusable", err)
+	}
+	if b, _ := os.ReadFile(meta); string(b) != "{not json" {
+		t.Fatal("OpenExisting changed a corrupt index; it must leave it for inspection")
+	}
+}

@@ -12,7 +12,7 @@ import (
 
 // mappingVersion changes whenever the mapping or the documents change; an
 // index of another version is rebuilt from the store at start.
-const mappingVersion = "1"
+const mappingVersion = "2"
 
 // textFields are the fields free text is matched against, with boosts: a
 // word in the name or in what the provider offers counts for more than one
@@ -29,6 +29,9 @@ var textFields = []struct {
 	{"kind", 1},
 }
 
+// versionField is the stored field holding the indexed version.
+const versionField = "version"
+
 // doc is what the index holds for a provider: text only. Filters, facets,
 // location and ranking run over the in-memory catalogue (package match),
 // which DESIGN.md's measurements showed to be an order of magnitude faster
@@ -40,6 +43,9 @@ type doc struct {
 	Places     string `json:"places"`
 	Summary    string `json:"summary"`
 	Kind       string `json:"kind"`
+	// Version is the provider version indexed, stored and not searched,
+	// so `brokerfinder check` can say which version the index holds.
+	Version int64 `json:"version"`
 }
 
 func toDoc(p *directory.Provider) doc {
@@ -78,11 +84,12 @@ func toDoc(p *directory.Provider) doc {
 		Places:     strings.Join(places, ". "),
 		Summary:    p.Summary,
 		Kind:       directory.MustVocabulary(directory.VocabProviderTypes).Label(p.Type),
+		Version:    p.Version,
 	}
 }
 
 // newMapping is the one explicit mapping: English-analysed text fields, not
-// stored, no dynamic fields, nothing in _all.
+// stored, no dynamic fields, nothing in _all; and the version, stored only.
 func newMapping() mapping.IndexMapping {
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = en.AnalyzerName
@@ -95,6 +102,12 @@ func newMapping() mapping.IndexMapping {
 	for _, f := range textFields {
 		dm.AddFieldMappingsAt(f.name, text)
 	}
+	version := bleve.NewNumericFieldMapping()
+	version.Index = false
+	version.Store = true
+	version.IncludeInAll = false
+	version.DocValues = false
+	dm.AddFieldMappingsAt(versionField, version)
 	im := bleve.NewIndexMapping()
 	im.DefaultMapping = dm
 	im.DefaultAnalyzer = en.AnalyzerName

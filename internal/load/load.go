@@ -92,6 +92,14 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 // request builds the i-th request of a phase.
 type request func(i int, r *rand.Rand) (*http.Request, error)
 
+// Requests returns the builder of a phase's requests ("floor", "match",
+// "search") against cfg.BaseURL from cfg.Districts, for callers that mix
+// phases themselves (the soak test). The i-th request is built from i and
+// the random source.
+func Requests(phase string, cfg Config) (func(i int, r *rand.Rand) (*http.Request, error), error) {
+	return generator(phase, cfg)
+}
+
 func generator(phase string, cfg Config) (request, error) {
 	base := cfg.BaseURL
 	switch phase {
