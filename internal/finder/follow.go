@@ -19,17 +19,38 @@ import (
 // followBatch is the most changes read per poll.
 const followBatch = 500
 
+// recoverEvery is how often a follower finishes writes left half done.
+const recoverEvery = 30 * time.Second
+
+// recoverer is a store that can finish writes whose writer stopped part
+// way (mongodb.Store.Recover).
+type recoverer interface {
+	Recover(ctx context.Context) (int, error)
+}
+
 // follow polls the change log every interval until ctx ends.
 func (f *Finder) follow(ctx context.Context, interval time.Duration) {
 	defer close(f.followDone)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	failing := false
+	lastRecover := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		// A writer that died between applying a record and logging its
+		// change (a replica killed, never restarted) would leave it unseen
+		// here for ever; finishing such writes now and then logs them.
+		if r, ok := f.store.(recoverer); ok && time.Since(lastRecover) >= recoverEvery {
+			lastRecover = time.Now()
+			if n, err := r.Recover(ctx); err != nil {
+				f.logger.Debug("finishing interrupted writes", "err", err)
+			} else if n > 0 {
+				f.logger.Info("finished interrupted writes", "providers", n)
+			}
 		}
 		err := f.CatchUp(ctx)
 		switch {

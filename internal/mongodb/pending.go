@@ -279,6 +279,9 @@ var errCrashed = errors.New("mongodb: writer stopped for a test")
 
 // reached returns errCrashed if a test asked the store to stop at step.
 func (s *Store) reached(step string) error {
+	if s.atStep != nil {
+		s.atStep(step)
+	}
 	if s.crashAt != "" && s.crashAt == step {
 		return errCrashed
 	}

@@ -278,3 +278,38 @@ func TestLoserOfAClaimClearsItsMarker(t *testing.T) {
 		t.Fatalf("markers left: %v", left)
 	}
 }
+
+// TestWriteOutlivesItsRequest: a request cancelled (timed out) part way
+// through a write does not leave the record applied without its change
+// logged; the write is finished, so replicas following the log see it.
+func TestWriteOutlivesItsRequest(t *testing.T) {
+	for _, step := range []string{stepClaimed, stepApplied} {
+		t.Run(step, func(t *testing.T) {
+			w := startedTestStore(t, embeddedURI)
+			p := storetest.Provider("Before")
+			if err := w.CreateProvider(context.Background(), &p); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			w.atStep = func(s string) {
+				if s == step {
+					cancel()
+				}
+			}
+			next := p
+			next.Name = "After"
+			if err := w.UpdateProvider(ctx, &next, 1); err != nil {
+				t.Fatalf("update whose request ended at %q: %v", step, err)
+			}
+			w.atStep = nil
+			got, err := w.Provider(context.Background(), p.ID)
+			if err != nil || got.Name != "After" || got.Version != 2 {
+				t.Fatalf("after the write: %+v, %v", got, err)
+			}
+			cs, err := w.Changes(context.Background(), 0, 10)
+			if err != nil || len(cs) != 2 || cs[1].Version != 2 {
+				t.Fatalf("changes %+v, %v: want the update logged", cs, err)
+			}
+		})
+	}
+}

@@ -26,6 +26,9 @@ import (
 
 const revisionsCollection = "revisions"
 
+// finishTimeout bounds how long a write, once started, may take to finish.
+const finishTimeout = 30 * time.Second
+
 // revisionDoc is one version of one provider.
 type revisionDoc struct {
 	ID         string    `bson:"_id"`
@@ -50,10 +53,17 @@ func revisionID(providerID string, version int64) string {
 // another writer claimed that version first. The pending marker goes in
 // before the claim and comes out after the revision is marked applied, so
 // Recover finds every unfinished claim by reading the markers alone.
-func (s *Store) write(ctx context.Context, p *directory.Provider) error {
-	if err := s.markPending(ctx, p.ID, p.Version); err != nil {
+func (s *Store) write(reqCtx context.Context, p *directory.Provider) error {
+	if err := s.markPending(reqCtx, p.ID, p.Version); err != nil {
 		return err
 	}
+	// From here the write is finished whatever happens to the request: a
+	// request that timed out after the record was applied but before its
+	// change was logged would leave every replica following the log out of
+	// step until a restart (the soak test found it). So the rest runs on a
+	// context the request cannot cancel, bounded by its own deadline.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(reqCtx), finishTimeout)
+	defer cancel()
 	if err := s.reached(stepMarked); err != nil {
 		return err
 	}

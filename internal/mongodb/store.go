@@ -44,6 +44,8 @@ type Store struct {
 
 	// crashAt, in tests, stops writers at that step (see pending.go).
 	crashAt string
+	// atStep, in tests, is called as a writer passes each step.
+	atStep func(step string)
 
 	// seqMu makes this process's writers append changes one at a time;
 	// seenSeq is the highest Seq known to exist (see change.go).
