@@ -253,6 +253,16 @@ func (s *Server) updateProvider(c *gin.Context) error {
 //	@Failure		428			{object}	ErrorResponse
 //	@Router			/v1/providers/{id} [delete]
 func (s *Server) endProvider(c *gin.Context) error {
+	return s.changeProvider(c, "provider.end", func(p *directory.Provider) {
+		p.Status = directory.StatusEnded
+		p.Organisation.ContractStatus = directory.ContractEnded
+	})
+}
+
+// changeProvider is a write that changes part of the stored record: it
+// reads it, checks If-Match against its version, applies change, stores
+// the new version, and tells the search copies and the audit log.
+func (s *Server) changeProvider(c *gin.Context, action string, change func(*directory.Provider)) error {
 	version, err := ifMatch(c)
 	if err != nil {
 		return err
@@ -264,13 +274,12 @@ func (s *Server) endProvider(c *gin.Context) error {
 	if p.Version != version {
 		return directory.ErrVersionMismatch
 	}
-	p.Status = directory.StatusEnded
-	p.Organisation.ContractStatus = directory.ContractEnded
+	change(p)
 	if err := s.store.UpdateProvider(c.Request.Context(), p, version); err != nil {
 		return err
 	}
 	s.indexWrite(p)
-	s.audit(c, "provider.end", "provider", p.ID, p.Version)
+	s.audit(c, action, "provider", p.ID, p.Version)
 	s.writeProvider(c, http.StatusOK, p)
 	return nil
 }

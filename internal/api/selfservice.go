@@ -50,25 +50,9 @@ func (s *Server) verifyProvider(c *gin.Context) error {
 	if !ownsProvider(tok, c.Param("id")) {
 		return forbidden("A provider editor can confirm only their own listing.")
 	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.loadProvider(c)
-	if err != nil {
-		return err
-	}
-	if p.Version != version {
-		return directory.ErrVersionMismatch
-	}
-	p.Freshness = directory.Freshness{LastVerified: directory.DateOf(s.now()), VerifiedBy: tok.Name}
-	if err := s.store.UpdateProvider(c.Request.Context(), p, version); err != nil {
-		return err
-	}
-	s.indexWrite(p)
-	s.audit(c, "provider.verify", "provider", p.ID, p.Version)
-	s.writeProvider(c, http.StatusOK, p)
-	return nil
+	return s.changeProvider(c, "provider.verify", func(p *directory.Provider) {
+		p.Freshness = directory.Freshness{LastVerified: directory.DateOf(s.now()), VerifiedBy: tok.Name}
+	})
 }
 
 // Revision is one version of a provider in its history.
