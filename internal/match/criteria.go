@@ -60,7 +60,7 @@ func criteria(n *directory.Needs) []criterion {
 	if n.SevereOrFluctuating {
 		add(2, func(c *cand, explain bool) (level, string) {
 			switch {
-			case c.pr.Provider.SevereConditions:
+			case c.pr.severe:
 				return met, "Experienced with severe, long-term or fluctuating conditions"
 			case c.pr.serviceModel == "intensive_supported":
 				return partlyMet, "Gives intensive support, though not specifically for severe or fluctuating conditions"
@@ -82,7 +82,7 @@ func criteria(n *directory.Needs) []criterion {
 	case directory.StageLinedUp:
 		add(2, anyService("Helps you prepare for an interview or starting a job", "interview_practice", "interview_accompaniment"))
 		add(1, func(c *cand, explain bool) (level, string) {
-			w := c.pr.Provider.Capacity.WeeksToFirstAppointment
+			w := c.pr.weeksToFirst
 			switch {
 			case c.pr.takingNew && w <= 1:
 				return met, "Can usually see you within a week"
@@ -135,7 +135,7 @@ func criteria(n *directory.Needs) []criterion {
 	}
 	if n.InWorkSupport {
 		add(2, func(c *cand, explain bool) (level, string) {
-			weeks := c.pr.Provider.InWorkSupport.Weeks
+			weeks := c.pr.inWorkWeeks
 			switch c.pr.inWorkModel {
 			case "job_coaching":
 				return met, say(explain, "Job coaching once you start work%s", forWeeks(weeks))

@@ -193,7 +193,7 @@ func (c *Catalogue) match(req *Request, types uint64) Result {
 			return
 		}
 		cd := cand{slot: slot, pr: pr}
-		if _, km, ok := pr.nearestSite(loc.Point); ok {
+		if _, km, ok := pr.nearest(loc.Point); ok {
 			cd.km, cd.hasSite = km, true
 			cd.visits = pr.travelKm > 0 && km <= pr.travelKm
 		}

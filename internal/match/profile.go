@@ -62,17 +62,23 @@ type site struct {
 type Profile struct {
 	Provider *directory.Provider
 
-	typeBit      uint64
-	services     uint64 // delivered in house or by a partner
-	referred     uint64 // available only by referral
-	modes        uint64
-	specialisms  uint64
-	servesOnly   uint64
-	access       uint64 // the provider's and every site's
-	languages    uint64
-	incentives   uint64 // kinds paid to the client
-	outOfScope   uint64
-	sites        []site // located sites clients can visit
+	typeBit     uint64
+	services    uint64 // delivered in house or by a partner
+	referred    uint64 // available only by referral
+	modes       uint64
+	specialisms uint64
+	servesOnly  uint64
+	access      uint64 // the provider's and every site's
+	languages   uint64
+	incentives  uint64 // kinds paid to the client
+	outOfScope  uint64
+	// near is the first located site's point, held inline, and more the
+	// rest: most providers have one site, and a match reads this for
+	// thousands of providers, so one fewer pointer to follow matters.
+	near         directory.LatLon
+	located      bool
+	more         []directory.LatLon
+	sites        []site // located sites clients can visit, near first
 	travelKm     float64
 	radiusKm     float64
 	national     bool
@@ -84,6 +90,9 @@ type Profile struct {
 	verified     time.Time
 	verifiedOK   bool
 	idHash       uint64
+	severe       bool
+	weeksToFirst int
+	inWorkWeeks  int
 	inWorkModel  string
 	disclosure   string
 	serviceModel string
@@ -109,6 +118,8 @@ func Compile(p *directory.Provider) *Profile {
 		takingNew:    p.Capacity.TakingNewClients && p.Organisation.ContractStatus == directory.ContractActive,
 		idHash:       hashString(p.ID),
 		serviceModel: p.ServiceModel,
+		severe:       p.SevereConditions,
+		weeksToFirst: p.Capacity.WeeksToFirstAppointment,
 		registration: p.RegistrationApproach,
 	}
 	if p.Coverage.TravelsToClients {
@@ -125,6 +136,11 @@ func Compile(p *directory.Provider) *Profile {
 		pr.access |= accessBits.of(s.Accessibility)
 		if s.Location != nil && s.Kind != directory.SiteRemote {
 			pr.sites = append(pr.sites, site{point: *s.Location, kind: s.Kind, name: s.Name, town: s.Address.Town})
+			if !pr.located {
+				pr.near, pr.located = *s.Location, true
+			} else {
+				pr.more = append(pr.more, *s.Location)
+			}
 		}
 	}
 	for _, in := range p.Incentives {
@@ -140,6 +156,7 @@ func Compile(p *directory.Provider) *Profile {
 	}
 	if p.InWorkSupport.Offered {
 		pr.inWorkModel = p.InWorkSupport.Model
+		pr.inWorkWeeks = p.InWorkSupport.Weeks
 		pr.disclosure = p.InWorkSupport.Disclosure
 	}
 	pr.verified, pr.verifiedOK = p.Freshness.LastVerified.Time()
@@ -164,13 +181,26 @@ func (pr *Profile) hasMode(mode string) bool { return pr.modes&modeBits[mode] !=
 // nearestSite returns the nearest located site to pt and its distance, or
 // ok false when the provider has none.
 func (pr *Profile) nearestSite(pt directory.LatLon) (s site, km float64, ok bool) {
-	for i := range pr.sites {
-		d := directory.DistanceKm(pt, pr.sites[i].point)
-		if !ok || d < km {
-			s, km, ok = pr.sites[i], d, true
-		}
+	i, km, ok := pr.nearest(pt)
+	if ok {
+		s = pr.sites[i]
 	}
 	return s, km, ok
+}
+
+// nearest returns the index in sites of the nearest located site and its
+// distance, reading only the inline points.
+func (pr *Profile) nearest(pt directory.LatLon) (i int, km float64, ok bool) {
+	if !pr.located {
+		return 0, 0, false
+	}
+	km = directory.DistanceKm(pt, pr.near)
+	for j, p := range pr.more {
+		if d := directory.DistanceKm(pt, p); d < km {
+			i, km = j+1, d
+		}
+	}
+	return i, km, true
 }
 
 // stale reports information not checked for over a year.

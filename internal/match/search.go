@@ -121,7 +121,7 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 		f := found{pr: pr, rel: rel, tie: mix(req.Seed ^ pr.idHash)}
 		if req.Near != nil {
 			var ok bool
-			_, f.km, ok = pr.nearestSite(req.Near.Point)
+			_, f.km, ok = pr.nearest(req.Near.Point)
 			f.site = ok
 			visits := pr.travelKm > 0 && ok && f.km <= pr.travelKm
 			if !visits && pr.modes&remoteModes == 0 && (!ok || f.km > req.RadiusKm) {
