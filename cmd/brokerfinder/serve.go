@@ -12,8 +12,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/brokerfinder/brokerfinder/internal/api"
 	"github.com/brokerfinder/brokerfinder/internal/finder"
 	"github.com/brokerfinder/brokerfinder/internal/geo"
@@ -105,8 +103,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.proxies(),
 		RequestTimeout: cfg.RequestTimeout, Recorder: recorder,
+		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Shortlists: store, Logger: logger})},
 	})
-	web.Register(handler.(*gin.Engine), web.Config{Finder: f, Shortlists: store, Logger: logger})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

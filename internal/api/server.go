@@ -44,6 +44,10 @@ type Config struct {
 	// TrustedProxies are the addresses (CIDRs) whose X-Forwarded-For is
 	// believed when telling clients apart; none by default.
 	TrustedProxies []string
+	// Mounts add more routes to the same engine after the API's (the public
+	// pages, web.Routes), so they share its recovery, logging, limits and
+	// security headers.
+	Mounts []Mount
 	// Recorder counts what matches showed, for the fairness reports. When
 	// nil the API makes its own (whose pending counts are lost at exit:
 	// serve passes one and closes it after shutting the server down).
@@ -115,8 +119,14 @@ func New(cfg Config) http.Handler {
 	v1.POST("/match", s.handle(s.postMatch))
 	s.registerWorkflow(v1)
 	s.registerORUK(r)
+	for _, m := range cfg.Mounts {
+		m(r)
+	}
 	return r
 }
+
+// Mount adds routes to the API's engine.
+type Mount func(*gin.Engine)
 
 // handle adapts a handler that returns an error, so that no path can forget
 // to write one: a non-nil error is written once, as JSON, and the chain stops.

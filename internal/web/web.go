@@ -46,6 +46,11 @@ type server struct {
 	assets     *assetSet
 }
 
+// Routes returns Register bound to cfg, for api.Config.Mounts.
+func Routes(cfg Config) func(*gin.Engine) {
+	return func(r *gin.Engine) { Register(r, cfg) }
+}
+
 // Register adds the pages, embeds and assets to r. It runs after api.New,
 // so the API's recovery, request logging and baseline security headers
 // apply here too; each route below adds its own Content-Security-Policy.
