@@ -170,6 +170,14 @@ var ErrNotEmpty = fmt.Errorf("%w: the store is not empty; restore only into an e
 // before the fault is left (drop the database and restore again).
 func (s *Store) Restore(ctx context.Context, r io.Reader) (BackupReport, error) {
 	rep := BackupReport{Counts: map[string]int{}}
+	// A new store already holds one bookkeeping document (the record that
+	// Recover's one-off scan was done); it is not data. Drop it, so the
+	// emptiness check below sees only data and the backup's own copy, if
+	// it has one, restores without a duplicate. At worst Recover scans the
+	// revisions once more.
+	if _, err := s.pending.DeleteOne(ctx, bson.D{{Key: "_id", Value: legacyScanDoneID}}); err != nil {
+		return rep, fmt.Errorf("mongodb: preparing to restore: %w", translate(err))
+	}
 	existing, err := s.collectionNames(ctx)
 	if err != nil {
 		return rep, err
