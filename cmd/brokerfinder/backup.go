@@ -21,11 +21,6 @@ func backupExport(ctx context.Context, c *config, file string, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	if c.MongoURI == "" {
-		if err := refuseIfServed("export", indexDir(c)); err != nil {
-			return err
-		}
-	}
 	store, closeStore, err := openStore(ctx, c, logger)
 	if err != nil {
 		return err
@@ -77,11 +72,6 @@ func backupImport(ctx context.Context, c *config, file string, stdout, stderr io
 	logger, err := c.logger(stderr)
 	if err != nil {
 		return err
-	}
-	if c.MongoURI == "" {
-		if err := refuseIfServed("import", indexDir(c)); err != nil {
-			return err
-		}
 	}
 	store, closeStore, err := openStore(ctx, c, logger)
 	if err != nil {

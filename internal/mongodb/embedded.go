@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -19,6 +20,10 @@ type Embedded struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 }
+
+// ErrInUse means another process is serving the embedded store's data
+// directory.
+var ErrInUse = errors.New("data directory in use")
 
 // StartEmbedded starts FerretDB with its SQLite files in dir/db, listening on
 // a Unix socket in dir (or on a loopback TCP port when the socket path would be
@@ -36,7 +41,14 @@ func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embed
 	var listener ferretdb.ListenerConfig
 	sock := filepath.Join(filepath.Dir(abs), "mongodb.sock")
 	if len(sock) < 100 { // sun_path holds 108 bytes on Linux, 104 on macOS
-		_ = os.Remove(sock) // left behind by a killed process
+		// A socket that answers belongs to a running server on this data
+		// directory: starting a second store here would take it over. One
+		// that does not answer was left behind by a killed process.
+		if c, err := net.DialTimeout("unix", sock, time.Second); err == nil {
+			_ = c.Close()
+			return nil, fmt.Errorf("embedded store: %w: %s is in use by another process (is a server running on %s?)", ErrInUse, sock, dir)
+		}
+		_ = os.Remove(sock)
 		listener.Unix = sock
 	} else {
 		listener.TCP = "127.0.0.1:0"

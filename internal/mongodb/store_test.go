@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -103,4 +104,32 @@ func TestReopenKeepsDataAndIndexes(t *testing.T) {
 	if err != nil || got.Name != "Survivor" {
 		t.Fatalf("after reopen: %v, %v", got, err)
 	}
+}
+
+// TestEmbeddedRefusesAServedDirectory: a second embedded store on a data
+// directory another one is serving is refused, and leaves the first working;
+// a socket left by a killed process is not in the way.
+func TestEmbeddedRefusesAServedDirectory(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dir := t.TempDir()
+	first, err := StartEmbedded(ctx, dir, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := StartEmbedded(ctx, dir, quiet); !errors.Is(err, ErrInUse) {
+		t.Fatalf("second store on a served directory: %v, want ErrInUse", err)
+	}
+	s := openTestStore(t, first.URI())
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("the first store stopped answering: %v", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := StartEmbedded(ctx, dir, quiet)
+	if err != nil {
+		t.Fatalf("restart after the first stopped: %v", err)
+	}
+	_ = again.Close()
 }
