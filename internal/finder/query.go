@@ -255,7 +255,7 @@ func (f *Finder) Search(ctx context.Context, q SearchQuery) (match.SearchResult,
 		case err != nil:
 			return match.SearchResult{}, nil, err
 		default:
-			req.TextQuery = true
+			req.TextQuery, req.TextCovering = true, among != nil
 			req.Text = make([]match.TextHit, len(hits))
 			for i, h := range hits {
 				req.Text[i] = match.TextHit{ID: h.ID, Score: h.Score}
