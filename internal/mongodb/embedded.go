@@ -108,6 +108,10 @@ func (e *Embedded) Open(ctx context.Context, dbName string, logger *slog.Logger)
 		return nil, err
 	}
 	s.replaceByID = true
+	s.sqlite = &sqliteSource{dir: e.dbDir, dbName: dbName}
+	if logger != nil {
+		s.logger = logger
+	}
 	s.collectionsCreated = func(ctx context.Context) {
 		n, err := indexIDLookups(ctx, e.dbDir, dbName)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,6 +43,14 @@ type Store struct {
 	// for servers that cannot push down a conditional filter (see applyByID).
 	replaceByID bool
 
+	// sqlite, on the embedded store, is FerretDB's SQLite file, which
+	// EachProvider reads directly (see sqliteread.go).
+	sqlite *sqliteSource
+	// sqliteFallbacks counts rows read through FerretDB because they did
+	// not decode.
+	sqliteFallbacks atomic.Int64
+	logger          *slog.Logger
+
 	// crashAt, in tests, stops writers at that step (see pending.go).
 	crashAt string
 	// atStep, in tests, is called as a writer passes each step.
@@ -76,6 +85,7 @@ func Open(ctx context.Context, uri, dbName string) (*Store, error) {
 		client: client,
 		db:     client.Database(dbName),
 		now:    func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+		logger: slog.New(slog.DiscardHandler),
 	}
 	s.providers = s.db.Collection(providersCollection)
 	s.tokens = s.db.Collection(tokensCollection)
