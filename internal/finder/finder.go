@@ -202,7 +202,7 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 		if err := b.Put(p); err != nil {
 			return fmt.Errorf("finder: indexing %s: %w", p.ID, err)
 		}
-		if b.Size() >= 1000 {
+		if b.Size() >= rebuildBatch {
 			if err := f.ix.Apply(b, 0); err != nil {
 				return err
 			}
@@ -217,6 +217,12 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 	f.logger.Info("search index rebuilt", "providers", len(f.visible), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
+
+// rebuildBatch is how many documents a rebuild writes to the index at once.
+// Each batch becomes a segment the index merges later, so bigger batches
+// build faster (100k: about 18 s in batches of 1,000, 11-14 s in batches of
+// 5,000 to 20,000) at the cost of holding the batch's analysed documents.
+const rebuildBatch = 5000
 
 // Put brings both copies up to date with p after a write to the store. An
 // older version than the one held is ignored, so a slow writer or a
