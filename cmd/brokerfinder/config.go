@@ -31,6 +31,9 @@ type config struct {
 	RateBurst      int
 	TrustedProxies string
 	RequestTimeout time.Duration
+	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its own
+	// listener, for finding where time goes; keep it on a loopback address.
+	PprofAddr string
 }
 
 // flags registers the shared configuration flags on fs, with defaults from
@@ -53,6 +56,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&c.RateBurst, "rate-burst", int(envFloat(getenv, "BROKERFINDER_RATE_BURST", 40)), "requests a client may make at once before the rate applies (BROKERFINDER_RATE_BURST)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("BROKERFINDER_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is trusted (BROKERFINDER_TRUSTED_PROXIES)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", envDuration(getenv, "BROKERFINDER_REQUEST_TIMEOUT", 10*time.Second), "longest any request may take (BROKERFINDER_REQUEST_TIMEOUT)")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", env("BROKERFINDER_PPROF_ADDR", ""), "address to serve Go's profiler on, e.g. 127.0.0.1:6060; empty turns it off (BROKERFINDER_PPROF_ADDR)")
 	fs.StringVar(&c.LogLevel, "log-level", env("BROKERFINDER_LOG_LEVEL", "info"), "debug, info, warn or error (BROKERFINDER_LOG_LEVEL)")
 	// The admin token is taken from the environment only: a flag would show
 	// in process listings.
@@ -87,7 +91,7 @@ func (c *config) logValues() []any {
 		"database", c.Database, "seed_dir", c.SeedDir,
 		"postcodes_file", c.PostcodesFile, "geocoder_url", c.GeocoderURL,
 		"rate_limit", c.RateLimit, "rate_burst", c.RateBurst, "trusted_proxies", c.TrustedProxies,
-		"request_timeout", c.RequestTimeout,
+		"request_timeout", c.RequestTimeout, "pprof_addr", c.PprofAddr,
 		"admin_token", mask(c.AdminToken),
 	}
 }
