@@ -199,7 +199,7 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 		if !p.Visible() {
 			continue
 		}
-		if err := b.Put(p); err != nil {
+		if err := b.Put(p, match.PlaceKeys(p)...); err != nil {
 			return fmt.Errorf("finder: indexing %s: %w", p.ID, err)
 		}
 		if b.Size() >= rebuildBatch {
@@ -214,7 +214,11 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 	if err := f.ix.Apply(b, f.fp); err != nil {
 		return err
 	}
-	f.logger.Info("search index rebuilt", "providers", len(f.visible), "took", time.Since(start).Round(time.Millisecond))
+	built := time.Since(start)
+	if err := f.ix.Compact(ctx); err != nil {
+		return err
+	}
+	f.logger.Info("search index rebuilt", "built", built.Round(time.Millisecond), "providers", len(f.visible), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -246,7 +250,7 @@ func (f *Finder) Put(p *directory.Provider) error {
 		fp ^= fingerprint(cp.ID, cp.Version)
 	}
 	b := f.ix.NewBatch()
-	if err := b.Put(&cp); err != nil {
+	if err := b.Put(&cp, match.PlaceKeys(&cp)...); err != nil {
 		return err
 	}
 	if err := f.ix.Apply(b, fp); err != nil {

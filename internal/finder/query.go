@@ -244,18 +244,18 @@ func (f *Finder) Search(ctx context.Context, q SearchQuery) (match.SearchResult,
 		req.Near, place = &loc, &p
 	}
 	if strings.TrimSpace(q.Text) != "" {
-		var among []string // with near, score only the providers covering it
+		var places []string // with near, score only the providers filed there
 		if req.Near != nil {
-			among = f.cat.CoveringIDs(*req.Near)
+			places = req.Near.Keys()
 		}
-		hits, err := f.ix.SearchAmong(ctx, q.Text, among, f.cat.Len())
+		hits, err := f.ix.SearchIn(ctx, q.Text, places, f.cat.Len())
 		switch {
 		case errors.Is(err, index.ErrNoWords):
 			// Only punctuation: search as if no text was given.
 		case err != nil:
 			return match.SearchResult{}, nil, err
 		default:
-			req.TextQuery, req.TextCovering = true, among != nil
+			req.TextQuery = true
 			req.Text = make([]match.TextHit, len(hits))
 			for i, h := range hits {
 				req.Text[i] = match.TextHit{ID: h.ID, Score: h.Score}

@@ -3,6 +3,8 @@ package index_test
 import (
 	"context"
 	"errors"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -198,24 +200,69 @@ func TestLockedIndexIsNotRemoved(t *testing.T) {
 	}
 }
 
-func TestSearchAmongKeepsToTheIDs(t *testing.T) {
-	ix, ps := seeded(t, t.TempDir())
-	defer ix.Close()
-	among := []string{ps[0].ID, ps[5].ID, "no-such-id"}
-	hits, err := ix.SearchAmong(context.Background(), "work", among, 100)
+// TestSearchInKeepsToThePlaces: a search in places finds exactly the
+// providers filed under one of them that an unrestricted search finds, with
+// the same scores (being filed under a place adds no relevance).
+func TestSearchInKeepsToThePlaces(t *testing.T) {
+	ps, err := seed.Load(os.DirFS("../../seed"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hits) == 0 || len(hits) > 2 {
-		t.Fatalf("%d hits among two real ids", len(hits))
+	ix, _, err := index.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, h := range hits {
-		if !slices.Contains(among, h.ID) {
-			t.Fatalf("hit %s is not among the ids", h.ID)
+	defer ix.Close()
+	// Every third provider in "east", every fifth also in "west".
+	filed := map[string][]string{}
+	b := ix.NewBatch()
+	for i := range ps {
+		var places []string
+		if i%3 == 0 {
+			places = append(places, "east")
+		}
+		if i%5 == 0 {
+			places = append(places, "west")
+		}
+		filed[ps[i].ID] = places
+		if err := b.Put(&ps[i], places...); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if hits, err := ix.SearchAmong(context.Background(), "work", []string{}, 100); err != nil || len(hits) != 0 {
-		t.Fatalf("among no ids: %d hits, %v", len(hits), err)
+	if err := ix.Apply(b, 1); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	all, err := ix.Search(ctx, "work", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range [][]string{{"east"}, {"west"}, {"east", "west"}, {"nowhere"}} {
+		want := map[string]float64{}
+		for _, h := range all {
+			for _, p := range filed[h.ID] {
+				if slices.Contains(in, p) {
+					want[h.ID] = h.Score
+				}
+			}
+		}
+		hits, err := ix.SearchIn(ctx, "work", in, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]float64{}
+		for _, h := range hits {
+			got[h.ID] = h.Score
+		}
+		if len(want) == 0 && in[0] != "nowhere" {
+			t.Fatalf("no provider in %v matches: the test proves nothing", in)
+		}
+		if !maps.EqualFunc(got, want, func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }) {
+			t.Errorf("in %v: got %d hits, want %d, or scores differ\ngot  %v\nwant %v", in, len(got), len(want), got, want)
+		}
+	}
+	if hits, err := ix.SearchIn(ctx, "work", []string{}, 100); err != nil || len(hits) != 0 {
+		t.Fatalf("in no places: %d hits, %v", len(hits), err)
 	}
 }
 

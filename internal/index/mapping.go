@@ -12,7 +12,7 @@ import (
 
 // mappingVersion changes whenever the mapping or the documents change; an
 // index of another version is rebuilt from the store at start.
-const mappingVersion = "2"
+const mappingVersion = "3"
 
 // textFields are the fields free text is matched against, with boosts: a
 // word in the name or in what the provider offers counts for more than one
@@ -29,6 +29,9 @@ var textFields = []struct {
 	{"kind", 1},
 }
 
+// placesField holds the place keys.
+const placesField = "where"
+
 // versionField is the stored field holding the indexed version.
 const versionField = "version"
 
@@ -43,6 +46,9 @@ type doc struct {
 	Places     string `json:"places"`
 	Summary    string `json:"summary"`
 	Kind       string `json:"kind"`
+	// Where holds the place keys the provider is filed under (see
+	// Index.SearchIn): exact terms, not stored.
+	Where []string `json:"where"`
 	// Version is the provider version indexed, stored and not searched,
 	// so `brokerfinder check` can say which version the index holds.
 	Version int64 `json:"version"`
@@ -89,7 +95,8 @@ func toDoc(p *directory.Provider) doc {
 }
 
 // newMapping is the one explicit mapping: English-analysed text fields, not
-// stored, no dynamic fields, nothing in _all; and the version, stored only.
+// stored, no dynamic fields, nothing in _all; place keys as exact terms;
+// and the version, stored only.
 func newMapping() mapping.IndexMapping {
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = en.AnalyzerName
@@ -102,6 +109,12 @@ func newMapping() mapping.IndexMapping {
 	for _, f := range textFields {
 		dm.AddFieldMappingsAt(f.name, text)
 	}
+	where := bleve.NewKeywordFieldMapping()
+	where.Store = false
+	where.IncludeInAll = false
+	where.IncludeTermVectors = false
+	where.DocValues = false
+	dm.AddFieldMappingsAt(placesField, where)
 	version := bleve.NewNumericFieldMapping()
 	version.Index = false
 	version.Store = true

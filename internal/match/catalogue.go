@@ -2,6 +2,8 @@ package match
 
 import (
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -43,7 +45,9 @@ func NewCatalogue() *Catalogue {
 	}
 }
 
-// Grid cell size. A cell is about 22 km north-south and 20 km east-west in
+// Grid cell size. The full-text index files providers under their cells
+// (PlaceKeys): changing the size needs index.mappingVersion changed too, so
+// indexes are rebuilt. A cell is about 22 km north-south and 20 km east-west in
 // the UK, so a 25 km radius touches 9 to 16 cells.
 const (
 	cellLat = 0.2
@@ -187,7 +191,11 @@ func (c *Catalogue) keys(slot int32, fn func(list *[]int32, drop func())) {
 
 // entries calls fn with every cell entry of the profile in slot.
 func (c *Catalogue) entries(slot int32, fn func(cell, cellEntry)) {
-	pr := c.profiles[slot]
+	profileEntries(c.profiles[slot], slot, fn)
+}
+
+// profileEntries calls fn with every cell entry of pr, as held in slot.
+func profileEntries(pr *Profile, slot int32, fn func(cell, cellEntry)) {
 	if r := math.Max(pr.radiusKm, pr.travelKm); r > 0 {
 		for _, s := range pr.sites {
 			e := cellEntry{slot: slot, lat: s.point.Lat, lon: s.point.Lon, reachKm: r}
@@ -199,6 +207,70 @@ func (c *Catalogue) entries(slot int32, fn func(cell, cellEntry)) {
 			cellsInBox(minLat, minLon, maxLat, maxLon, func(k cell) { fn(k, cellEntry{slot: slot, reachKm: -1}) })
 		}
 	}
+}
+
+// Place keys name the lookup lists covering() reads for a location: the
+// national list, a postcode district's, a town's and a grid cell's. A
+// provider covering a location is always on one of that location's lists,
+// so PlaceKeys(p) and loc.Keys() share a key whenever p covers loc (the
+// converse does not hold: a cell's list holds every site whose reach
+// touches the cell). The full-text index holds each provider's keys, so a
+// text search near a place can be narrowed to the providers on its lists
+// with a few term lookups, and the catalogue then keeps those that cover it.
+
+// PlaceKeys returns the place keys of p, as the catalogue would file it.
+func PlaceKeys(p *directory.Provider) []string {
+	pr := Compile(p)
+	var keys []string
+	if pr.national {
+		keys = append(keys, nationalKey)
+	}
+	for _, d := range p.Coverage.PostcodeDistricts {
+		keys = append(keys, districtKey(d))
+	}
+	for _, a := range p.Coverage.Areas {
+		keys = append(keys, areaKey(a))
+	}
+	profileEntries(pr, 0, func(k cell, _ cellEntry) { keys = append(keys, cellKey(k)) })
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// Keys returns the place keys whose lists covering() reads for l.
+func (l Location) Keys() []string {
+	keys := []string{nationalKey, cellKey(cellOf(l.Point))}
+	if l.District != "" {
+		keys = append(keys, districtKey(l.District))
+	}
+	if l.Town != "" {
+		keys = append(keys, areaKey(l.Town))
+	}
+	return keys
+}
+
+const nationalKey = "national"
+
+func districtKey(d string) string { return "district:" + strings.ToUpper(d) }
+func areaKey(a string) string     { return "area:" + lower(a) }
+
+// cellKey names the block of keyBlock by keyBlock cells holding k: the
+// index files a provider under blocks, not cells, because a provider that
+// travels 50 km reaches dozens of cells, and a term for each made the index
+// build twice as slow. The search then scores a few more providers the
+// catalogue drops.
+func cellKey(k cell) string {
+	lat, lon := floorDiv(k.lat, keyBlock), floorDiv(k.lon, keyBlock)
+	return "cell:" + strconv.Itoa(int(lat)) + ":" + strconv.Itoa(int(lon))
+}
+
+const keyBlock = 4
+
+func floorDiv(a, b int32) int32 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
 }
 
 func (c *Catalogue) register(slot int32) {
@@ -283,16 +355,6 @@ func (c *Catalogue) covering(loc Location, fn func(slot int32, pr *Profile)) {
 			fn(e.slot, c.profiles[e.slot])
 		}
 	}
-}
-
-// CoveringIDs returns the ids of the visible providers whose coverage
-// includes loc.
-func (c *Catalogue) CoveringIDs(loc Location) []string {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	ids := []string{}
-	c.covering(loc, func(_ int32, pr *Profile) { ids = append(ids, pr.Provider.ID) })
-	return ids
 }
 
 func polygonContainsAny(pgs []directory.Polygon, p directory.LatLon) bool {

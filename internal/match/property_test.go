@@ -12,6 +12,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/match"
 	"github.com/brokerfinder/brokerfinder/internal/seed"
+	"github.com/brokerfinder/brokerfinder/internal/synth/synthtest"
 )
 
 func seedProviders(t testing.TB) []directory.Provider {
@@ -377,5 +378,58 @@ func TestCataloguePutRemove(t *testing.T) {
 	c.Remove(ps[0].ID)
 	if c.Len() != len(ps)-2 {
 		t.Fatalf("Len %d, want %d", c.Len(), len(ps)-2)
+	}
+}
+
+// TestPlaceKeysMeetCoveringProviders: a provider covering a place is always
+// filed under one of the place's keys, so a text search limited to those
+// keys (index.SearchIn) misses no provider the catalogue would show. Checked
+// with the catalogue's own eligibility and with the brute-force statement of
+// coverage, on the seed and a generated directory, at named places and
+// random points.
+func TestPlaceKeysMeetCoveringProviders(t *testing.T) {
+	ps := append(slices.Clone(seedProviders(t)), synthtest.Directory(t, 3000)...)
+	c := match.NewCatalogue()
+	keys := map[string][]string{}
+	for i := range ps {
+		c.Put(&ps[i])
+		keys[ps[i].ID] = match.PlaceKeys(&ps[i])
+	}
+	var types []string
+	for _, term := range directory.MustVocabulary(directory.VocabProviderTypes).Terms {
+		types = append(types, term.Code)
+	}
+	locs := slices.Clone(places)
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, d := range synthtest.Districts(t)[:200] {
+		locs = append(locs, match.Location{Point: directory.LatLon{Lat: d.Lat, Lon: d.Lon}, District: d.Code})
+	}
+	for range 200 {
+		locs = append(locs, match.Location{Point: directory.LatLon{Lat: 50 + 8*r.Float64(), Lon: -6 + 7*r.Float64()}})
+	}
+	shares := func(id string, loc match.Location) bool {
+		return slices.ContainsFunc(loc.Keys(), func(k string) bool { return slices.Contains(keys[id], k) })
+	}
+	checked := 0
+	for _, loc := range locs {
+		_, got := all(c, match.Request{Location: loc, Types: types})
+		for _, g := range got {
+			checked++
+			if !shares(g.Provider.ID, loc) {
+				t.Fatalf("%s covers %+v but shares no key with it: provider %v, place %v", g.Provider.Name, loc, keys[g.Provider.ID], loc.Keys())
+			}
+		}
+		for i := range ps {
+			p := &ps[i]
+			if p.Visible() && p.Coverage.National && !shares(p.ID, loc) {
+				t.Fatalf("national provider %s is not filed under %v", p.Name, loc.Keys())
+			}
+			if p.Visible() && coversBruteForce(p, loc, directory.Needs{}) && !shares(p.ID, loc) {
+				t.Fatalf("%s covers %+v (brute force) but shares no key with it", p.Name, loc)
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d covering providers checked: the test proves little", checked)
 	}
 }

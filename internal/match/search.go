@@ -25,10 +25,6 @@ type SearchRequest struct {
 	// text; only they are considered, ordered by relevance.
 	TextQuery bool
 	Text      []TextHit
-	// TextCovering says Text holds only providers covering Near (the
-	// caller limited the text search to CoveringIDs), so coverage is not
-	// worked out a second time.
-	TextCovering bool
 
 	Types            []string
 	Specialisms      []string
@@ -135,7 +131,7 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 		hits = append(hits, f)
 	}
 	var covered *bitset // with near and text, the providers covering the place
-	if req.Near != nil && req.TextQuery && !req.TextCovering {
+	if req.Near != nil && req.TextQuery {
 		covered = c.visitedSet()
 		defer c.visited.Put(covered)
 		c.covering(*req.Near, func(slot int32, _ *Profile) { covered.testAndSet(slot) })
