@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -47,5 +48,46 @@ func TestRecorderDropsWhenFullAndFlushesOnClose(t *testing.T) {
 	}
 	if want := 101 - r.Dropped(); st.shown != want {
 		t.Fatalf("wrote %d shown, want %d (101 recorded, %d dropped)", st.shown, want, r.Dropped())
+	}
+}
+
+// TestRecorderBoundsPairsBetweenWrites: past recorderMaxPairs distinct area
+// and provider pairs, new observations are dropped and counted, while those
+// already summed keep counting; what was kept is written in full.
+func TestRecorderBoundsPairsBetweenWrites(t *testing.T) {
+	st := &blockingStore{release: make(chan struct{})}
+	close(st.release)
+	r := NewRecorder(st, nil, 0)
+	page := func(area string, n int) []directory.ExposureCount {
+		out := make([]directory.ExposureCount, n)
+		for i := range out {
+			out[i] = directory.ExposureCount{Area: area, ProviderID: fmt.Sprint("p", i), Shown: 1}
+		}
+		return out
+	}
+	half := recorderMaxPairs / 2
+	r.Record(page("A", half), nil)
+	r.Record(page("B", half), nil) // exactly at the bound: kept
+	r.Record(page("C", 1), nil)    // one pair too many: dropped
+	r.Record(page("A", 10), nil)   // too: the check is per observation
+	if err := r.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r.Dropped() != 2 {
+		t.Fatalf("dropped %d observations, want 2", r.Dropped())
+	}
+	st.mu.Lock()
+	shown := st.shown
+	st.mu.Unlock()
+	if shown != int64(2*half) {
+		t.Fatalf("wrote %d shown, want %d", shown, 2*half)
+	}
+	// After the write the sums are empty again, so new pairs count.
+	r.Record(page("C", 1), nil)
+	if err := r.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r.Dropped() != 2 || st.shown != int64(2*half)+1 {
+		t.Fatalf("after a write: dropped %d, shown %d", r.Dropped(), st.shown)
 	}
 }

@@ -89,8 +89,9 @@ type ExposureRow struct {
 type ExposureReport struct {
 	Area  string        `json:"area,omitempty"`
 	Items []ExposureRow `json:"items"`
-	// Dropped counts observations this server dropped because its queue
-	// was full (since it started): if not zero, counts are low.
+	// Dropped counts observations this server dropped (since it started)
+	// because its queue was full or it already held as many sums as it
+	// writes at once: if not zero, counts are low.
 	Dropped int64 `json:"dropped"`
 } // @name ExposureReport
 
