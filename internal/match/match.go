@@ -120,26 +120,36 @@ func (c *Catalogue) Match(req Request) Result {
 // least part of the client's needs, best fit first and then nearest (the
 // research found gaps were often filled by other local services).
 func (c *Catalogue) otherProvision(req *Request, types uint64) []Ranked {
-	other := *req
-	other.Page, other.PerPage = 1, MaxPerPage
-	o := c.match(&other, types)
-	var out []Ranked
-	for _, r := range o.Results {
-		if r.Score > 0 {
-			out = append(out, r)
+	rk := c.rank(req, types, MaxPerPage)
+	var out []cand
+	for _, cd := range rk.top.sorted() {
+		if cd.score > 0 {
+			out = append(out, cd)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Ranked) int {
-		if a.Score != b.Score {
-			return b.Score - a.Score
+	// Only the five shown are explained: explaining every candidate was
+	// most of a match's garbage when nothing fitted.
+	slices.SortStableFunc(out, func(a, b cand) int {
+		if a.score != b.score {
+			return b.score - a.score
 		}
-		return cmpKm(a.DistanceKm, b.DistanceKm)
+		return cmpKm(roundedKm(&a), roundedKm(&b))
 	})
 	out = out[:min(len(out), 5)]
+	ranked := make([]Ranked, len(out))
 	for i := range out {
-		out[i].Rank = i + 1
+		ranked[i] = explain(&out[i], rk.crit, req.Location, req.Now, i+1)
 	}
-	return out
+	return ranked
+}
+
+// roundedKm is the distance a result shows: to 0.1 km, nil with no premises.
+func roundedKm(cd *cand) *float64 {
+	if !cd.hasSite {
+		return nil
+	}
+	km := math.Round(cd.km*10) / 10
+	return &km
 }
 
 // cmpKm orders distances nearest first, providers with no premises last.
@@ -170,30 +180,53 @@ func (c *Catalogue) match(req *Request, types uint64) Result {
 		per = DefaultPerPage
 	}
 	per = min(per, MaxPerPage)
-	needs := &req.Needs
-	crit := criteria(needs)
-	possible := 0
-	for _, cr := range crit {
-		possible += 2 * cr.weight
+	rk := c.rank(req, types, page*per)
+	res := Result{Total: rk.total, Page: page, PerPage: per, Results: []Ranked{}}
+	res.Excluded = rk.x.report(req.Needs.MaxTravelKm)
+	res.NoGoodFit = rk.total == 0 || (rk.possible > 0 && rk.best < goodFit)
+	ranked := rk.top.sorted()
+	from := min((page-1)*per, len(ranked))
+	for i := range ranked[from:] {
+		res.Results = append(res.Results, explain(&ranked[from+i], rk.crit, req.Location, req.Now, from+i+1))
 	}
+	return res
+}
+
+// ranking is what rank found: the best candidates, how many were eligible,
+// the best score, and the exclusions.
+type ranking struct {
+	crit     []criterion
+	possible int
+	top      *topK
+	total    int
+	best     int
+	x        ex
+}
+
+// rank scores every eligible provider for req and keeps the best want.
+func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
+	needs := &req.Needs
+	rk := ranking{crit: criteria(needs), top: newTopK(want), best: -1}
+	for _, cr := range rk.crit {
+		rk.possible += 2 * cr.weight
+	}
+	crit, possible := rk.crit, rk.possible
 	conditions := specialismBits.of(needs.HealthConditions)
 	loc := req.Location
-	want := page * per
-	top := newTopK(want)
-	var (
-		total int
-		best  = -1
-		x     ex
-	)
+	x := &rk.x
 
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	// One candidate reused: the criteria take its address, which would
+	// otherwise put every candidate on the heap (thousands per match).
+	cd := new(cand)
+	from := directory.DistanceFrom(loc.Point)
 	c.covering(loc, func(slot int32, pr *Profile) {
 		if pr.ended {
 			return
 		}
-		cd := cand{slot: slot, pr: pr}
-		if _, km, ok := pr.nearest(loc.Point); ok {
+		*cd = cand{slot: slot, pr: pr}
+		if _, km, ok := pr.nearest(from); ok {
 			cd.km, cd.hasSite = km, true
 			cd.visits = pr.travelKm > 0 && km <= pr.travelKm
 		}
@@ -215,26 +248,17 @@ func (c *Catalogue) match(req *Request, types uint64) Result {
 		if possible > 0 {
 			earned := 0
 			for i := range crit {
-				lvl, _ := crit[i].eval(&cd, false)
+				lvl, _ := crit[i].eval(cd, false)
 				earned += int(lvl) * crit[i].weight
 			}
 			cd.score = (earned*100 + possible/2) / possible
 		}
 		cd.tie = mix(req.Seed ^ pr.idHash)
-		best = max(best, cd.score)
-		total++
-		top.push(cd)
+		rk.best = max(rk.best, cd.score)
+		rk.total++
+		rk.top.push(*cd)
 	})
-
-	res := Result{Total: total, Page: page, PerPage: per, Results: []Ranked{}}
-	res.Excluded = x.report(needs.MaxTravelKm)
-	res.NoGoodFit = total == 0 || (possible > 0 && best < goodFit)
-	ranked := top.sorted()
-	from := min((page-1)*per, len(ranked))
-	for i, cd := range ranked[from:] {
-		res.Results = append(res.Results, explain(&cd, crit, loc, req.Now, from+i+1))
-	}
-	return res
+	return rk
 }
 
 func (x ex) report(maxKm float64) Excluded {
