@@ -2,6 +2,7 @@ package directory_test
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
@@ -27,5 +28,27 @@ func TestDistanceKm(t *testing.T) {
 				t.Fatalf("not symmetric: %.6f and %.6f", got, back)
 			}
 		})
+	}
+}
+
+// TestOriginMatchesHaversine: measuring from an origin gives, to the last
+// bit, what the textbook haversine gives, so eligibility at a radius's edge
+// does not move with the optimisation.
+func TestOriginMatchesHaversine(t *testing.T) {
+	haversine := func(a, b directory.LatLon) float64 {
+		const rad = math.Pi / 180
+		dLat := (b.Lat - a.Lat) * rad
+		dLon := (b.Lon - a.Lon) * rad
+		s := math.Sin(dLat/2)*math.Sin(dLat/2) +
+			math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
+		return 2 * 6371.0088 * math.Asin(math.Min(1, math.Sqrt(s)))
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	for range 100_000 {
+		a := directory.LatLon{Lat: 49 + 12*r.Float64(), Lon: -9 + 11*r.Float64()}
+		b := directory.LatLon{Lat: a.Lat + r.NormFloat64(), Lon: a.Lon + r.NormFloat64()}
+		if got, want := directory.DistanceFrom(a).Km(b), haversine(a, b); got != want {
+			t.Fatalf("from %v to %v: %v, want %v", a, b, got, want)
+		}
 	}
 }

@@ -159,6 +159,7 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 	if err != nil {
 		return fmt.Errorf("finder: loading providers: %w", err)
 	}
+	match.SortForLocality(all)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, p := range all {

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -333,6 +334,7 @@ func (c *Catalogue) covering(loc Location, fn func(slot int32, pr *Profile)) {
 	// A flat-earth distance within 1% picks the entries worth the exact
 	// great-circle test; at these distances it errs by far less than that.
 	kmPerLat, kmPerLon := 111.2, 111.2*math.Cos(loc.Point.Lat*math.Pi/180)
+	from := directory.DistanceFrom(loc.Point)
 	entries := c.cells[cellOf(loc.Point)]
 	for i := range entries {
 		e := &entries[i]
@@ -350,7 +352,7 @@ func (c *Catalogue) covering(loc Location, fn func(slot int32, pr *Profile)) {
 		if r := e.reachKm * 1.01; dx*dx+dy*dy > r*r {
 			continue
 		}
-		if directory.DistanceKm(loc.Point, directory.LatLon{Lat: e.lat, Lon: e.lon}) <= e.reachKm {
+		if from.Km(directory.LatLon{Lat: e.lat, Lon: e.lon}) <= e.reachKm {
 			v.testAndSet(e.slot)
 			fn(e.slot, c.profiles[e.slot])
 		}
@@ -440,4 +442,47 @@ func ringContains(ring [][2]float64, p directory.LatLon) bool {
 		}
 	}
 	return in
+}
+
+// SortForLocality orders ps so that providers with sites near each other
+// are next to each other (a Z-order curve over the grid cells of their
+// first located site; providers with no premises last, in their order).
+// Putting a directory into a catalogue in this order lays the compiled
+// profiles out in memory by place, so a match, which reads the profiles of
+// the few thousand providers around one place, reads neighbouring memory:
+// at 100,000 providers the first read of each profile was the largest
+// single cost of a match. Results never depend on the order: ties are
+// broken by a hash of the id and the query.
+func SortForLocality(ps []*directory.Provider) {
+	key := func(p *directory.Provider) uint64 {
+		for _, s := range p.Sites {
+			if s.Location != nil && s.Kind != directory.SiteRemote {
+				k := cellOf(*s.Location)
+				return interleave(uint32(k.lat+1<<15), uint32(k.lon+1<<15))
+			}
+		}
+		return math.MaxUint64
+	}
+	keys := make(map[*directory.Provider]uint64, len(ps))
+	for _, p := range ps {
+		keys[p] = key(p)
+	}
+	slices.SortStableFunc(ps, func(a, b *directory.Provider) int {
+		return cmp.Compare(keys[a], keys[b])
+	})
+}
+
+// interleave puts the bits of a and b alternately into one number (Morton
+// order): points close on both axes get close numbers.
+func interleave(a, b uint32) uint64 {
+	spread := func(x uint32) uint64 {
+		v := uint64(x)
+		v = (v | v<<16) & 0x0000ffff0000ffff
+		v = (v | v<<8) & 0x00ff00ff00ff00ff
+		v = (v | v<<4) & 0x0f0f0f0f0f0f0f0f
+		v = (v | v<<2) & 0x3333333333333333
+		v = (v | v<<1) & 0x5555555555555555
+		return v
+	}
+	return spread(a)<<1 | spread(b)
 }

@@ -181,7 +181,7 @@ func (pr *Profile) hasMode(mode string) bool { return pr.modes&modeBits[mode] !=
 // nearestSite returns the nearest located site to pt and its distance, or
 // ok false when the provider has none.
 func (pr *Profile) nearestSite(pt directory.LatLon) (s site, km float64, ok bool) {
-	i, km, ok := pr.nearest(pt)
+	i, km, ok := pr.nearest(directory.DistanceFrom(pt))
 	if ok {
 		s = pr.sites[i]
 	}
@@ -190,13 +190,13 @@ func (pr *Profile) nearestSite(pt directory.LatLon) (s site, km float64, ok bool
 
 // nearest returns the index in sites of the nearest located site and its
 // distance, reading only the inline points.
-func (pr *Profile) nearest(pt directory.LatLon) (i int, km float64, ok bool) {
+func (pr *Profile) nearest(o directory.Origin) (i int, km float64, ok bool) {
 	if !pr.located {
 		return 0, 0, false
 	}
-	km = directory.DistanceKm(pt, pr.near)
+	km = o.Km(pr.near)
 	for j, p := range pr.more {
-		if d := directory.DistanceKm(pt, p); d < km {
+		if d := o.Km(p); d < km {
 			i, km = j+1, d
 		}
 	}

@@ -114,6 +114,10 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 	var hits []found
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	var origin directory.Origin
+	if req.Near != nil {
+		origin = directory.DistanceFrom(req.Near.Point)
+	}
 	consider := func(pr *Profile, rel float64) {
 		if !keep(pr) {
 			return
@@ -121,7 +125,7 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 		f := found{pr: pr, rel: rel, tie: mix(req.Seed ^ pr.idHash)}
 		if req.Near != nil {
 			var ok bool
-			_, f.km, ok = pr.nearest(req.Near.Point)
+			_, f.km, ok = pr.nearest(origin)
 			f.site = ok
 			visits := pr.travelKm > 0 && ok && f.km <= pr.travelKm
 			if !visits && pr.modes&remoteModes == 0 && (!ok || f.km > req.RadiusKm) {
