@@ -254,24 +254,8 @@ const nationalKey = "national"
 func districtKey(d string) string { return "district:" + strings.ToUpper(d) }
 func areaKey(a string) string     { return "area:" + lower(a) }
 
-// cellKey names the block of keyBlock by keyBlock cells holding k: the
-// index files a provider under blocks, not cells, because a provider that
-// travels 50 km reaches dozens of cells, and a term for each made the index
-// build twice as slow. The search then scores a few more providers the
-// catalogue drops.
 func cellKey(k cell) string {
-	lat, lon := floorDiv(k.lat, keyBlock), floorDiv(k.lon, keyBlock)
-	return "cell:" + strconv.Itoa(int(lat)) + ":" + strconv.Itoa(int(lon))
-}
-
-const keyBlock = 4
-
-func floorDiv(a, b int32) int32 {
-	q := a / b
-	if a%b != 0 && a < 0 {
-		q--
-	}
-	return q
+	return "cell:" + strconv.Itoa(int(k.lat)) + ":" + strconv.Itoa(int(k.lon))
 }
 
 func (c *Catalogue) register(slot int32) {
