@@ -85,9 +85,15 @@ func load(n int) *fixture {
 func (f *fixture) catalogue(b *testing.B) *match.Catalogue {
 	f.catOnce.Do(func() {
 		ps := synthtest.Directory(b, f.n)
-		f.cat = match.NewCatalogue()
+		// In the order the finder puts a directory in (see finder.load).
+		all := make([]*directory.Provider, len(ps))
 		for i := range ps {
-			f.cat.Put(&ps[i])
+			all[i] = &ps[i]
+		}
+		match.SortForLocality(all)
+		f.cat = match.NewCatalogue()
+		for _, p := range all {
+			f.cat.Put(p)
 		}
 	})
 	return f.cat
