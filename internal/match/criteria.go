@@ -29,7 +29,10 @@ type cand struct {
 }
 
 // criterion scores one stated need. eval returns the level and, when
-// explain is set, a short plain-English sentence for the client.
+// explain is set, a short plain-English sentence for the client. eval runs
+// for every candidate of every match, so sentences with values are built
+// only after an explicit !explain return: passing values to fmt.Sprintf
+// boxes them on the heap even when the sentence is thrown away.
 type criterion struct {
 	weight int
 	eval   func(c *cand, explain bool) (level, string)
@@ -50,11 +53,20 @@ func criteria(n *directory.Needs) []criterion {
 		add(3, func(c *cand, explain bool) (level, string) {
 			switch {
 			case c.pr.specialisms&bit != 0:
-				return met, say(explain, "Specialises in %s", label)
+				if !explain {
+					return met, ""
+				}
+				return met, fmt.Sprintf("Specialises in %s", label)
 			case c.pr.specialisms == 0:
-				return partlyMet, say(explain, "Works with all health conditions but does not specialise in %s", label)
+				if !explain {
+					return partlyMet, ""
+				}
+				return partlyMet, fmt.Sprintf("Works with all health conditions but does not specialise in %s", label)
 			}
-			return notMet, say(explain, "Does not specialise in %s", label)
+			if !explain {
+				return notMet, ""
+			}
+			return notMet, fmt.Sprintf("Does not specialise in %s", label)
 		})
 	}
 	if n.SevereOrFluctuating {
@@ -87,7 +99,10 @@ func criteria(n *directory.Needs) []criterion {
 			case c.pr.takingNew && w <= 1:
 				return met, "Can usually see you within a week"
 			case c.pr.takingNew && w <= 3:
-				return partlyMet, say(explain, "First appointment usually within %d weeks", w)
+				if !explain {
+					return partlyMet, ""
+				}
+				return partlyMet, fmt.Sprintf("First appointment usually within %d weeks", w)
 			}
 			return notMet, "May not be able to see you quickly"
 		})
@@ -138,9 +153,15 @@ func criteria(n *directory.Needs) []criterion {
 			weeks := c.pr.inWorkWeeks
 			switch c.pr.inWorkModel {
 			case "job_coaching":
-				return met, say(explain, "Job coaching once you start work%s", forWeeks(weeks))
+				if !explain {
+					return met, ""
+				}
+				return met, fmt.Sprintf("Job coaching once you start work%s", forWeeks(weeks))
 			case "scheduled_contact":
-				return met, say(explain, "Keeps in touch regularly once you start work%s", forWeeks(weeks))
+				if !explain {
+					return met, ""
+				}
+				return met, fmt.Sprintf("Keeps in touch regularly once you start work%s", forWeeks(weeks))
 			case "reactive":
 				return partlyMet, "Support in work only when you ask for it"
 			}
@@ -167,11 +188,20 @@ func criteria(n *directory.Needs) []criterion {
 		add(2, func(c *cand, explain bool) (level, string) {
 			switch {
 			case c.pr.languages&bit != 0:
-				return met, say(explain, "Staff speak %s", label)
+				if !explain {
+					return met, ""
+				}
+				return met, fmt.Sprintf("Staff speak %s", label)
 			case c.pr.access&accessBits["interpreters"] != 0:
-				return partlyMet, say(explain, "Can arrange an interpreter for %s", label)
+				if !explain {
+					return partlyMet, ""
+				}
+				return partlyMet, fmt.Sprintf("Can arrange an interpreter for %s", label)
 			}
-			return notMet, say(explain, "No staff who speak %s", label)
+			if !explain {
+				return notMet, ""
+			}
+			return notMet, fmt.Sprintf("No staff who speak %s", label)
 		})
 	}
 	access := directory.MustVocabulary(directory.VocabAccessibility)
@@ -179,22 +209,21 @@ func criteria(n *directory.Needs) []criterion {
 		bit, label := accessBits[code], access.Label(code)
 		add(2, func(c *cand, explain bool) (level, string) {
 			if c.pr.access&bit != 0 {
-				return met, say(explain, "%s", label)
+				if !explain {
+					return met, ""
+				}
+				return met, fmt.Sprintf("%s", label)
 			}
-			return notMet, say(explain, "Does not list %s", strings.ToLower(label))
+			if !explain {
+				return notMet, ""
+			}
+			return notMet, fmt.Sprintf("Does not list %s", strings.ToLower(label))
 		})
 	}
 	if n.Travel != "" {
 		add(2, gettingThere(n.Travel))
 	}
 	return cs
-}
-
-func say(explain bool, format string, args ...any) string {
-	if !explain {
-		return ""
-	}
-	return fmt.Sprintf(format, args...)
 }
 
 func forWeeks(w int) string {
@@ -211,11 +240,20 @@ func service(code, label string) func(*cand, bool) (level, string) {
 	return func(c *cand, explain bool) (level, string) {
 		switch {
 		case c.pr.services&bit != 0:
-			return met, say(explain, "Offers: %s", label)
+			if !explain {
+				return met, ""
+			}
+			return met, fmt.Sprintf("Offers: %s", label)
 		case c.pr.referred&bit != 0:
-			return partlyMet, say(explain, "Can refer you elsewhere for: %s", label)
+			if !explain {
+				return partlyMet, ""
+			}
+			return partlyMet, fmt.Sprintf("Can refer you elsewhere for: %s", label)
 		}
-		return notMet, say(explain, "Does not offer: %s", label)
+		if !explain {
+			return notMet, ""
+		}
+		return notMet, fmt.Sprintf("Does not offer: %s", label)
 	}
 }
 
@@ -293,17 +331,29 @@ func contactMode(mode string) func(*cand, bool) (level, string) {
 		case mode == directory.ModeHomeVisits && c.pr.hasMode(directory.ModeHomeVisits):
 			return partlyMet, "Offers home visits, but may not come as far as where you live"
 		case c.pr.modes&bit != 0 && inPerson && c.hasSite && c.km > localKm:
-			return partlyMet, say(explain, "Meets people %s, but the nearest place is %.0f km away", label, c.km)
+			if !explain {
+				return partlyMet, ""
+			}
+			return partlyMet, fmt.Sprintf("Meets people %s, but the nearest place is %.0f km away", label, c.km)
 		case c.pr.modes&bit != 0:
-			return met, say(explain, "You can meet or talk to them: %s", label)
+			if !explain {
+				return met, ""
+			}
+			return met, fmt.Sprintf("You can meet or talk to them: %s", label)
 		case inPerson && c.pr.telephoneOnly():
 			return notMet, "Telephone only: you asked to meet face to face"
 		case mode == directory.ModeHomeVisits && c.pr.modes&meetingAtOffice != 0:
 			return partlyMet, "No home visits, but you can meet them locally"
 		case inPerson && c.pr.modes&inPersonModes != 0:
-			return partlyMet, say(explain, "Meets face to face, though not %s", label)
+			if !explain {
+				return partlyMet, ""
+			}
+			return partlyMet, fmt.Sprintf("Meets face to face, though not %s", label)
 		}
-		return notMet, say(explain, "Does not offer contact %s", label)
+		if !explain {
+			return notMet, ""
+		}
+		return notMet, fmt.Sprintf("Does not offer contact %s", label)
 	}
 }
 
@@ -371,11 +421,17 @@ func gettingThere(travel string) func(*cand, bool) (level, string) {
 		case c.visits:
 			return met, "Staff can come to you"
 		case c.hasSite && c.km <= comfy:
-			return met, say(explain, "Easy to get to: %.1f km away", c.km)
+			if !explain {
+				return met, ""
+			}
+			return met, fmt.Sprintf("Easy to get to: %.1f km away", c.km)
 		case c.pr.modes&remoteModes != 0:
 			return partlyMet, "You can talk to them by phone or online"
 		case c.hasSite && c.km <= 2*comfy:
-			return partlyMet, say(explain, "%.1f km away: a longer journey", c.km)
+			if !explain {
+				return partlyMet, ""
+			}
+			return partlyMet, fmt.Sprintf("%.1f km away: a longer journey", c.km)
 		}
 		return notMet, "Hard to get to from where you live"
 	}
