@@ -100,10 +100,12 @@ func (e *Embedded) URI() string { return e.uri }
 // Open opens the store in database dbName on the embedded server, as Open
 // does, and then gives FerretDB's tables the index its _id lookups need (see
 // sqliteindex.go), and has writes apply revisions by _id (see applyByID).
-// The index is an optimisation: if it fails, logger gets a warning and the
-// store works, only slower.
+// It creates only the unique indexes, which are the only ones FerretDB on
+// SQLite makes use of (see ensureIndexes). The _id index is an
+// optimisation: if it fails, logger gets a warning and the store works,
+// only slower.
 func (e *Embedded) Open(ctx context.Context, dbName string, logger *slog.Logger) (*Store, error) {
-	s, err := Open(ctx, e.uri, dbName)
+	s, err := open(ctx, e.uri, dbName, true)
 	if err != nil {
 		return nil, err
 	}
