@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -26,10 +27,16 @@ import (
 //
 //  1. insert the intent {ids, after: a Seq at or before the batch's changes};
 //  2. insert the revisions, already marked applied and tagged with the
-//     intent (unordered; a duplicate _id means the id is taken);
+//     intent (unordered; a duplicate _id means the id is taken, and so
+//     does an id repeated in the batch, which is not sent again);
 //  3. insert the providers whose revisions went in;
 //  4. append their changes;
 //  5. delete the intent.
+//
+// Steps 2 and 3 each send their documents as a few concurrent unordered
+// inserts (see insertUnordered), which is no different from one unordered
+// insert: no order among them is promised. Each step still starts only
+// after every insert of the step before it has answered.
 //
 // While the intent exists its revisions count as unfinished: Recover
 // re-inserts any missing provider and appends any change missing from the
@@ -77,6 +84,10 @@ func (s *Store) createBatch(ctx context.Context, ps []*directory.Provider) ([]st
 	intent := bulkDoc{ID: directory.NewID(), IDs: make([]string, len(ps)), After: s.seenSeq.Load(), At: now}
 	next := make([]directory.Provider, len(ps))
 	revs := make([]revisionDoc, len(ps))
+	// claimed marks a repeated id: its first occurrence claims it, or finds
+	// it taken, before this one could, so it is taken either way.
+	claimed := make(map[int]bool)
+	seen := make(map[string]bool, len(ps))
 	for i, p := range ps {
 		if p.ID == "" {
 			p.ID = directory.NewID()
@@ -89,17 +100,18 @@ func (s *Store) createBatch(ctx context.Context, ps []*directory.Provider) ([]st
 			ID: revisionID(n.ID, 1), ProviderID: n.ID, Version: 1, At: now,
 			Applied: true, Bulk: intent.ID, Provider: n,
 		}
+		if seen[n.ID] {
+			claimed[i] = true
+		}
+		seen[n.ID] = true
 	}
 	if _, err := s.bulks.InsertOne(ctx, intent); err != nil {
 		return nil, translate(err)
 	}
 
-	var taken map[int]bool
-	if _, err := s.revisions.InsertMany(ctx, revs, options.InsertMany().SetOrdered(false)); err != nil {
-		var ok bool
-		if taken, ok = duplicateIndexes(err); !ok {
-			return nil, translate(err)
-		}
+	taken, err := insertUnordered(ctx, s.revisions, revs, claimed)
+	if err != nil {
+		return nil, err
 	}
 	docs := make([]*providerDoc, 0, len(ps))
 	cs := make([]directory.Change, 0, len(ps))
@@ -109,14 +121,10 @@ func (s *Store) createBatch(ctx context.Context, ps []*directory.Provider) ([]st
 			cs = append(cs, directory.Change{ProviderID: next[i].ID, Version: 1, At: now})
 		}
 	}
-	if len(docs) > 0 {
-		// A duplicate here means another writer already rolled our
-		// revision forward (the same record), so it is not an error.
-		if _, err := s.providers.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil {
-			if _, ok := duplicateIndexes(err); !ok {
-				return nil, translate(err)
-			}
-		}
+	// A duplicate here means another writer already rolled our revision
+	// forward (the same record), so it is not an error.
+	if _, err := insertUnordered(ctx, s.providers, docs, nil); err != nil {
+		return nil, err
 	}
 	if err := s.appendChanges(ctx, cs); err != nil {
 		return nil, err
@@ -272,4 +280,69 @@ func (s *Store) ProviderVersions(ctx context.Context, ids []string) (map[string]
 		}
 	}
 	return out, nil
+}
+
+// bulkParts is how many inserts of one step of a batch run at once. FerretDB
+// serves each connection in its own goroutine and does much of an insert
+// (decoding, validating and encoding documents) outside SQLite's write
+// lock, so a second insert uses the second core; SQLite still takes their
+// writes one transaction at a time.
+const bulkParts = 2
+
+// minBulkPart is the smallest part worth its own insert: FerretDB writes
+// documents 100 to a transaction.
+const minBulkPart = 100
+
+// insertUnordered inserts the docs not in skip, unordered, as up to
+// bulkParts concurrent insertMany calls of consecutive docs, and returns the
+// positions in docs that were refused as duplicates, plus those in skip.
+// Any other error is returned once every part has finished; the parts that
+// did not fail may have been inserted in whole or in part, as with one
+// unordered insertMany.
+func insertUnordered[T any](ctx context.Context, coll *mongo.Collection, docs []T, skip map[int]bool) (map[int]bool, error) {
+	taken := make(map[int]bool, len(skip))
+	var pos []int // positions of the docs to insert
+	var ins []T
+	for i := range docs {
+		if skip[i] {
+			taken[i] = true
+			continue
+		}
+		pos = append(pos, i)
+		ins = append(ins, docs[i])
+	}
+	if len(ins) == 0 {
+		return taken, nil
+	}
+	parts := max(1, min(bulkParts, len(ins)/minBulkPart))
+	size := (len(ins) + parts - 1) / parts
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for start := 0; start < len(ins); start += size {
+		part := ins[start:min(start+size, len(ins))]
+		wg.Go(func() {
+			_, err := coll.InsertMany(ctx, part, options.InsertMany().SetOrdered(false))
+			if err == nil {
+				return
+			}
+			dup, ok := duplicateIndexes(err)
+			mu.Lock()
+			defer mu.Unlock()
+			if !ok {
+				errs = append(errs, translate(err))
+				return
+			}
+			for i := range dup {
+				taken[pos[start+i]] = true
+			}
+		})
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return taken, nil
 }

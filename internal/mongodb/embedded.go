@@ -55,7 +55,7 @@ func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embed
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  listener,
-		Logger:    logger,
+		Logger:    slog.New(deferAttrs(logger.Handler())),
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
 	})
@@ -100,10 +100,12 @@ func (e *Embedded) URI() string { return e.uri }
 // Open opens the store in database dbName on the embedded server, as Open
 // does, and then gives FerretDB's tables the index its _id lookups need (see
 // sqliteindex.go), and has writes apply revisions by _id (see applyByID).
-// The index is an optimisation: if it fails, logger gets a warning and the
-// store works, only slower.
+// It creates only the unique indexes, which are the only ones FerretDB on
+// SQLite makes use of (see ensureIndexes). The _id index is an
+// optimisation: if it fails, logger gets a warning and the store works,
+// only slower.
 func (e *Embedded) Open(ctx context.Context, dbName string, logger *slog.Logger) (*Store, error) {
-	s, err := Open(ctx, e.uri, dbName)
+	s, err := open(ctx, e.uri, dbName, true)
 	if err != nil {
 		return nil, err
 	}
@@ -136,4 +138,54 @@ func (e *Embedded) Close() error {
 	case <-time.After(15 * time.Second):
 		return errors.New("embedded store: FerretDB did not stop within 15s")
 	}
+}
+
+// FerretDB logs every SQL statement it runs as
+//
+//	l.With(slog.Any("args", args)).DebugContext(ctx, query)
+//
+// and slog's built-in handlers format With's attributes when With is called,
+// whether or not the record is then logged. The args of an insert are the
+// documents, so with a text handler that drops debug records FerretDB still
+// quoted every document it wrote, twice: about a sixth of a bulk load's CPU
+// time. deferAttrs wraps a handler so that With and WithGroup only note
+// what to add, and the handler applies them to a record it logs.
+
+// deferredHandler is a slog.Handler whose attributes and groups are applied
+// to h only when a record is handled.
+type deferredHandler struct {
+	h   slog.Handler
+	ops []func(slog.Handler) slog.Handler // With and WithGroup, in order
+}
+
+func deferAttrs(h slog.Handler) slog.Handler { return &deferredHandler{h: h} }
+
+func (d *deferredHandler) Enabled(ctx context.Context, level slog.Level) bool {
+	return d.h.Enabled(ctx, level)
+}
+
+func (d *deferredHandler) Handle(ctx context.Context, r slog.Record) error {
+	h := d.h
+	for _, op := range d.ops {
+		h = op(h)
+	}
+	return h.Handle(ctx, r)
+}
+
+func (d *deferredHandler) with(op func(slog.Handler) slog.Handler) *deferredHandler {
+	return &deferredHandler{h: d.h, ops: append(d.ops[:len(d.ops):len(d.ops)], op)}
+}
+
+func (d *deferredHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if len(attrs) == 0 {
+		return d
+	}
+	return d.with(func(h slog.Handler) slog.Handler { return h.WithAttrs(attrs) })
+}
+
+func (d *deferredHandler) WithGroup(name string) slog.Handler {
+	if name == "" {
+		return d
+	}
+	return d.with(func(h slog.Handler) slog.Handler { return h.WithGroup(name) })
 }

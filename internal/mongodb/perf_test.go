@@ -5,12 +5,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/seed"
 )
 
 // TestPerfDataDir times the start-up and read paths on a real data
@@ -90,4 +92,58 @@ func TestPerfDataDir(t *testing.T) {
 		return n, err
 	})
 	step("count", func() (any, error) { return s.CountProviders(ctx) })
+}
+
+// TestPerfBulkCreate times CreateProviders into an empty embedded store with
+// the seed directory named by BROKERFINDER_PERF_SEED_DIR (such as one made by
+// `brokerfinder gen`), as `brokerfinder seed` does. Run it with -cpuprofile
+// to see where a bulk load goes, or set BROKERFINDER_PERF_CPUPROFILE to a
+// file to profile CreateProviders alone. It runs only when
+// BROKERFINDER_PERF_SEED_DIR is set.
+func TestPerfBulkCreate(t *testing.T) {
+	dir := os.Getenv("BROKERFINDER_PERF_SEED_DIR")
+	if dir == "" {
+		t.Skip("set BROKERFINDER_PERF_SEED_DIR to a seed directory to time loading it")
+	}
+	ps, err := seed.Load(os.DirFS(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e, err := StartEmbedded(ctx, t.TempDir(), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = e.Close() }()
+	s, err := e.Open(ctx, "brokerfinder", quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close(ctx) }()
+
+	if out := os.Getenv("BROKERFINDER_PERF_CPUPROFILE"); out != "" {
+		f, err := os.Create(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+	}
+	start := time.Now()
+	batch := make([]*directory.Provider, 0, len(ps))
+	for i := range ps {
+		batch = append(batch, &ps[i])
+	}
+	if err := s.CreateProviders(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("CreateProviders(%d): %v", len(ps), time.Since(start))
+	pprof.StopCPUProfile()
+	n, err := s.CountProviders(ctx)
+	if err != nil || n != int64(len(ps)) {
+		t.Fatalf("CountProviders = %d, %v; want %d", n, err, len(ps))
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,6 +52,10 @@ type Store struct {
 	sqliteFallbacks atomic.Int64
 	logger          *slog.Logger
 
+	// uniqueIndexesOnly skips the indexes that serve only queries, for a
+	// server that never uses them (see ensureIndexes).
+	uniqueIndexesOnly bool
+
 	// crashAt, in tests, stops writers at that step (see pending.go).
 	crashAt string
 	// atStep, in tests, is called as a writer passes each step.
@@ -71,6 +76,11 @@ var _ directory.Store = (*Store)(nil)
 // indexes the store needs. It fails if the server cannot be reached within
 // the context's deadline (or 10 s).
 func Open(ctx context.Context, uri, dbName string) (*Store, error) {
+	return open(ctx, uri, dbName, false)
+}
+
+// open is Open, creating only the unique indexes if uniqueIndexesOnly.
+func open(ctx context.Context, uri, dbName string, uniqueIndexesOnly bool) (*Store, error) {
 	opts := options.Client().ApplyURI(uri).
 		SetAppName("brokerfinder").
 		SetServerSelectionTimeout(5 * time.Second).
@@ -82,10 +92,11 @@ func Open(ctx context.Context, uri, dbName string) (*Store, error) {
 		return nil, fmt.Errorf("mongodb: connecting: %w", err)
 	}
 	s := &Store{
-		client: client,
-		db:     client.Database(dbName),
-		now:    func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
-		logger: slog.New(slog.DiscardHandler),
+		client:            client,
+		db:                client.Database(dbName),
+		uniqueIndexesOnly: uniqueIndexesOnly,
+		now:               func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+		logger:            slog.New(slog.DiscardHandler),
 	}
 	s.providers = s.db.Collection(providersCollection)
 	s.tokens = s.db.Collection(tokensCollection)
@@ -171,8 +182,18 @@ func isNamespaceExists(err error) bool {
 	return errors.As(err, &ce) && ce.Code == 48
 }
 
+// ensureIndexes creates the indexes the store needs. On FerretDB v1.24 with
+// SQLite (the embedded store) only the unique ones are created: FerretDB
+// pushes no filter or sort but an _id equality down to SQLite (see
+// sqliteindex.go), so an index serves only to enforce uniqueness, and each
+// non-unique one was pure cost to every write: SQLite updates an index
+// entry per document written, at keys (names, ids, area lists) scattered
+// across the index, so at 100,000 providers a transaction of 100 inserts
+// touched and logged a page per document per index. Leaving them out cut a
+// 100,000-provider seed from about 120 s to 95 s. Stores created before
+// keep theirs; they are harmless but for that cost.
 func (s *Store) ensureIndexes(ctx context.Context) error {
-	err := createMissingIndexes(ctx, s.providers, []mongo.IndexModel{
+	err := s.createMissingIndexes(ctx, s.providers, []mongo.IndexModel{
 		{Keys: bson.D{{Key: "type", Value: 1}}},
 		{Keys: bson.D{{Key: "status", Value: 1}}},
 		{Keys: bson.D{{Key: "specialisms", Value: 1}}},
@@ -180,20 +201,20 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		{Keys: bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}},
 	})
 	if err == nil {
-		err = createMissingIndexes(ctx, s.tokens, []mongo.IndexModel{{
+		err = s.createMissingIndexes(ctx, s.tokens, []mongo.IndexModel{{
 			Keys:    bson.D{{Key: "hash", Value: 1}},
 			Options: options.Index().SetUnique(true),
 		}})
 	}
 	if err == nil {
-		err = createMissingIndexes(ctx, s.revisions, []mongo.IndexModel{
+		err = s.createMissingIndexes(ctx, s.revisions, []mongo.IndexModel{
 			{Keys: bson.D{{Key: "provider_id", Value: 1}, {Key: "version", Value: -1}}},
 			{Keys: bson.D{{Key: "applied", Value: 1}}},
 		})
 	}
 	if err == nil {
 		// For Recover's "is this version logged yet?" on MongoDB.
-		err = createMissingIndexes(ctx, s.changes, []mongo.IndexModel{
+		err = s.createMissingIndexes(ctx, s.changes, []mongo.IndexModel{
 			{Keys: bson.D{{Key: "provider_id", Value: 1}, {Key: "version", Value: 1}}},
 		})
 	}
@@ -203,11 +224,17 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 	return err
 }
 
-// createMissingIndexes creates the indexes a collection lacks. It lists
-// first rather than relying on createIndexes being idempotent, because
-// FerretDB v1.24 panics (and drops its listener) when asked to create an
-// index that already exists.
-func createMissingIndexes(ctx context.Context, coll *mongo.Collection, models []mongo.IndexModel) error {
+// createMissingIndexes creates the indexes a collection lacks (only the
+// unique ones if s.uniqueIndexesOnly). It lists first rather than relying on
+// createIndexes being idempotent, because FerretDB v1.24 panics (and drops
+// its listener) when asked to create an index that already exists.
+func (s *Store) createMissingIndexes(ctx context.Context, coll *mongo.Collection, models []mongo.IndexModel) error {
+	if s.uniqueIndexesOnly {
+		models = slices.DeleteFunc(slices.Clone(models), func(m mongo.IndexModel) bool { return !isUnique(m) })
+		if len(models) == 0 {
+			return nil
+		}
+	}
 	cur, err := coll.Indexes().List(ctx)
 	if err != nil {
 		return fmt.Errorf("mongodb: listing indexes of %s: %w", coll.Name(), translate(err))
@@ -235,6 +262,20 @@ func createMissingIndexes(ctx context.Context, coll *mongo.Collection, models []
 		return fmt.Errorf("mongodb: creating indexes on %s: %w", coll.Name(), translate(err))
 	}
 	return nil
+}
+
+// isUnique reports whether m is a unique index.
+func isUnique(m mongo.IndexModel) bool {
+	if m.Options == nil {
+		return false
+	}
+	var o options.IndexOptions
+	for _, set := range m.Options.List() {
+		if err := set(&o); err != nil {
+			return true // keep what cannot be read
+		}
+	}
+	return o.Unique != nil && *o.Unique
 }
 
 // indexName is the name MongoDB gives an index by default ("name_1__id_1").

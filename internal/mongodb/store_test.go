@@ -7,8 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"sync/atomic"
 	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/storetest"
@@ -132,4 +135,55 @@ func TestEmbeddedRefusesAServedDirectory(t *testing.T) {
 		t.Fatalf("restart after the first stopped: %v", err)
 	}
 	_ = again.Close()
+}
+
+// TestEmbeddedCreatesOnlyUniqueIndexes: the embedded store has the unique
+// indexes, which FerretDB enforces, and none of the others, which FerretDB
+// on SQLite never uses; Open on another server creates them all.
+func TestEmbeddedCreatesOnlyUniqueIndexes(t *testing.T) {
+	ctx := context.Background()
+	names := func(coll *mongo.Collection) []string {
+		cur, err := coll.Indexes().List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ixs []struct {
+			Name string `bson:"name"`
+		}
+		if err := cur.All(ctx, &ixs); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, ix := range ixs {
+			out = append(out, ix.Name)
+		}
+		slices.Sort(out)
+		return out
+	}
+
+	s := openTestStore(t, embeddedURI)
+	if got := names(s.providers); fmt.Sprint(got) != "[_id_]" {
+		t.Errorf("embedded providers indexes: %v; want only _id_", got)
+	}
+	if got := names(s.tokens); fmt.Sprint(got) != "[_id_ hash_1]" {
+		t.Errorf("embedded tokens indexes: %v; want _id_ and the unique hash_1", got)
+	}
+	doc := tokenDoc{ID: "t1", Hash: "same"}
+	if _, err := s.tokens.InsertOne(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	doc.ID = "t2"
+	if _, err := s.tokens.InsertOne(ctx, doc); !mongo.IsDuplicateKeyError(err) {
+		t.Fatalf("second token with the same hash: %v; want a duplicate key error", err)
+	}
+
+	name := fmt.Sprintf("bftest_allindexes_%d", os.Getpid())
+	all, err := Open(ctx, embeddedURI, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = all.DropDatabase(ctx); _ = all.Close(ctx) }()
+	if got := names(all.providers); fmt.Sprint(got) != "[_id_ area_keys_1 name_1__id_1 specialisms_1 status_1 type_1]" {
+		t.Errorf("Open providers indexes: %v; want all of them", got)
+	}
 }

@@ -113,6 +113,73 @@ func testBulkConflict(t *testing.T, s directory.Store) {
 	}
 }
 
+// testBulkConflictLarge: as testBulkConflict, in a batch large enough for
+// a store to send it in parts, with taken and repeated ids early and late.
+func testBulkConflictLarge(t *testing.T, s directory.Store) {
+	ctx := context.Background()
+	const n = 900
+	ps := make([]*directory.Provider, n)
+	for i := range ps {
+		p := Provider(fmt.Sprintf("Large %03d", i))
+		p.ID = fmt.Sprintf("large-%03d", i)
+		ps[i] = &p
+	}
+	wantTaken := map[int]bool{}
+	for _, i := range []int{3, 450, 899} { // already stored
+		old := Provider(fmt.Sprintf("Old %03d", i))
+		old.ID = ps[i].ID
+		if err := s.CreateProvider(ctx, &old); err != nil {
+			t.Fatal(err)
+		}
+		wantTaken[i] = true
+	}
+	for _, r := range [][2]int{{10, 11}, {20, 800}, {3, 600}} { // r[1] repeats r[0]'s id
+		ps[r[1]].ID = ps[r[0]].ID
+		wantTaken[r[1]] = true
+	}
+	err := s.CreateProviders(ctx, ps)
+	var ce *directory.ConflictError
+	if !errors.As(err, &ce) {
+		t.Fatalf("CreateProviders with taken ids: %v; want a ConflictError", err)
+	}
+	var want []string
+	for i := range wantTaken {
+		want = append(want, ps[i].ID)
+	}
+	sort.Strings(want)
+	sort.Strings(ce.IDs)
+	if fmt.Sprint(ce.IDs) != fmt.Sprint(want) {
+		t.Fatalf("ConflictError names %v; want %v", ce.IDs, want)
+	}
+	for i, p := range ps {
+		if wantTaken[i] != (p.Version == 0) {
+			t.Fatalf("provider %d (%s) has version %d; taken: %v", i, p.ID, p.Version, wantTaken[i])
+		}
+		if wantTaken[i] {
+			continue
+		}
+		got, err := s.Provider(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Name != p.Name {
+			t.Fatalf("%s is %q, want %q", p.ID, got.Name, p.Name)
+		}
+	}
+	for _, i := range []int{3, 450, 899} {
+		if got, _ := s.Provider(ctx, ps[i].ID); got.Name != fmt.Sprintf("Old %03d", i) {
+			t.Fatalf("%s is %q; want it unchanged", ps[i].ID, got.Name)
+		}
+	}
+	created := n - len(wantTaken)
+	if c, err := s.CountProviders(ctx); err != nil || c != int64(created+3) {
+		t.Fatalf("CountProviders = %d, %v; want %d", c, err, created+3)
+	}
+	if last, err := s.LastChange(ctx); err != nil || last != int64(created+3) {
+		t.Fatalf("LastChange = %d, %v; want %d (taken ids log nothing)", last, err, created+3)
+	}
+}
+
 func testProviderVersions(t *testing.T, s directory.Store) {
 	ctx := context.Background()
 	a, b := Provider("A"), Provider("B")

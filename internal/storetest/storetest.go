@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("ConcurrentChangeLog", func(t *testing.T) { testConcurrentChangeLog(t, newStore(t)) })
 	t.Run("BulkCreate", func(t *testing.T) { testBulkCreate(t, newStore(t)) })
 	t.Run("BulkConflict", func(t *testing.T) { testBulkConflict(t, newStore(t)) })
+	t.Run("BulkConflictLarge", func(t *testing.T) { testBulkConflictLarge(t, newStore(t)) })
 	t.Run("ProviderVersions", func(t *testing.T) { testProviderVersions(t, newStore(t)) })
 	runWorkflow(t, newStore)
 }
