@@ -212,7 +212,7 @@ func criteria(n *directory.Needs) []criterion {
 				if !explain {
 					return met, ""
 				}
-				return met, fmt.Sprintf("%s", label)
+				return met, label
 			}
 			if !explain {
 				return notMet, ""
