@@ -225,11 +225,8 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 		if pr.ended {
 			return
 		}
-		*cd = cand{slot: slot, pr: pr}
-		if _, km, ok := pr.nearest(from); ok {
-			cd.km, cd.hasSite = km, true
-			cd.visits = pr.travelKm > 0 && km <= pr.travelKm
-		}
+		// The exclusions that need no distance come first: a provider of
+		// another type (two in five) costs no great-circle arithmetic.
 		switch {
 		case pr.typeBit&types == 0:
 			x.otherType++
@@ -240,6 +237,13 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 		case pr.servesOnly != 0 && conditions != 0 && pr.servesOnly&conditions == 0:
 			x.servesOnly++
 			return
+		}
+		*cd = cand{slot: slot, pr: pr}
+		if _, km, ok := pr.nearest(from); ok {
+			cd.km, cd.hasSite = km, true
+			cd.visits = pr.travelKm > 0 && km <= pr.travelKm
+		}
+		switch {
 		case needs.MaxTravelKm > 0 && !cd.visits && pr.modes&remoteModes == 0 &&
 			(!cd.hasSite || cd.km > needs.MaxTravelKm):
 			x.tooFar++
