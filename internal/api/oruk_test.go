@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -245,6 +246,46 @@ func testORUK(t *testing.T, s *seeded) {
 			}
 		})
 	}
+
+	// Lists build only the items on the page they return: every page, in
+	// turn, gives every item once, whichever filter is on.
+	t.Run("every page in turn", func(t *testing.T) {
+		for _, l := range []struct {
+			path string
+			want int
+		}{
+			{"/oruk/services?", visible},
+			{"/oruk/service_at_locations?", s.sites},
+			{"/oruk/services?modified_after=2000-01-01T00:00:00Z&", visible},
+			{"/oruk/services?search=work&", -1},
+		} {
+			seen := map[string]bool{}
+			total := -1
+			for n := 1; n < 100; n++ {
+				var pg page
+				r := s.get(t, fmt.Sprintf("%spage=%d&per_page=7", l.path, n))
+				if r.status != http.StatusOK {
+					t.Fatalf("%s page %d: %d %s", l.path, n, r.status, r.body)
+				}
+				decode(t, r, &pg)
+				total = pg.TotalItems
+				for _, c := range pg.Contents {
+					var v struct{ ID string }
+					_ = json.Unmarshal(c, &v)
+					if seen[v.ID] {
+						t.Fatalf("%s: %s on two pages", l.path, v.ID)
+					}
+					seen[v.ID] = true
+				}
+				if pg.LastPage {
+					break
+				}
+			}
+			if len(seen) != total || (l.want >= 0 && total != l.want) || total == 0 {
+				t.Errorf("%s: %d items over all pages, total_items %d, want %d", l.path, len(seen), total, l.want)
+			}
+		}
+	})
 
 	t.Run("drafts never appear", func(t *testing.T) {
 		if r := s.get(t, "/oruk/services/"+hsds.ServiceID(&s.draft)); r.status != http.StatusNotFound {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/hsds"
 	"github.com/brokerfinder/brokerfinder/internal/hsds/hsdstest"
 	"github.com/brokerfinder/brokerfinder/internal/seed"
+	"github.com/brokerfinder/brokerfinder/internal/synth/synthtest"
 )
 
 func loadSeed(t *testing.T) []directory.Provider {
@@ -307,5 +309,25 @@ func TestDecodeFeedShapes(t *testing.T) {
 	}
 	if _, err := hsds.Import([]byte(`{"foo": 1}`)); err == nil {
 		t.Error("an unknown shape was accepted")
+	}
+}
+
+// TestProviderSearchText: the short cut gives exactly the text a built
+// service searches, on the seed, generated records and a service code
+// outside the vocabulary.
+func TestProviderSearchText(t *testing.T) {
+	ps, err := seed.Load(os.DirFS("../../seed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps = append(ps, synthtest.Directory(t, 500)...)
+	odd := ps[0]
+	odd.Services = append(slices.Clone(odd.Services), directory.Service{Code: "not_a_code", Provision: "in_house"})
+	ps = append(ps, odd)
+	for i := range ps {
+		svc := hsds.FromProvider(&ps[i])
+		if got, want := hsds.ProviderSearchText(&ps[i]), svc.SearchText(); got != want {
+			t.Fatalf("%s: ProviderSearchText\n%q\nwant\n%q", ps[i].Name, got, want)
+		}
 	}
 }

@@ -36,3 +36,16 @@ func Paginate[T any](items []T, page, perPage int) Page[T] {
 		Contents:   contents,
 	}
 }
+
+// MapPage returns p with each item of its contents converted by fn, so a
+// list can be paged before its items are built.
+func MapPage[T, U any](p Page[T], fn func(T) U) Page[U] {
+	out := Page[U]{
+		TotalItems: p.TotalItems, TotalPages: p.TotalPages, PageNumber: p.PageNumber, Size: p.Size,
+		FirstPage: p.FirstPage, LastPage: p.LastPage, Empty: p.Empty, Contents: make([]U, len(p.Contents)),
+	}
+	for i, item := range p.Contents {
+		out.Contents[i] = fn(item)
+	}
+	return out
+}
