@@ -106,6 +106,67 @@ func TestSeededDirectory(t *testing.T) {
 	}
 	t.Run("oruk", func(t *testing.T) { testORUK(t, s) })
 	t.Run("spec", func(t *testing.T) { testSpecResponses(t, s) })
+	t.Run("listings from the catalogue", func(t *testing.T) { testListings(t, s, store) })
+}
+
+// testListings: public listings, served from the catalogue, are the pages
+// the store lists for the same filters, in the same order, with the same
+// totals; a draft never appears.
+func testListings(t *testing.T, s *seeded, store directory.ProviderStore) {
+	visible := []string{directory.StatusPublished, directory.StatusSuspended, directory.StatusEnded}
+	for _, c := range []struct {
+		query string
+		f     directory.ProviderFilter
+	}{
+		{"", directory.ProviderFilter{}},
+		{"page=2&per_page=7", directory.ProviderFilter{Page: 2, PerPage: 7}},
+		{"type=job_broker&per_page=100", directory.ProviderFilter{Type: directory.TypeJobBroker, PerPage: 100}},
+		{"specialism=mental_health&per_page=100", directory.ProviderFilter{Specialism: "mental_health", PerPage: 100}},
+		{"area=Leeds&per_page=100", directory.ProviderFilter{Area: "Leeds", PerPage: 100}},
+		{"area=ls6&per_page=100", directory.ProviderFilter{Area: "ls6", PerPage: 100}},
+		{"status=suspended&per_page=100", directory.ProviderFilter{Statuses: []string{directory.StatusSuspended}, PerPage: 100}},
+		{"area=nowhere", directory.ProviderFilter{Area: "nowhere"}},
+	} {
+		f := c.f
+		if f.Statuses == nil {
+			f.Statuses = visible
+		}
+		f.Page = max(f.Page, 1)
+		if f.PerPage == 0 {
+			f.PerPage = 20
+		}
+		want, wantTotal, err := store.ListProviders(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Items []directory.Provider `json:"items"`
+			Total int64                `json:"total"`
+		}
+		r := s.get(t, "/v1/providers?"+c.query)
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: %d %s", c.query, r.status, r.body)
+		}
+		decode(t, r, &got)
+		ids := func(ps []directory.Provider) []string {
+			out := []string{}
+			for _, p := range ps {
+				out = append(out, p.ID+"@"+strconv.FormatInt(p.Version, 10))
+			}
+			return out
+		}
+		if got.Total != wantTotal || !slices.Equal(ids(got.Items), ids(want)) {
+			t.Errorf("%s: total %d, items %v; the store lists total %d, items %v", c.query, got.Total, ids(got.Items), wantTotal, ids(want))
+		}
+		if wantTotal == 0 && c.query != "area=nowhere" {
+			t.Errorf("%s: the store lists nothing: the case proves little", c.query)
+		}
+		for _, p := range got.Items {
+			if p.ID == s.draft.ID {
+				t.Errorf("%s: the draft is listed", c.query)
+			}
+		}
+	}
 }
 
 // envelopeKeys are exactly the HSDS page envelope's properties.

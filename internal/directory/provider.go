@@ -1,6 +1,9 @@
 package directory
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Provider is one organisation offering employment support in one or more
 // places: a Job Broker or another kind of provision. Every field a client or
@@ -246,3 +249,27 @@ func (p *Provider) HasMode(m string) bool {
 
 // Visible reports whether the public may see the record at all.
 func (p *Provider) Visible() bool { return p.Status != StatusDraft }
+
+// AreaKeys are p's coverage areas, postcode districts and site towns, lower
+// case and trimmed, each once: what a listing's area filter matches.
+func (p *Provider) AreaKeys() []string {
+	seen := map[string]bool{}
+	keys := []string{}
+	add := func(s string) {
+		k := strings.ToLower(strings.TrimSpace(s))
+		if k != "" && !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for _, a := range p.Coverage.Areas {
+		add(a)
+	}
+	for _, d := range p.Coverage.PostcodeDistricts {
+		add(d)
+	}
+	for _, s := range p.Sites {
+		add(s.Address.Town)
+	}
+	return keys
+}

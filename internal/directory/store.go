@@ -2,6 +2,8 @@ package directory
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -15,6 +17,24 @@ type ProviderFilter struct {
 	Area    string
 	Page    int // from 1
 	PerPage int
+}
+
+// Matches reports whether p passes f's filters (not its paging), as
+// ListProviders applies them.
+func (f ProviderFilter) Matches(p *Provider) bool {
+	if f.Type != "" && p.Type != f.Type {
+		return false
+	}
+	if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, p.Status) {
+		return false
+	}
+	if f.Specialism != "" && !slices.Contains(p.Specialisms, f.Specialism) {
+		return false
+	}
+	if area := strings.ToLower(strings.TrimSpace(f.Area)); area != "" && !slices.Contains(p.AreaKeys(), area) {
+		return false
+	}
+	return true
 }
 
 // ProviderStore keeps providers. It is the source of truth; indexes are

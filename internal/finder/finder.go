@@ -264,6 +264,20 @@ func (f *Finder) Put(p *directory.Provider) error {
 	return nil
 }
 
+// List returns one page of the visible providers passing f's filters,
+// ordered by name then id, and how many pass: ListProviders from the
+// catalogue. A store without indexes FerretDB can use (the embedded one)
+// decodes every record to count and sort a listing: at 100,000 providers
+// that took longer than any request may.
+func (f *Finder) List(pf directory.ProviderFilter) ([]directory.Provider, int64) {
+	page, total := f.cat.List(pf)
+	out := make([]directory.Provider, len(page))
+	for i, p := range page {
+		out[i] = *p
+	}
+	return out, int64(total)
+}
+
 // Provider returns a visible provider from the catalogue: it answers even
 // when the store cannot be reached.
 func (f *Finder) Provider(id string) (*directory.Provider, bool) { return f.cat.Get(id) }

@@ -470,3 +470,24 @@ func interleave(a, b uint32) uint64 {
 	}
 	return spread(a)<<1 | spread(b)
 }
+
+// List returns page (from 1) of the providers passing f's filters, perPage
+// at a time, ordered by name then id as the store lists them, and how many
+// pass. The catalogue holds no drafts. The records are the catalogue's:
+// callers must not change them.
+func (c *Catalogue) List(f directory.ProviderFilter) ([]*directory.Provider, int) {
+	c.mu.RLock()
+	var all []*directory.Provider
+	for _, pr := range c.profiles {
+		if pr != nil && f.Matches(pr.Provider) {
+			all = append(all, pr.Provider)
+		}
+	}
+	c.mu.RUnlock()
+	slices.SortFunc(all, func(a, b *directory.Provider) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+	})
+	page, per := max(f.Page, 1), max(f.PerPage, 1)
+	from := min((page-1)*per, len(all))
+	return all[from:min(from+per, len(all))], len(all)
+}

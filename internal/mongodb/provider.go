@@ -24,32 +24,7 @@ type providerDoc struct {
 }
 
 func toProviderDoc(p *directory.Provider) *providerDoc {
-	return &providerDoc{ID: p.ID, Provider: *p, AreaKeys: areaKeys(p)}
-}
-
-func areaKeys(p *directory.Provider) []string {
-	seen := map[string]bool{}
-	var keys []string
-	add := func(s string) {
-		k := strings.ToLower(strings.TrimSpace(s))
-		if k != "" && !seen[k] {
-			seen[k] = true
-			keys = append(keys, k)
-		}
-	}
-	for _, a := range p.Coverage.Areas {
-		add(a)
-	}
-	for _, d := range p.Coverage.PostcodeDistricts {
-		add(d)
-	}
-	for _, s := range p.Sites {
-		add(s.Address.Town)
-	}
-	if keys == nil {
-		keys = []string{}
-	}
-	return keys
+	return &providerDoc{ID: p.ID, Provider: *p, AreaKeys: p.AreaKeys()}
 }
 
 // CreateProvider implements directory.ProviderStore.
