@@ -2,6 +2,7 @@ package hsds
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
@@ -110,6 +111,26 @@ var termsByID = func() map[string]termRef {
 // term returns the published term for a code; the code must be in the
 // vocabulary (callers pass codes from validated records or constants).
 func term(vocab, code string) *TaxonomyTerm {
+	// A term's ids are name-based UUIDs (a SHA-1 each); building a record
+	// asks for dozens of terms, so known ones are worked out once.
+	k := vocab + "\x00" + code
+	if t, ok := knownTerms.Load(k); ok {
+		tt := t.(TaxonomyTerm)
+		return &tt
+	}
+	t, known := buildTerm(vocab, code)
+	if known {
+		knownTerms.Store(k, *t)
+	}
+	return t
+}
+
+// knownTerms caches the terms of the (fixed) vocabularies by vocabulary and
+// code.
+var knownTerms sync.Map
+
+// buildTerm builds a term and reports whether its code is in the vocabulary.
+func buildTerm(vocab, code string) (*TaxonomyTerm, bool) {
 	var v directory.Vocabulary
 	if vocab == FieldsTaxonomy {
 		v = directory.Vocabulary{Name: FieldsTaxonomy, Terms: fieldTerms}
@@ -119,11 +140,11 @@ func term(vocab, code string) *TaxonomyTerm {
 	for _, t := range v.Terms {
 		if t.Code == code {
 			tt := taxonomyTerm(vocab, t)
-			return &tt
+			return &tt, true
 		}
 	}
 	// A code outside the vocabulary: still give a stable term so nothing is
 	// lost, labelled with the code itself.
 	tt := taxonomyTerm(vocab, directory.Term{Code: code, Label: code})
-	return &tt
+	return &tt, false
 }
