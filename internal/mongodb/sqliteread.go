@@ -100,6 +100,7 @@ func (s *Store) eachProviderSQLite(ctx context.Context, fn func(*directory.Provi
 	if err != nil {
 		return err
 	}
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT _ferretdb_sjson FROM %q`, table))
@@ -114,7 +115,9 @@ func (s *Store) eachProviderSQLite(ctx context.Context, fn func(*directory.Provi
 	raw := make(chan [][]byte, workers)
 	decoded := make(chan []*directory.Provider, workers)
 	var readErr error
+	readDone := make(chan struct{})
 	go func() {
+		defer close(readDone)
 		defer close(raw)
 		chunk := make([][]byte, 0, sqliteChunk)
 		for rows.Next() {
@@ -181,15 +184,21 @@ func (s *Store) eachProviderSQLite(ctx context.Context, fn func(*directory.Provi
 			}
 		}
 	}
+	// Decoders may stop on cancellation before the reader does; wait for it
+	// before reading readErr (and before rows and db are closed).
+	cancel()
+	<-readDone
 	switch {
 	case fnErr != nil:
 		return fnErr
 	case decodeErr != nil:
 		return decodeErr
+	case parent.Err() != nil:
+		return fmt.Errorf("mongodb: reading providers: %w", parent.Err())
 	case readErr != nil:
 		return fmt.Errorf("mongodb: reading providers: %w", readErr)
 	}
-	return ctx.Err()
+	return nil
 }
 
 // decodeProviderRow decodes one stored row, or reads the provider through

@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,6 +76,13 @@ func TestSQLiteReadMatchesDriver(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("direct read differs from the driver's (-driver +direct):\n%s", diff)
 	}
+	// cmp compares times with Equal, which ignores the zone: check it too.
+	for id, w := range want {
+		g := got[id]
+		if g == nil || g.CreatedAt.Location() != w.CreatedAt.Location() || g.UpdatedAt.Location() != w.UpdatedAt.Location() {
+			t.Fatalf("%s: times in %v/%v, the driver's in %v/%v", id, g.CreatedAt.Location(), g.UpdatedAt.Location(), w.CreatedAt.Location(), w.UpdatedAt.Location())
+		}
+	}
 	if n := s.sqliteFallbacks.Load(); n != 0 {
 		t.Errorf("%d rows were read through FerretDB; want every row decoded directly", n)
 	}
@@ -122,5 +130,47 @@ func TestSJSONBody(t *testing.T) {
 		if string(got) != want || ok != (want != "") {
 			t.Errorf("sjsonBody(%s) = %s, %v; want %s", in, got, ok, want)
 		}
+	}
+}
+
+// TestSQLiteReadStops: a cancelled context or an error from fn stops the
+// direct read with that error, at any point, leaving nothing running.
+func TestSQLiteReadStops(t *testing.T) {
+	s := openTestStore(t, embeddedURI)
+	var ps []*directory.Provider
+	for _, p := range synthtest.Directory(t, 2000) {
+		ps = append(ps, &p)
+	}
+	if err := s.CreateProviders(context.Background(), ps); err != nil {
+		t.Fatal(err)
+	}
+	stop := errors.New("enough")
+	for _, after := range []int{0, 1, 255, 256, 1000, 1999} {
+		n := 0
+		err := s.eachProviderSQLite(context.Background(), func(*directory.Provider) error {
+			if n++; n > after {
+				return stop
+			}
+			return nil
+		})
+		if !errors.Is(err, stop) || n != after+1 {
+			t.Errorf("fn failing after %d: %v after %d calls", after, err, n)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		n = 0
+		err = s.eachProviderSQLite(ctx, func(*directory.Provider) error {
+			if n++; n > after {
+				cancel()
+			}
+			return nil
+		})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled after %d: %v after %d calls", after, err, n)
+		}
+	}
+	// And a whole read still works afterwards.
+	if got := readAll(t, s.eachProviderSQLite); len(got) != len(ps) {
+		t.Fatalf("read %d after the stops, want %d", len(got), len(ps))
 	}
 }
