@@ -44,10 +44,11 @@ const recorderEvery = 30 * time.Second
 // about 13 µs a document of the two cores requests need: 50,000 pairs every
 // 30 s is about 2% of a core, and room for some 80 matches a second in
 // distinct districts, far beyond a national service's interviews. Past it,
-// observations are dropped and counted (the exposure report says how many)
-// rather than slowing every request: under the load command's 1,000
-// matches a second in random districts, unbounded sums made the writes take
-// a fifth of the CPU.
+// a match showing any pair not yet summed has its exposure dropped and
+// counted (the exposure report says how many), rather than slowing every
+// request; pairs already summed, and unmet-need counts, keep counting.
+// Under the load command's 1,000 matches a second in random districts,
+// unbounded sums made the writes take a fifth of the CPU.
 const recorderMaxPairs = 50_000
 
 // NewRecorder starts a recorder writing to store, with a queue of size
@@ -84,8 +85,9 @@ func (r *Recorder) drop() {
 	}
 }
 
-// Dropped returns how many observations were dropped because the queue was
-// full.
+// Dropped returns how many observations' exposure counts were dropped,
+// because the queue was full or the sums held as many pairs as one write
+// takes (recorderMaxPairs).
 func (r *Recorder) Dropped() int64 { return r.dropped.Load() }
 
 // Flush writes everything queued so far and returns when it is written (or
@@ -126,7 +128,19 @@ func (r *Recorder) run() {
 	exp := map[[2]string]*directory.ExposureCount{}
 	unmet := map[[2]string]int64{}
 	add := func(o observation) {
-		if len(exp)+len(o.exposure) > recorderMaxPairs {
+		// Unmet-need sums are few (areas by needs) and always kept. The
+		// exposure of a match is kept whole or not at all, and only the
+		// pairs not yet summed count against the bound.
+		for _, u := range o.unmet {
+			unmet[[2]string{u.Area, u.Need}] += u.Count
+		}
+		fresh := 0
+		for _, c := range o.exposure {
+			if exp[[2]string{c.Area, c.ProviderID}] == nil {
+				fresh++
+			}
+		}
+		if len(exp)+fresh > recorderMaxPairs {
 			r.drop()
 			return
 		}
@@ -138,9 +152,6 @@ func (r *Recorder) run() {
 				exp[k] = e
 			}
 			e.Shown, e.Top3, e.Chosen = e.Shown+c.Shown, e.Top3+c.Top3, e.Chosen+c.Chosen
-		}
-		for _, u := range o.unmet {
-			unmet[[2]string{u.Area, u.Need}] += u.Count
 		}
 	}
 	drain := func() {

@@ -15,6 +15,7 @@ type blockingStore struct {
 	directory.ExposureStore
 	mu      sync.Mutex
 	shown   int64
+	unmet   int64
 	release chan struct{}
 }
 
@@ -28,7 +29,14 @@ func (b *blockingStore) AddExposure(_ context.Context, cs []directory.ExposureCo
 	return nil
 }
 
-func (b *blockingStore) AddUnmetNeed(context.Context, []directory.UnmetNeedCount) error { return nil }
+func (b *blockingStore) AddUnmetNeed(_ context.Context, cs []directory.UnmetNeedCount) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, c := range cs {
+		b.unmet += c.Count
+	}
+	return nil
+}
 
 func TestRecorderDropsWhenFullAndFlushesOnClose(t *testing.T) {
 	st := &blockingStore{release: make(chan struct{})}
@@ -52,8 +60,9 @@ func TestRecorderDropsWhenFullAndFlushesOnClose(t *testing.T) {
 }
 
 // TestRecorderBoundsPairsBetweenWrites: past recorderMaxPairs distinct area
-// and provider pairs, new observations are dropped and counted, while those
-// already summed keep counting; what was kept is written in full.
+// and provider pairs, a match showing a new pair has its exposure dropped
+// and counted, while one showing only pairs already summed keeps counting,
+// and unmet-need counts are always kept; what was kept is written in full.
 func TestRecorderBoundsPairsBetweenWrites(t *testing.T) {
 	st := &blockingStore{release: make(chan struct{})}
 	close(st.release)
@@ -65,11 +74,13 @@ func TestRecorderBoundsPairsBetweenWrites(t *testing.T) {
 		}
 		return out
 	}
+	unmet := []directory.UnmetNeedCount{{Area: "C", Need: "no_good_fit", Count: 1}}
 	half := recorderMaxPairs / 2
 	r.Record(page("A", half), nil)
-	r.Record(page("B", half), nil) // exactly at the bound: kept
-	r.Record(page("C", 1), nil)    // one pair too many: dropped
-	r.Record(page("A", 10), nil)   // too: the check is per observation
+	r.Record(page("B", half), nil)   // exactly at the bound: kept
+	r.Record(page("C", 1), unmet)    // one new pair too many: dropped, its unmet need kept
+	r.Record(page("A", 10), nil)     // only pairs already summed: kept
+	r.Record(page("A", half+1), nil) // one new pair among old ones: dropped
 	if err := r.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -77,17 +88,19 @@ func TestRecorderBoundsPairsBetweenWrites(t *testing.T) {
 		t.Fatalf("dropped %d observations, want 2", r.Dropped())
 	}
 	st.mu.Lock()
-	shown := st.shown
+	shown, needs := st.shown, st.unmet
 	st.mu.Unlock()
-	if shown != int64(2*half) {
-		t.Fatalf("wrote %d shown, want %d", shown, 2*half)
+	if shown != int64(2*half+10) || needs != 1 {
+		t.Fatalf("wrote %d shown and %d unmet, want %d and 1", shown, needs, 2*half+10)
 	}
 	// After the write the sums are empty again, so new pairs count.
 	r.Record(page("C", 1), nil)
 	if err := r.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if r.Dropped() != 2 || st.shown != int64(2*half)+1 {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if r.Dropped() != 2 || st.shown != int64(2*half+10)+1 {
 		t.Fatalf("after a write: dropped %d, shown %d", r.Dropped(), st.shown)
 	}
 }
