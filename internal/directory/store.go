@@ -31,10 +31,19 @@ func (f ProviderFilter) Matches(p *Provider) bool {
 	if f.Specialism != "" && !slices.Contains(p.Specialisms, f.Specialism) {
 		return false
 	}
-	if area := strings.ToLower(strings.TrimSpace(f.Area)); area != "" && !slices.Contains(p.AreaKeys(), area) {
+	if area := strings.ToLower(strings.TrimSpace(f.Area)); area != "" && !p.hasAreaKey(area) {
 		return false
 	}
 	return true
+}
+
+// hasAreaKey reports whether key is one of p.AreaKeys(), without building
+// them (a listing tests every provider).
+func (p *Provider) hasAreaKey(key string) bool {
+	is := func(s string) bool { return strings.ToLower(strings.TrimSpace(s)) == key }
+	return slices.ContainsFunc(p.Coverage.Areas, is) ||
+		slices.ContainsFunc(p.Coverage.PostcodeDistricts, is) ||
+		slices.ContainsFunc(p.Sites, func(s Site) bool { return is(s.Address.Town) })
 }
 
 // ProviderStore keeps providers. It is the source of truth; indexes are

@@ -200,7 +200,7 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 		if !p.Visible() {
 			continue
 		}
-		if err := b.Put(p, match.PlaceKeys(p)...); err != nil {
+		if err := b.Put(p, match.PlaceKeys(p)); err != nil {
 			return fmt.Errorf("finder: indexing %s: %w", p.ID, err)
 		}
 		if b.Size() >= rebuildBatch {
@@ -251,7 +251,7 @@ func (f *Finder) Put(p *directory.Provider) error {
 		fp ^= fingerprint(cp.ID, cp.Version)
 	}
 	b := f.ix.NewBatch()
-	if err := b.Put(&cp, match.PlaceKeys(&cp)...); err != nil {
+	if err := b.Put(&cp, match.PlaceKeys(&cp)); err != nil {
 		return err
 	}
 	if err := f.ix.Apply(b, fp); err != nil {

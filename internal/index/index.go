@@ -139,9 +139,10 @@ type Batch struct {
 func (ix *Index) NewBatch() *Batch { return &Batch{b: ix.b.NewBatch()} }
 
 // Put adds or replaces a provider, filed under the given place keys (see
-// SearchIn). Drafts are deleted instead: free text must never find what the
-// public cannot see.
-func (b *Batch) Put(p *directory.Provider, places ...string) error {
+// SearchIn; a provider filed under none is found only by searches
+// everywhere, so the keys are a required argument). Drafts are deleted
+// instead: free text must never find what the public cannot see.
+func (b *Batch) Put(p *directory.Provider, places []string) error {
 	if !p.Visible() {
 		b.b.Delete(p.ID)
 		return nil

@@ -32,7 +32,7 @@ func seeded(t *testing.T, dir string) (*index.Index, []directory.Provider) {
 	}
 	b := ix.NewBatch()
 	for i := range ps {
-		if err := b.Put(&ps[i]); err != nil {
+		if err := b.Put(&ps[i], nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -130,7 +130,7 @@ func TestDraftsAreNotFound(t *testing.T) {
 	p := ps[0]
 	p.Status = directory.StatusDraft
 	b := ix.NewBatch()
-	if err := b.Put(&p); err != nil {
+	if err := b.Put(&p, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := ix.Apply(b, 43); err != nil {
@@ -225,7 +225,7 @@ func TestSearchInKeepsToThePlaces(t *testing.T) {
 			places = append(places, "west")
 		}
 		filed[ps[i].ID] = places
-		if err := b.Put(&ps[i], places...); err != nil {
+		if err := b.Put(&ps[i], places); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -278,7 +278,7 @@ func TestOpenExistingNeverRebuilds(t *testing.T) {
 	b := ix.NewBatch()
 	for i := range ps {
 		ps[i].Version = int64(i + 1)
-		if err := b.Put(&ps[i]); err != nil {
+		if err := b.Put(&ps[i], nil); err != nil {
 			t.Fatal(err)
 		}
 	}
