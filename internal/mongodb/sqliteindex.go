@@ -118,15 +118,23 @@ func ferretTables(ctx context.Context, db *sql.DB) ([]string, error) {
 		return nil, err
 	}
 	for _, t := range tables {
-		var n int
-		err := db.QueryRowContext(ctx,
-			`SELECT count(*) FROM pragma_table_info(?) WHERE name = '_ferretdb_sjson'`, t).Scan(&n)
-		if err != nil {
-			return nil, fmt.Errorf("inspecting table %s: %w", t, err)
-		}
-		if n != 1 {
-			return nil, errors.New("table " + t + " has no _ferretdb_sjson column")
+		if err := checkSJSONColumn(ctx, db, t); err != nil {
+			return nil, err
 		}
 	}
 	return tables, nil
+}
+
+// checkSJSONColumn checks table has FerretDB's document column.
+func checkSJSONColumn(ctx context.Context, db *sql.DB, table string) error {
+	var n int
+	err := db.QueryRowContext(ctx,
+		`SELECT count(*) FROM pragma_table_info(?) WHERE name = '_ferretdb_sjson'`, table).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("inspecting table %s: %w", table, err)
+	}
+	if n != 1 {
+		return errors.New("table " + table + " has no _ferretdb_sjson column")
+	}
+	return nil
 }

@@ -75,11 +75,8 @@ func sqliteTable(ctx context.Context, db *sql.DB, collection string) (string, er
 	if err != nil {
 		return "", fmt.Errorf("%w: finding %s: %v", errSQLiteLayout, collection, err)
 	}
-	var n int
-	err = db.QueryRowContext(ctx,
-		`SELECT count(*) FROM pragma_table_info(?) WHERE name = '_ferretdb_sjson'`, table).Scan(&n)
-	if err != nil || n != 1 {
-		return "", fmt.Errorf("%w: table %s has no _ferretdb_sjson column", errSQLiteLayout, table)
+	if err := checkSJSONColumn(ctx, db, table); err != nil {
+		return "", fmt.Errorf("%w: %v", errSQLiteLayout, err)
 	}
 	return table, nil
 }
