@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -253,23 +254,35 @@ func (p *Provider) Visible() bool { return p.Status != StatusDraft }
 // AreaKeys are p's coverage areas, postcode districts and site towns, lower
 // case and trimmed, each once: what a listing's area filter matches.
 func (p *Provider) AreaKeys() []string {
-	seen := map[string]bool{}
 	keys := []string{}
-	add := func(s string) {
-		k := strings.ToLower(strings.TrimSpace(s))
-		if k != "" && !seen[k] {
-			seen[k] = true
+	p.eachAreaKey(func(k string) bool {
+		if k != "" && !slices.Contains(keys, k) {
 			keys = append(keys, k)
 		}
-	}
+		return true
+	})
+	return keys
+}
+
+// eachAreaKey calls fn with each coverage area, postcode district and site
+// town, lower case and trimmed, until fn returns false; it reports whether
+// fn returned false.
+func (p *Provider) eachAreaKey(fn func(string) bool) bool {
+	key := func(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 	for _, a := range p.Coverage.Areas {
-		add(a)
+		if !fn(key(a)) {
+			return true
+		}
 	}
 	for _, d := range p.Coverage.PostcodeDistricts {
-		add(d)
+		if !fn(key(d)) {
+			return true
+		}
 	}
 	for _, s := range p.Sites {
-		add(s.Address.Town)
+		if !fn(key(s.Address.Town)) {
+			return true
+		}
 	}
-	return keys
+	return false
 }

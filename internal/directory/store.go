@@ -40,10 +40,7 @@ func (f ProviderFilter) Matches(p *Provider) bool {
 // hasAreaKey reports whether key is one of p.AreaKeys(), without building
 // them (a listing tests every provider).
 func (p *Provider) hasAreaKey(key string) bool {
-	is := func(s string) bool { return strings.ToLower(strings.TrimSpace(s)) == key }
-	return slices.ContainsFunc(p.Coverage.Areas, is) ||
-		slices.ContainsFunc(p.Coverage.PostcodeDistricts, is) ||
-		slices.ContainsFunc(p.Sites, func(s Site) bool { return is(s.Address.Town) })
+	return p.eachAreaKey(func(k string) bool { return k != key })
 }
 
 // ProviderStore keeps providers. It is the source of truth; indexes are
