@@ -200,7 +200,7 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 		if !p.Visible() {
 			continue
 		}
-		if err := b.Put(p, match.PlaceKeys(p)); err != nil {
+		if err := b.Put(p, f.cat.PlaceKeys(p.ID)); err != nil {
 			return fmt.Errorf("finder: indexing %s: %w", p.ID, err)
 		}
 		if b.Size() >= rebuildBatch {

@@ -169,10 +169,9 @@ func (ix *Index) Apply(b *Batch, fingerprint uint64) error {
 	return nil
 }
 
-// Compact merges the index into one segment. A search limited to a set of
-// providers by id looks each id up in every segment, so after a
-// rebuild, which leaves one segment per batch, this makes those searches
-// several times cheaper.
+// Compact merges the index into one segment. A search looks each of its
+// terms up in every segment's dictionary, and a rebuild leaves one segment
+// per batch.
 func (ix *Index) Compact(ctx context.Context) error {
 	adv, err := ix.b.Advanced()
 	if err != nil {

@@ -220,8 +220,24 @@ func profileEntries(pr *Profile, slot int32, fn func(cell, cellEntry)) {
 // with a few term lookups, and the catalogue then keeps those that cover it.
 
 // PlaceKeys returns the place keys of p, as the catalogue would file it.
-func PlaceKeys(p *directory.Provider) []string {
-	pr := Compile(p)
+func PlaceKeys(p *directory.Provider) []string { return Compile(p).placeKeys() }
+
+// PlaceKeys returns the place keys of the provider with the given id, from
+// the profile the catalogue holds (nil if it holds none): a rebuild of the
+// index needs them for every provider, and compiling each a second time
+// would repeat work.
+func (c *Catalogue) PlaceKeys(id string) []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	slot, ok := c.byID[id]
+	if !ok {
+		return nil
+	}
+	return c.profiles[slot].placeKeys()
+}
+
+func (pr *Profile) placeKeys() []string {
+	p := pr.Provider
 	var keys []string
 	if pr.national {
 		keys = append(keys, nationalKey)
@@ -447,13 +463,18 @@ func SortForLocality(ps []*directory.Provider) {
 		}
 		return math.MaxUint64
 	}
-	keys := make(map[*directory.Provider]uint64, len(ps))
-	for _, p := range ps {
-		keys[p] = key(p)
+	type keyed struct {
+		key uint64
+		p   *directory.Provider
 	}
-	slices.SortStableFunc(ps, func(a, b *directory.Provider) int {
-		return cmp.Compare(keys[a], keys[b])
-	})
+	all := make([]keyed, len(ps))
+	for i, p := range ps {
+		all[i] = keyed{key(p), p}
+	}
+	slices.SortStableFunc(all, func(a, b keyed) int { return cmp.Compare(a.key, b.key) })
+	for i := range all {
+		ps[i] = all[i].p
+	}
 }
 
 // interleave puts the bits of a and b alternately into one number (Morton
