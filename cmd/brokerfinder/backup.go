@@ -17,11 +17,7 @@ import (
 // standard output), through a temporary file and a rename so a reader never
 // sees half a backup.
 func backupExport(ctx context.Context, c *config, file string, stdout, stderr io.Writer) error {
-	logger, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	store, closeStore, err := openStore(ctx, c, logger)
+	store, closeStore, err := openStoreFor(ctx, c, stderr)
 	if err != nil {
 		return err
 	}
@@ -69,11 +65,7 @@ func backupImport(ctx context.Context, c *config, file string, stdout, stderr io
 		defer f.Close()
 		r = f
 	}
-	logger, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	store, closeStore, err := openStore(ctx, c, logger)
+	store, closeStore, err := openStoreFor(ctx, c, stderr)
 	if err != nil {
 		return err
 	}

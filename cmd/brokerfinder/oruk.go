@@ -66,11 +66,7 @@ func exportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if format == formatBackup {
 		return backupExport(ctx, c, file, stdout, stderr)
 	}
-	logger, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	store, closeStore, err := openStore(ctx, c, logger)
+	store, closeStore, err := openStoreFor(ctx, c, stderr)
 	if err != nil {
 		return err
 	}
@@ -159,11 +155,7 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		ps = im.Providers
 	}
-	logger, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	store, closeStore, err := openStore(ctx, c, logger)
+	store, closeStore, err := openStoreFor(ctx, c, stderr)
 	if err != nil {
 		return err
 	}

@@ -24,11 +24,7 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	logger, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	store, closeStore, err := openStore(ctx, &c, logger)
+	store, closeStore, err := openStoreFor(ctx, &c, stderr)
 	if err != nil {
 		return err
 	}

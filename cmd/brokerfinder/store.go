@@ -61,3 +61,13 @@ func openStore(ctx context.Context, cfg *config, logger *slog.Logger) (*mongodb.
 	}
 	return store, closeAll, nil
 }
+
+// openStoreFor opens the store for a command that logs only while opening
+// it, to stderr at the configured level.
+func openStoreFor(ctx context.Context, c *config, stderr io.Writer) (*mongodb.Store, func(), error) {
+	logger, err := c.logger(stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return openStore(ctx, c, logger)
+}

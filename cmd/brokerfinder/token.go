@@ -49,11 +49,7 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("token: unknown subcommand %q (create, list, revoke)", sub)
 	}
 
-	logger, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	store, closeStore, err := openStore(ctx, &c, logger)
+	store, closeStore, err := openStoreFor(ctx, &c, stderr)
 	if err != nil {
 		return err
 	}
