@@ -125,7 +125,7 @@ func (r *Recorder) run() {
 	defer close(r.done)
 	tick := time.NewTicker(recorderEvery)
 	defer tick.Stop()
-	exp := map[[2]string]*directory.ExposureCount{}
+	exp := directory.ExposureSums{}
 	unmet := map[[2]string]int64{}
 	add := func(o observation) {
 		// Unmet-need sums are few (areas by needs) and always kept. The
@@ -136,7 +136,7 @@ func (r *Recorder) run() {
 		}
 		fresh := 0
 		for _, c := range o.exposure {
-			if exp[[2]string{c.Area, c.ProviderID}] == nil {
+			if !exp.Has(c.Area, c.ProviderID) {
 				fresh++
 			}
 		}
@@ -145,13 +145,7 @@ func (r *Recorder) run() {
 			return
 		}
 		for _, c := range o.exposure {
-			k := [2]string{c.Area, c.ProviderID}
-			e := exp[k]
-			if e == nil {
-				e = &directory.ExposureCount{Area: c.Area, ProviderID: c.ProviderID}
-				exp[k] = e
-			}
-			e.Shown, e.Top3, e.Chosen = e.Shown+c.Shown, e.Top3+c.Top3, e.Chosen+c.Chosen
+			exp.Add(c)
 		}
 	}
 	drain := func() {
@@ -171,10 +165,7 @@ func (r *Recorder) run() {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		var ec []directory.ExposureCount
-		for _, e := range exp {
-			ec = append(ec, *e)
-		}
+		ec := exp.List()
 		var uc []directory.UnmetNeedCount
 		for k, n := range unmet {
 			uc = append(uc, directory.UnmetNeedCount{Area: k[0], Need: k[1], Count: n})

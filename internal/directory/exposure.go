@@ -84,3 +84,31 @@ func NeedCodes(n Needs) []string {
 	sort.Strings(out)
 	return out
 }
+
+// ExposureSums adds up exposure counts by area and provider.
+type ExposureSums map[[2]string]*ExposureCount
+
+// Has reports whether the sums hold area and provider.
+func (s ExposureSums) Has(area, providerID string) bool {
+	return s[[2]string{area, providerID}] != nil
+}
+
+// Add adds c to the sum for its area and provider.
+func (s ExposureSums) Add(c ExposureCount) {
+	k := [2]string{c.Area, c.ProviderID}
+	e := s[k]
+	if e == nil {
+		e = &ExposureCount{Area: c.Area, ProviderID: c.ProviderID}
+		s[k] = e
+	}
+	e.Shown, e.Top3, e.Chosen = e.Shown+c.Shown, e.Top3+c.Top3, e.Chosen+c.Chosen
+}
+
+// List returns the sums, in no particular order.
+func (s ExposureSums) List() []ExposureCount {
+	out := make([]ExposureCount, 0, len(s))
+	for _, e := range s {
+		out = append(out, *e)
+	}
+	return out
+}

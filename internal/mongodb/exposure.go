@@ -59,20 +59,11 @@ func (s *Store) Exposure(ctx context.Context, area string) ([]directory.Exposure
 	if err := findArea(ctx, s.exposure, area, &docs); err != nil {
 		return nil, fmt.Errorf("mongodb: reading exposure: %w", err)
 	}
-	sums := map[[2]string]*directory.ExposureCount{}
+	sums := directory.ExposureSums{}
 	for _, d := range docs {
-		k := [2]string{d.Area, d.ProviderID}
-		c := sums[k]
-		if c == nil {
-			c = &directory.ExposureCount{Area: d.Area, ProviderID: d.ProviderID}
-			sums[k] = c
-		}
-		c.Shown, c.Top3, c.Chosen = c.Shown+d.Shown, c.Top3+d.Top3, c.Chosen+d.Chosen
+		sums.Add(d)
 	}
-	res := make([]directory.ExposureCount, 0, len(sums))
-	for _, c := range sums {
-		res = append(res, *c)
-	}
+	res := sums.List()
 	sort.Slice(res, func(i, j int) bool {
 		if res[i].Area != res[j].Area {
 			return res[i].Area < res[j].Area
