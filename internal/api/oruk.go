@@ -116,22 +116,13 @@ type orukQuery struct {
 // parseORUKQuery reads paging and the service filters; every bad value is
 // reported at once, each naming its parameter.
 func parseORUKQuery(c *gin.Context, filters bool) (orukQuery, []directory.FieldProblem) {
-	var (
-		q        orukQuery
-		problems []directory.FieldProblem
-		p        *directory.FieldProblem
-	)
+	var q orukQuery
+	var problems []directory.FieldProblem
 	add := func(field, msg string) {
 		problems = append(problems, directory.FieldProblem{Field: field, Message: msg})
 	}
-	if q.page, p = queryInt(c, "page", 1, 1, maxPage); p != nil {
-		problems = append(problems, *p)
-	}
 	// As on /v1/providers, per_page above the maximum is capped, not refused.
-	if q.perPage, p = queryInt(c, "per_page", defaultPerPage, 1, 1<<30); p != nil {
-		problems = append(problems, *p)
-	}
-	q.perPage = min(q.perPage, maxPerPage)
+	q.page, q.perPage, problems = pagingProblems(c)
 	if !filters {
 		return q, problems
 	}

@@ -45,16 +45,7 @@ type ProviderList struct {
 //	@Failure		401			{object}	ErrorResponse
 //	@Router			/v1/providers [get]
 func (s *Server) listProviders(c *gin.Context) error {
-	var problems []directory.FieldProblem
-	page, p := queryInt(c, "page", 1, 1, maxPage)
-	if p != nil {
-		problems = append(problems, *p)
-	}
-	per, p := queryInt(c, "per_page", defaultPerPage, 1, 1<<30)
-	if p != nil {
-		problems = append(problems, *p)
-	}
-	per = min(per, maxPerPage)
+	page, per, problems := pagingProblems(c)
 	f := directory.ProviderFilter{Page: page, PerPage: per, Area: strings.TrimSpace(c.Query("area"))}
 	for _, q := range []struct {
 		name, vocab string

@@ -69,17 +69,23 @@ type Page struct {
 
 // paging reads page and per_page.
 func paging(c *gin.Context) (int, int, error) {
-	var problems []directory.FieldProblem
+	page, per, problems := pagingProblems(c)
+	if len(problems) > 0 {
+		return 0, 0, &directory.ValidationError{Problems: problems}
+	}
+	return page, per, nil
+}
+
+// pagingProblems reads page and per_page (capped at maxPerPage), and what
+// is wrong with them, for handlers that report them with other problems.
+func pagingProblems(c *gin.Context) (page, per int, problems []directory.FieldProblem) {
 	page, p := queryInt(c, "page", 1, 1, maxPage)
 	if p != nil {
 		problems = append(problems, *p)
 	}
-	per, p := queryInt(c, "per_page", defaultPerPage, 1, 1<<30)
+	per, p = queryInt(c, "per_page", defaultPerPage, 1, 1<<30)
 	if p != nil {
 		problems = append(problems, *p)
 	}
-	if len(problems) > 0 {
-		return 0, 0, &directory.ValidationError{Problems: problems}
-	}
-	return page, min(per, maxPerPage), nil
+	return page, min(per, maxPerPage), problems
 }
