@@ -45,7 +45,7 @@ func (s *Server) indexState(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, IndexState{
+	writeJSON(c, http.StatusOK, IndexState{
 		Seq: h.Seq, Count: h.Count, Fingerprint: fmt.Sprintf("%016x", h.Fingerprint),
 		Versions: h.Index, Catalogue: h.Catalogue,
 	})

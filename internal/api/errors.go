@@ -80,7 +80,7 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		s.logger.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		st, resp = http.StatusInternalServerError, ErrorResponse{Code: errInternal.code, Message: errInternal.message}
 	}
-	c.JSON(st, resp)
+	writeJSON(c, st, resp)
 }
 
 func problemsMessage(n int) string {

@@ -63,7 +63,7 @@ func (s *Server) postMatch(c *gin.Context) error {
 		Message:        matchMessage(res),
 		OtherProvision: matchResults(res.OtherProvision),
 	}
-	c.JSON(http.StatusOK, out)
+	writeJSON(c, http.StatusOK, out)
 	return nil
 }
 

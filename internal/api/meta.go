@@ -24,7 +24,7 @@ type VocabularyList struct {
 //	@Success		200	{object}	VocabularyList
 //	@Router			/v1/vocabularies [get]
 func (s *Server) vocabularies(c *gin.Context) error {
-	c.JSON(http.StatusOK, VocabularyList{Vocabularies: directory.Vocabularies()})
+	writeJSON(c, http.StatusOK, VocabularyList{Vocabularies: directory.Vocabularies()})
 	return nil
 }
 
@@ -43,7 +43,7 @@ type Status struct {
 //	@Success	200	{object}	Status
 //	@Router		/healthz [get]
 func (s *Server) healthz(c *gin.Context) error {
-	c.JSON(http.StatusOK, Status{Status: "ok"})
+	writeJSON(c, http.StatusOK, Status{Status: "ok"})
 	return nil
 }
 
@@ -70,6 +70,6 @@ func (s *Server) readyz(c *gin.Context) error {
 	if st.Status != "ready" {
 		code = http.StatusServiceUnavailable
 	}
-	c.JSON(code, st)
+	writeJSON(c, code, st)
 	return nil
 }

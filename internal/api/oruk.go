@@ -96,7 +96,7 @@ func (s *Server) orukMeta(c *gin.Context) error {
 	if c.Request.TLS != nil {
 		scheme = "https"
 	}
-	c.JSON(http.StatusOK, hsds.Meta{
+	writeJSON(c, http.StatusOK, hsds.Meta{
 		Version:    "HSDS-UK-3.0",
 		Profile:    orukProfile,
 		OpenAPIURL: scheme + "://" + c.Request.Host + "/openapi/swagger.json",
@@ -275,7 +275,7 @@ func (s *Server) orukServices(c *gin.Context) error {
 		svc := hsds.FromProvider(p)
 		return svc.Brief()
 	})
-	c.JSON(http.StatusOK, page)
+	writeJSON(c, http.StatusOK, page)
 	return nil
 }
 
@@ -330,7 +330,7 @@ func (s *Server) orukService(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, hsds.FromProvider(p))
+	writeJSON(c, http.StatusOK, hsds.FromProvider(p))
 	return nil
 }
 
@@ -350,7 +350,7 @@ func (s *Server) orukTaxonomies(c *gin.Context) error {
 	if len(problems) > 0 {
 		return &directory.ValidationError{Problems: problems}
 	}
-	c.JSON(http.StatusOK, hsds.Paginate(hsds.Taxonomies(), q.page, q.perPage))
+	writeJSON(c, http.StatusOK, hsds.Paginate(hsds.Taxonomies(), q.page, q.perPage))
 	return nil
 }
 
@@ -371,7 +371,7 @@ func (s *Server) orukTaxonomy(c *gin.Context) error {
 	}
 	for _, t := range hsds.Taxonomies() {
 		if t.ID == id {
-			c.JSON(http.StatusOK, t)
+			writeJSON(c, http.StatusOK, t)
 			return nil
 		}
 	}
@@ -394,7 +394,7 @@ func (s *Server) orukTaxonomyTerms(c *gin.Context) error {
 	if len(problems) > 0 {
 		return &directory.ValidationError{Problems: problems}
 	}
-	c.JSON(http.StatusOK, hsds.Paginate(hsds.TaxonomyTerms(), q.page, q.perPage))
+	writeJSON(c, http.StatusOK, hsds.Paginate(hsds.TaxonomyTerms(), q.page, q.perPage))
 	return nil
 }
 
@@ -415,7 +415,7 @@ func (s *Server) orukTaxonomyTerm(c *gin.Context) error {
 	}
 	for _, t := range hsds.TaxonomyTerms() {
 		if t.ID == id {
-			c.JSON(http.StatusOK, t)
+			writeJSON(c, http.StatusOK, t)
 			return nil
 		}
 	}
@@ -578,7 +578,7 @@ func (s *Server) orukServiceAtLocations(c *gin.Context) error {
 		sal.Location, sal.Service = &loc, &b
 		return sal
 	})
-	c.JSON(http.StatusOK, page)
+	writeJSON(c, http.StatusOK, page)
 	return nil
 }
 
@@ -611,7 +611,7 @@ func (s *Server) orukServiceAtLocation(c *gin.Context) error {
 			sal := svc.ServiceAtLocations[j]
 			svc.ServiceAtLocations = nil
 			sal.Service = &svc
-			c.JSON(http.StatusOK, sal)
+			writeJSON(c, http.StatusOK, sal)
 			return nil
 		}
 	}

@@ -99,7 +99,7 @@ func (s *Server) listProviders(c *gin.Context) error {
 	if items == nil {
 		items = []directory.Provider{}
 	}
-	c.JSON(http.StatusOK, ProviderList{Items: items, Total: total, Page: page, PerPage: per})
+	writeJSON(c, http.StatusOK, ProviderList{Items: items, Total: total, Page: page, PerPage: per})
 	return nil
 }
 
@@ -303,7 +303,7 @@ type ProviderView struct {
 
 func (s *Server) writeProvider(c *gin.Context, status int, p *directory.Provider) {
 	c.Header("ETag", etag(p.Version))
-	c.JSON(status, ProviderView{Provider: p, VerificationOverdue: p.VerificationOverdue(s.now())})
+	writeJSON(c, status, ProviderView{Provider: p, VerificationOverdue: p.VerificationOverdue(s.now())})
 }
 
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }

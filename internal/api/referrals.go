@@ -74,7 +74,7 @@ func (s *Server) createReferral(c *gin.Context) error {
 	s.audit(c, "referral.create", "referral", r.ID, r.Version)
 	c.Header("Location", "/v1/referrals/"+r.ID)
 	c.Header("ETag", etag(r.Version))
-	c.JSON(http.StatusCreated, r)
+	writeJSON(c, http.StatusCreated, r)
 	return nil
 }
 
@@ -123,7 +123,7 @@ func (s *Server) listReferrals(c *gin.Context) error {
 	if items == nil {
 		items = []directory.Referral{}
 	}
-	c.JSON(http.StatusOK, ReferralList{Items: items, Page: Page{Total: total, Page: page, PerPage: per}})
+	writeJSON(c, http.StatusOK, ReferralList{Items: items, Page: Page{Total: total, Page: page, PerPage: per}})
 	return nil
 }
 
@@ -185,7 +185,7 @@ func (s *Server) getReferral(c *gin.Context) error {
 	}
 	redact(caller(c), r)
 	c.Header("ETag", etag(r.Version))
-	c.JSON(http.StatusOK, r)
+	writeJSON(c, http.StatusOK, r)
 	return nil
 }
 
@@ -257,7 +257,7 @@ func (s *Server) transitionReferral(c *gin.Context) error {
 	}
 	s.audit(c, "referral."+string(req.Status), "referral", r.ID, next.Version)
 	c.Header("ETag", etag(next.Version))
-	c.JSON(http.StatusOK, next)
+	writeJSON(c, http.StatusOK, next)
 	return nil
 }
 
@@ -282,7 +282,7 @@ func (s *Server) withdrawConsent(c *gin.Context) error {
 			return err
 		}
 		if r.ErasedAt != nil {
-			c.JSON(http.StatusOK, r)
+			writeJSON(c, http.StatusOK, r)
 			return nil
 		}
 		next, err := s.store.UpdateReferral(c.Request.Context(), r.ID,
@@ -295,7 +295,7 @@ func (s *Server) withdrawConsent(c *gin.Context) error {
 		}
 		s.audit(c, "referral.withdraw_consent", "referral", r.ID, next.Version)
 		c.Header("ETag", etag(next.Version))
-		c.JSON(http.StatusOK, next)
+		writeJSON(c, http.StatusOK, next)
 		return nil
 	}
 	return directory.ErrVersionMismatch

@@ -74,7 +74,7 @@ func (s *Server) listStale(c *gin.Context) error {
 		}
 		return items[i].ID < items[j].ID
 	})
-	c.JSON(http.StatusOK, StaleList{Months: months, Total: len(items), Items: items})
+	writeJSON(c, http.StatusOK, StaleList{Months: months, Total: len(items), Items: items})
 	return nil
 }
 
@@ -124,7 +124,7 @@ func (s *Server) exposureReport(c *gin.Context) error {
 			}
 		}
 	}
-	c.JSON(http.StatusOK, ExposureReport{Area: a, Items: rows, Dropped: s.recorder.Dropped()})
+	writeJSON(c, http.StatusOK, ExposureReport{Area: a, Items: rows, Dropped: s.recorder.Dropped()})
 	return nil
 }
 
@@ -154,7 +154,7 @@ func (s *Server) unmetNeedReport(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, UnmetNeedReport{Area: a, Items: counts})
+	writeJSON(c, http.StatusOK, UnmetNeedReport{Area: a, Items: counts})
 	return nil
 }
 

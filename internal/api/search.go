@@ -128,6 +128,6 @@ func (s *Server) search(c *gin.Context) error {
 	for i, it := range res.Items {
 		out.Items[i] = SearchItem{Provider: summarise(it.Provider), DistanceKm: it.DistanceKm, Flags: it.Flags}
 	}
-	c.JSON(http.StatusOK, out)
+	writeJSON(c, http.StatusOK, out)
 	return nil
 }

@@ -104,7 +104,7 @@ func (s *Server) providerHistory(c *gin.Context) error {
 		}
 		out.Versions[i] = Revision{Version: r.Version, At: r.At.UTC().Format("2006-01-02T15:04:05.000Z07:00"), ChangedBy: r.ChangedBy, Changes: changes}
 	}
-	c.JSON(http.StatusOK, out)
+	writeJSON(c, http.StatusOK, out)
 	return nil
 }
 

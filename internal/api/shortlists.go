@@ -77,7 +77,7 @@ func (s *Server) createShortlist(c *gin.Context) error {
 	s.recordMatch(place, req.Query.Needs, res, sl.ChosenProviderID)
 	s.audit(c, "shortlist.create", "shortlist", sl.Code, 0)
 	c.Header("Location", "/v1/shortlists/"+sl.Code)
-	c.JSON(http.StatusCreated, sl)
+	writeJSON(c, http.StatusCreated, sl)
 	return nil
 }
 
@@ -182,6 +182,6 @@ func (s *Server) getShortlist(c *gin.Context) error {
 	if !s.now().Before(sl.ExpiresAt) {
 		return errGone
 	}
-	c.JSON(http.StatusOK, sl)
+	writeJSON(c, http.StatusOK, sl)
 	return nil
 }

@@ -82,7 +82,7 @@ func (s *Server) createToken(c *gin.Context) error {
 		return err
 	}
 	s.audit(c, "token.create", "token", t.ID, 0)
-	c.JSON(http.StatusCreated, TokenCreated{ID: t.ID, Name: t.Name, Role: t.Role, ProviderID: t.ProviderID, CreatedAt: t.CreatedAt, Token: secret})
+	writeJSON(c, http.StatusCreated, TokenCreated{ID: t.ID, Name: t.Name, Role: t.Role, ProviderID: t.ProviderID, CreatedAt: t.CreatedAt, Token: secret})
 	return nil
 }
 
@@ -111,7 +111,7 @@ func (s *Server) listTokens(c *gin.Context) error {
 	if list == nil {
 		list = []directory.Token{}
 	}
-	c.JSON(http.StatusOK, TokenList{Items: list})
+	writeJSON(c, http.StatusOK, TokenList{Items: list})
 	return nil
 }
 
@@ -134,7 +134,7 @@ func (s *Server) revokeToken(c *gin.Context) error {
 		return err
 	}
 	s.audit(c, "token.revoke", "token", id, 0)
-	c.JSON(http.StatusOK, TokenRevoked{ID: id, Revoked: true})
+	writeJSON(c, http.StatusOK, TokenRevoked{ID: id, Revoked: true})
 	return nil
 }
 
@@ -173,6 +173,6 @@ func (s *Server) listAudit(c *gin.Context) error {
 	if items == nil {
 		items = []directory.AuditEntry{}
 	}
-	c.JSON(http.StatusOK, AuditList{Items: items, Page: Page{Total: total, Page: page, PerPage: per}})
+	writeJSON(c, http.StatusOK, AuditList{Items: items, Page: Page{Total: total, Page: page, PerPage: per}})
 	return nil
 }
