@@ -11,6 +11,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -25,6 +26,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
@@ -275,6 +277,48 @@ func (ix *Index) SearchIn(ctx context.Context, text string, places []string, lim
 	if places != nil && len(places) == 0 {
 		return []Hit{}, nil
 	}
+	q, err := ix.textQuery(text, places)
+	if err != nil {
+		return nil, err
+	}
+	// Every hit is wanted, so collect them straight from the searcher
+	// rather than through Bleve's top-N collector: asked for 100,000
+	// results it pre-allocated a thousand matches, kept a heap and loaded
+	// stored fields for every hit, which was most of what a text search
+	// allocated. Scores are the searcher's own, so they equal what
+	// SearchInContext returns (tested).
+	var hits []Hit
+	collect := func(sc *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		return func(dm *search.DocumentMatch) error {
+			if dm == nil {
+				return nil
+			}
+			id, err := sc.IndexReader.ExternalID(dm.IndexInternalID)
+			if err != nil {
+				return err
+			}
+			hits = append(hits, Hit{ID: id, Score: dm.Score})
+			sc.DocumentMatchPool.Put(dm)
+			return nil
+		}, false, nil
+	}
+	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(collect))
+	req := bleve.NewSearchRequestOptions(q, 1, 0, false)
+	if _, err := ix.b.SearchInContext(ctx, req); err != nil {
+		return nil, fmt.Errorf("index: searching: %w", err)
+	}
+	// Best first; equal scores keep the index's order, as Bleve's
+	// collector does.
+	slices.SortStableFunc(hits, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
+	if len(hits) > limit {
+		hits = hits[:max(limit, 0)]
+	}
+	return hits, nil
+}
+
+// textQuery is SearchIn's query: every word in any text field, and (when
+// places is not nil) filed under one of the places.
+func (ix *Index) textQuery(text string, places []string) (query.Query, error) {
 	// Words the analyser drops (stop words such as "after" or "the")
 	// would match nothing and sink the whole query: leave them out.
 	an := ix.b.Mapping().AnalyzerNamed(en.AnalyzerName)
@@ -311,14 +355,5 @@ func (ix *Index) SearchIn(ctx context.Context, text string, places []string, lim
 		where.SetBoost(0)
 		conj = append(conj, where)
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(conj...), max(limit, 1), 0, false)
-	res, err := ix.b.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("index: searching: %w", err)
-	}
-	hits := make([]Hit, len(res.Hits))
-	for i, h := range res.Hits {
-		hits[i] = Hit{ID: h.ID, Score: h.Score}
-	}
-	return hits, nil
+	return bleve.NewConjunctionQuery(conj...), nil
 }
