@@ -34,6 +34,7 @@ type Catalogue struct {
 	areas     map[string][]int32
 	cells     map[cell][]cellEntry
 	visited   sync.Pool // *bitset sized for profiles
+	hits      sync.Pool // *[]found, for Search
 }
 
 // NewCatalogue returns an empty catalogue.
