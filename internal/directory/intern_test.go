@@ -3,6 +3,7 @@ package directory_test
 import (
 	"encoding/json"
 	"os"
+	"reflect"
 	"testing"
 	"unsafe"
 
@@ -42,5 +43,63 @@ func TestInternCodesKeepsValuesAndSharesStrings(t *testing.T) {
 	free.InternCodes()
 	if free.Name != "not a code" {
 		t.Fatal("free text changed")
+	}
+}
+
+// TestCompactKeepsValues: compacting changes no value of any seed record or
+// of generated ones (every field filled), shares codes, packs the rest of
+// the text into one block, and an append to a compacted list never writes
+// into its neighbour.
+func TestCompactKeepsValues(t *testing.T) {
+	var ps []directory.Provider
+	for _, f := range []string{"../../seed/leeds.json", "../../seed/national.json"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var some []directory.Provider
+		if err := json.Unmarshal(b, &some); err != nil {
+			t.Fatal(f, err)
+		}
+		ps = append(ps, some...)
+	}
+	ps = append(ps, storetest.Provider("full"))
+	if len(ps) < 10 {
+		t.Fatalf("only %d records: the test proves little", len(ps))
+	}
+	for i := range ps {
+		p := &ps[i]
+		before, _ := json.Marshal(p)
+		var want directory.Provider
+		_ = json.Unmarshal(before, &want)
+		p.Compact()
+		after, _ := json.Marshal(p)
+		if string(before) != string(after) {
+			t.Fatalf("%s: compacting changed a value\nbefore %s\nafter  %s", p.ID, before, after)
+		}
+		if !reflect.DeepEqual(*p, want) {
+			t.Fatalf("%s: compacted record differs from a fresh decode", p.ID)
+		}
+		// Name and summary now lie in one block of text, no longer than
+		// the record.
+		if p.Name != "" && p.Summary != "" {
+			n, s := uintptr(unsafe.Pointer(unsafe.StringData(p.Name))), uintptr(unsafe.Pointer(unsafe.StringData(p.Summary)))
+			if max(n, s)-min(n, s) > uintptr(len(before)) {
+				t.Fatalf("%s: name and summary are not in one block", p.ID)
+			}
+		}
+		if len(p.DeliveryModes) > 0 && cap(p.DeliveryModes) != len(p.DeliveryModes) {
+			t.Fatalf("%s: a compacted list has room to grow into its neighbour", p.ID)
+		}
+		if len(p.DeliveryModes) > 0 && len(p.Specialisms) > 0 {
+			spec := p.Specialisms[0]
+			_ = append(p.DeliveryModes, "clobber")
+			if p.Specialisms[0] != spec {
+				t.Fatalf("%s: an append wrote into another list", p.ID)
+			}
+		}
+	}
+	if got, want := ps[0].Type, ps[1].Type; got == want && unsafe.StringData(got) != unsafe.StringData(want) {
+		t.Fatal("codes are not shared after compacting")
 	}
 }

@@ -152,7 +152,7 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 	var all []*directory.Provider
 	err := f.store.EachProvider(ctx, func(p *directory.Provider) error {
 		cp := *p
-		cp.InternCodes()
+		cp.Compact()
 		all = append(all, &cp)
 		return nil
 	})
@@ -242,7 +242,7 @@ func (f *Finder) Put(p *directory.Provider) error {
 		return nil
 	}
 	cp := *p
-	cp.InternCodes()
+	cp.Compact()
 	fp := f.fp
 	if f.visible[p.ID] {
 		fp ^= fingerprint(p.ID, f.versions[p.ID])
