@@ -447,13 +447,17 @@ func ringContains(ring [][2]float64, p directory.LatLon) bool {
 
 // SortForLocality orders ps so that providers with sites near each other
 // are next to each other (a Z-order curve over the grid cells of their
-// first located site; providers with no premises last, in their order).
+// first located site; providers with no premises first, in their order).
 // Putting a directory into a catalogue in this order lays the compiled
 // profiles out in memory by place, so a match, which reads the profiles of
 // the few thousand providers around one place, reads neighbouring memory:
 // at 100,000 providers the first read of each profile was the largest
-// single cost of a match. Results never depend on the order: ties are
-// broken by a hash of the id and the query.
+// single cost of a match. The full-text index is filled in the same order,
+// and scoring a word's postings walks them from the first document to the
+// last one wanted: providers with no premises (national telephone
+// services) are wanted by every search near anywhere, so they come first
+// rather than stretching every walk to the end. Results never depend on
+// the order: ties are broken by a hash of the id and the query.
 func SortForLocality(ps []*directory.Provider) {
 	key := func(p *directory.Provider) uint64 {
 		for _, s := range p.Sites {
@@ -462,7 +466,7 @@ func SortForLocality(ps []*directory.Provider) {
 				return interleave(uint32(k.lat+1<<15), uint32(k.lon+1<<15))
 			}
 		}
-		return math.MaxUint64
+		return 0
 	}
 	type keyed struct {
 		key uint64
