@@ -195,11 +195,17 @@ func TestSearch(t *testing.T) {
 	if all.Total < 100 {
 		t.Fatalf("unfiltered search lists %d providers; the seed has over 100 published", all.Total)
 	}
-	// Facet counts agree with filtering by the same code.
-	for _, fc := range all.Facets["service"][:5] {
-		got := get("per_page=1&service=" + fc.Code)
-		if got.Total != fc.Count {
-			t.Errorf("facet service=%s says %d, filtering gives %d", fc.Code, fc.Count, got.Total)
+	// Facet counts agree with filtering by the same code, in every facet,
+	// and each facet lists a code.
+	for _, name := range []string{"type", "specialism", "delivery_mode", "service", "incentive", "accessibility", "language", "taking_new_clients"} {
+		if len(all.Facets[name]) == 0 {
+			t.Errorf("facet %s lists no codes", name)
+		}
+		for _, fc := range all.Facets[name] {
+			got := get("per_page=1&" + name + "=" + fc.Code)
+			if got.Total != fc.Count {
+				t.Errorf("facet %s=%s says %d, filtering gives %d", name, fc.Code, fc.Count, got.Total)
+			}
 		}
 	}
 	leeds := get("near=Leeds&type=job_broker&per_page=100")

@@ -243,12 +243,16 @@ func (f *Finder) Search(ctx context.Context, q SearchQuery) (match.SearchResult,
 		}
 		req.Near, place = &loc, &p
 	}
+	req.Seed = match.QuerySeed(q)
 	if strings.TrimSpace(q.Text) != "" {
-		var places []string // with near, score only the providers filed there
+		var places []string // with near, only the providers filed there
 		if req.Near != nil {
 			places = req.Near.Keys()
 		}
-		hits, err := f.ix.SearchIn(ctx, q.Text, places, f.cat.Len())
+		// Score only the providers the catalogue could show.
+		keep, done := f.cat.TextScope(req)
+		hits, err := f.ix.SearchIn(ctx, q.Text, places, keep)
+		done()
 		switch {
 		case errors.Is(err, index.ErrNoWords):
 			// Only punctuation: search as if no text was given.
@@ -258,11 +262,10 @@ func (f *Finder) Search(ctx context.Context, q SearchQuery) (match.SearchResult,
 			req.TextQuery = true
 			req.Text = make([]match.TextHit, len(hits))
 			for i, h := range hits {
-				req.Text[i] = match.TextHit{ID: h.ID, Score: h.Score}
+				req.Text[i] = match.TextHit{ID: h.ID, Score: h.Score, Slot: h.Ref}
 			}
 		}
 	}
-	req.Seed = match.QuerySeed(q)
 	return f.cat.Search(req), place, nil
 }
 

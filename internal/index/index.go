@@ -11,6 +11,7 @@
 package index
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -26,8 +27,10 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
@@ -234,6 +237,9 @@ func (ix *Index) Versions(ctx context.Context) (map[string]int64, error) {
 type Hit struct {
 	ID    string
 	Score float64
+	// Ref is what SearchIn's keep returned for the hit (0 without keep),
+	// so a caller need not look the id up again.
+	Ref int32
 }
 
 // ErrNoWords means the text held nothing to search for.
@@ -263,64 +269,129 @@ func Words(text string) []string {
 // (each word in any field, stemmed), best match first, at most limit.
 // ErrNoWords if text holds no words.
 func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, error) {
-	return ix.SearchIn(ctx, text, nil, limit)
+	hits, err := ix.SearchIn(ctx, text, nil, nil)
+	if len(hits) > limit {
+		hits = hits[:max(limit, 0)]
+	}
+	return hits, err
 }
 
 // SearchIn is Search limited to the providers filed under at least one of
-// the place keys (all providers, when places is nil). Limiting first spares
-// Bleve scoring documents a filter would throw away: a search near a place
-// scores only the providers filed under it. The limit costs a few term
-// lookups; an earlier version passed the ids of the providers covering the
-// place, and Bleve's lookup of each id in each segment was most of the
-// search's time at 100,000 providers.
-func (ix *Index) SearchIn(ctx context.Context, text string, places []string, limit int) ([]Hit, error) {
+// the place keys (all providers, when places is nil) that keep accepts (all,
+// when keep is nil), without a limit. What keep returns with its yes is
+// handed back as the hit's Ref.
+//
+// It works in two passes over one snapshot of the index. The first finds
+// which documents hold the words and the place unscored, which Bleve does
+// by merging postings bitmaps, and asks keep about each; the second scores
+// only the documents kept. In a city the place keys hold ten thousand
+// providers and a word several thousand of them, while the providers that
+// really cover the client and pass the filters are a few hundred: scoring
+// everything filed under the place was most of a text search's time at
+// 100,000 providers. Scores are those of one scored query over the words
+// (tested against Bleve's own collector).
+func (ix *Index) SearchIn(ctx context.Context, text string, places []string, keep func(id string) (ref int32, ok bool)) ([]Hit, error) {
 	if places != nil && len(places) == 0 {
 		return []Hit{}, nil
 	}
-	q, err := ix.textQuery(text, places)
+	words, err := ix.words(text)
 	if err != nil {
 		return nil, err
 	}
-	// Every hit is wanted, so collect them straight from the searcher
-	// rather than through Bleve's top-N collector: asked for 100,000
-	// results it pre-allocated a thousand matches, kept a heap and loaded
-	// stored fields for every hit, which was most of what a text search
-	// allocated. Scores are the searcher's own, so they equal what
-	// SearchInContext returns (tested).
-	var hits []Hit
-	collect := func(sc *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
-		return func(dm *search.DocumentMatch) error {
-			if dm == nil {
+	adv, err := ix.b.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("index: opening a reader: %w", err)
+	}
+	defer r.Close()
+	m := ix.b.Mapping()
+
+	var kept []bindex.IndexInternalID
+	var ids []string
+	var refs []int32
+	err = each(ctx, r, textQuery(words, places, true), m, search.SearcherOptions{Score: "none"}, func(dm *search.DocumentMatch) error {
+		id, err := r.ExternalID(dm.IndexInternalID)
+		if err != nil {
+			return err
+		}
+		var ref int32
+		if keep != nil {
+			var ok bool
+			if ref, ok = keep(id); !ok {
 				return nil
 			}
-			id, err := sc.IndexReader.ExternalID(dm.IndexInternalID)
-			if err != nil {
-				return err
-			}
-			hits = append(hits, Hit{ID: id, Score: dm.Score})
-			sc.DocumentMatchPool.Put(dm)
-			return nil
-		}, false, nil
+		}
+		kept = append(kept, slices.Clone(dm.IndexInternalID))
+		ids = append(ids, id)
+		refs = append(refs, ref)
+		return nil
+	})
+	if err != nil || len(kept) == 0 {
+		return []Hit{}, err
 	}
-	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(collect))
-	req := bleve.NewSearchRequestOptions(q, 1, 0, false)
-	if _, err := ix.b.SearchInContext(ctx, req); err != nil {
-		return nil, fmt.Errorf("index: searching: %w", err)
+
+	hits := make([]Hit, 0, len(kept))
+	err = each(ctx, r, textQuery(words, nil, false, docsQuery(kept)), m, search.SearcherOptions{}, func(dm *search.DocumentMatch) error {
+		// Every kept document holds the words, so the scored pass
+		// returns them all, in the same (index) order.
+		i := len(hits)
+		if i >= len(kept) || !bytes.Equal(dm.IndexInternalID, kept[i]) {
+			return fmt.Errorf("index: scored pass out of step with the first at hit %d", i)
+		}
+		hits = append(hits, Hit{ID: ids[i], Score: dm.Score, Ref: refs[i]})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(hits) != len(kept) {
+		return nil, fmt.Errorf("index: scored pass found %d of %d documents", len(hits), len(kept))
 	}
 	// Best first; equal scores keep the index's order, as Bleve's
 	// collector does.
 	slices.SortStableFunc(hits, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
-	if len(hits) > limit {
-		hits = hits[:max(limit, 0)]
-	}
 	return hits, nil
 }
 
-// textQuery is SearchIn's query: every word in any text field, and (when
-// places is not nil) filed under one of the places.
-func (ix *Index) textQuery(text string, places []string) (query.Query, error) {
-	// Words the analyser drops (stop words such as "after" or "the")
-	// would match nothing and sink the whole query: leave them out.
+// each runs q on r and calls fn with every match, in index order.
+func each(ctx context.Context, r bindex.IndexReader, q query.Query, m mapping.IndexMapping, o search.SearcherOptions, fn func(*search.DocumentMatch) error) (err error) {
+	s, err := q.Searcher(ctx, r, m, o)
+	if err != nil {
+		return fmt.Errorf("index: searching: %w", err)
+	}
+	defer func() {
+		if cerr := s.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	sc := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: r}
+	for n := 0; ; n++ {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		dm, err := s.Next(sc)
+		if err != nil {
+			return fmt.Errorf("index: searching: %w", err)
+		}
+		if dm == nil {
+			return nil
+		}
+		if err := fn(dm); err != nil {
+			return err
+		}
+		sc.DocumentMatchPool.Put(dm)
+	}
+}
+
+// words returns the words of text the analyser keeps: words it drops (stop
+// words such as "after" or "the") would match nothing and sink the whole
+// query. ErrNoWords if none is left.
+func (ix *Index) words(text string) ([]string, error) {
 	an := ix.b.Mapping().AnalyzerNamed(en.AnalyzerName)
 	var words []string
 	for _, w := range Words(text) {
@@ -331,7 +402,14 @@ func (ix *Index) textQuery(text string, places []string) (query.Query, error) {
 	if len(words) == 0 {
 		return nil, ErrNoWords
 	}
-	conj := make([]query.Query, 0, len(words))
+	return words, nil
+}
+
+// textQuery matches documents holding every word in any text field, with
+// the fields' boosts, and (when places is not nil) filed under one of the
+// places; filters narrow it further without changing scores.
+func textQuery(words, places []string, unscored bool, filters ...query.Query) query.Query {
+	conj := make([]query.Query, 0, len(words)+1+len(filters))
 	for _, w := range words {
 		disj := make([]query.Query, 0, len(textFields))
 		for _, f := range textFields {
@@ -343,17 +421,95 @@ func (ix *Index) textQuery(text string, places []string) (query.Query, error) {
 		conj = append(conj, bleve.NewDisjunctionQuery(disj...))
 	}
 	if places != nil {
-		// Boost 0: being filed under a place must not change relevance.
 		disj := make([]query.Query, len(places))
 		for i, key := range places {
 			q := bleve.NewTermQuery(key)
 			q.SetField(placesField)
-			q.SetBoost(0)
 			disj[i] = q
 		}
-		where := bleve.NewDisjunctionQuery(disj...)
-		where.SetBoost(0)
+		var where query.Query = bleve.NewDisjunctionQuery(disj...)
+		if !unscored {
+			where = filterQuery{where}
+		}
 		conj = append(conj, where)
 	}
-	return bleve.NewConjunctionQuery(conj...), nil
+	for _, f := range filters {
+		conj = append(conj, filterQuery{f})
+	}
+	return bleve.NewConjunctionQuery(conj...)
 }
+
+// filterQuery narrows a conjunction without taking part in its scores.
+// Its searcher is built unscored, which lets Bleve merge a disjunction of
+// terms into one bitmap (its "unadorned" optimisation) instead of walking
+// every term's postings beside the words'. Weight and scores are zero, so
+// relevance is what the words alone give (TestSearchInKeepsToThePlaces
+// compares with an unfiltered search).
+type filterQuery struct{ q query.Query }
+
+func (f filterQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
+	o.Score, o.Explain, o.IncludeTermVectors = "none", false, false
+	s, err := f.q.Searcher(ctx, r, m, o)
+	if err != nil {
+		return nil, err
+	}
+	return filterSearcher{s}, nil
+}
+
+type filterSearcher struct{ search.Searcher }
+
+func (filterSearcher) Weight() float64      { return 0 }
+func (filterSearcher) SetQueryNorm(float64) {}
+
+func (f filterSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	return unscored(f.Searcher.Next(ctx))
+}
+
+func (f filterSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
+	return unscored(f.Searcher.Advance(ctx, id))
+}
+
+func unscored(dm *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
+	if dm != nil {
+		dm.Score = 0
+	}
+	return dm, err
+}
+
+// docsQuery matches exactly the given documents of one index snapshot,
+// given in index order.
+type docsQuery []bindex.IndexInternalID
+
+func (d docsQuery) Searcher(context.Context, bindex.IndexReader, mapping.IndexMapping, search.SearcherOptions) (search.Searcher, error) {
+	return &docsSearcher{ids: d}, nil
+}
+
+type docsSearcher struct {
+	ids  []bindex.IndexInternalID
+	next int
+}
+
+func (d *docsSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
+	if d.next >= len(d.ids) {
+		return nil, nil
+	}
+	dm := ctx.DocumentMatchPool.Get()
+	dm.IndexInternalID = append(dm.IndexInternalID[:0], d.ids[d.next]...)
+	d.next++
+	return dm, nil
+}
+
+func (d *docsSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
+	for d.next < len(d.ids) && d.ids[d.next].Compare(id) < 0 {
+		d.next++
+	}
+	return d.Next(ctx)
+}
+
+func (d *docsSearcher) Close() error               { return nil }
+func (d *docsSearcher) Weight() float64            { return 0 }
+func (d *docsSearcher) SetQueryNorm(float64)       {}
+func (d *docsSearcher) Count() uint64              { return uint64(len(d.ids)) }
+func (d *docsSearcher) Min() int                   { return 0 }
+func (d *docsSearcher) Size() int                  { return 64 + 24*len(d.ids) }
+func (d *docsSearcher) DocumentMatchPoolSize() int { return 1 }

@@ -246,7 +246,7 @@ func TestSearchInKeepsToThePlaces(t *testing.T) {
 				}
 			}
 		}
-		hits, err := ix.SearchIn(ctx, "work", in, 1000)
+		hits, err := ix.SearchIn(ctx, "work", in, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -261,7 +261,7 @@ func TestSearchInKeepsToThePlaces(t *testing.T) {
 			t.Errorf("in %v: got %d hits, want %d, or scores differ\ngot  %v\nwant %v", in, len(got), len(want), got, want)
 		}
 	}
-	if hits, err := ix.SearchIn(ctx, "work", []string{}, 100); err != nil || len(hits) != 0 {
+	if hits, err := ix.SearchIn(ctx, "work", []string{}, nil); err != nil || len(hits) != 0 {
 		t.Fatalf("in no places: %d hits, %v", len(hits), err)
 	}
 }

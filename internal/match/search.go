@@ -15,6 +15,9 @@ import (
 type TextHit struct {
 	ID    string
 	Score float64
+	// Slot is what TextScope's keep returned for the provider: its place
+	// in the catalogue then, checked again (by id hash) before use.
+	Slot int32
 }
 
 // SearchRequest filters the published directory. Values within one filter
@@ -91,6 +94,84 @@ type found struct {
 	tie  uint64
 }
 
+// searchPlan is a search request compiled for testing profiles.
+type searchPlan struct {
+	req                                      *SearchRequest
+	types, specs, modes, svc, inc, acc, lang uint64
+	origin                                   directory.Origin
+}
+
+func planSearch(req *SearchRequest) searchPlan {
+	sp := searchPlan{
+		req:   req,
+		types: typeBits.of(req.Types), specs: specialismBits.of(req.Specialisms), modes: modeBits.of(req.DeliveryModes),
+		svc: serviceBits.of(req.Services), inc: incentiveBits.of(req.Incentives),
+		acc: accessBits.of(req.Accessibility), lang: languageBits.of(req.Languages),
+	}
+	if req.Near != nil {
+		sp.origin = directory.DistanceFrom(req.Near.Point)
+	}
+	return sp
+}
+
+// accept reports whether pr passes the filters and, near a place, can be
+// reached from it; the returned hit carries its relevance rel.
+func (sp *searchPlan) accept(pr *Profile, rel float64) (found, bool) {
+	req := sp.req
+	if !(pr.published && !pr.ended &&
+		(sp.types == 0 || pr.typeBit&sp.types != 0) &&
+		pr.specialisms&sp.specs == sp.specs && pr.modes&sp.modes == sp.modes &&
+		pr.services&sp.svc == sp.svc && pr.incentives&sp.inc == sp.inc &&
+		pr.access&sp.acc == sp.acc && pr.languages&sp.lang == sp.lang &&
+		(req.TakingNewClients == nil || pr.takingNew == *req.TakingNewClients)) {
+		return found{}, false
+	}
+	f := found{pr: pr, rel: rel, tie: mix(req.Seed ^ pr.idHash)}
+	if req.Near != nil {
+		var ok bool
+		_, f.km, ok = pr.nearest(sp.origin)
+		f.site = ok
+		visits := pr.travelKm > 0 && ok && f.km <= pr.travelKm
+		if !visits && pr.modes&remoteModes == 0 && (!ok || f.km > req.RadiusKm) {
+			return found{}, false
+		}
+	}
+	return f, true
+}
+
+// TextScope returns keep, which tells whether the provider with an id could
+// be among req's results (it passes the filters and, near a place, covers
+// and can be reached from it), and where the catalogue holds it, so the
+// full-text index scores only those; done releases what keep holds. Search
+// tests every text hit again, so a provider written between the two is
+// judged by Search.
+func (c *Catalogue) TextScope(req SearchRequest) (keep func(id string) (slot int32, ok bool), done func()) {
+	sp := planSearch(&req)
+	var covered *bitset
+	if req.Near != nil {
+		c.mu.RLock()
+		covered = c.visitedSet()
+		c.covering(*req.Near, func(slot int32, _ *Profile) { covered.testAndSet(slot) })
+		c.mu.RUnlock()
+	}
+	keep = func(id string) (int32, bool) {
+		c.mu.RLock()
+		defer c.mu.RUnlock()
+		slot, ok := c.byID[id]
+		if !ok || covered != nil && (int(slot/64) >= len(covered.words) || !covered.test(slot)) {
+			return 0, false
+		}
+		_, ok = sp.accept(c.profiles[slot], 0)
+		return slot, ok
+	}
+	done = func() {
+		if covered != nil {
+			c.visited.Put(covered)
+		}
+	}
+	return keep, done
+}
+
 // Search returns one page of published providers matching req.
 func (c *Catalogue) Search(req SearchRequest) SearchResult {
 	page, per := max(req.Page, 1), req.PerPage
@@ -98,18 +179,7 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 		per = DefaultPerPage
 	}
 	per = min(per, MaxPerPage)
-	types := typeBits.of(req.Types)
-	specs, modes := specialismBits.of(req.Specialisms), modeBits.of(req.DeliveryModes)
-	svc, inc := serviceBits.of(req.Services), incentiveBits.of(req.Incentives)
-	acc, lang := accessBits.of(req.Accessibility), languageBits.of(req.Languages)
-	keep := func(pr *Profile) bool {
-		return pr.published && !pr.ended &&
-			(types == 0 || pr.typeBit&types != 0) &&
-			pr.specialisms&specs == specs && pr.modes&modes == modes &&
-			pr.services&svc == svc && pr.incentives&inc == inc &&
-			pr.access&acc == acc && pr.languages&lang == lang &&
-			(req.TakingNewClients == nil || pr.takingNew == *req.TakingNewClients)
-	}
+	sp := planSearch(&req)
 
 	// The hits of a search near a town number thousands; their slice is
 	// reused, not grown afresh for every request (it was a quarter of what
@@ -126,25 +196,10 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 	}()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	var origin directory.Origin
-	if req.Near != nil {
-		origin = directory.DistanceFrom(req.Near.Point)
-	}
 	consider := func(pr *Profile, rel float64) {
-		if !keep(pr) {
-			return
+		if f, ok := sp.accept(pr, rel); ok {
+			hits = append(hits, f)
 		}
-		f := found{pr: pr, rel: rel, tie: mix(req.Seed ^ pr.idHash)}
-		if req.Near != nil {
-			var ok bool
-			_, f.km, ok = pr.nearest(origin)
-			f.site = ok
-			visits := pr.travelKm > 0 && ok && f.km <= pr.travelKm
-			if !visits && pr.modes&remoteModes == 0 && (!ok || f.km > req.RadiusKm) {
-				return
-			}
-		}
-		hits = append(hits, f)
 	}
 	var covered *bitset // with near and text, the providers covering the place
 	if req.Near != nil && req.TextQuery {
@@ -155,7 +210,7 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 	switch {
 	case req.TextQuery:
 		for _, h := range req.Text {
-			if slot, ok := c.byID[h.ID]; ok && (covered == nil || covered.test(slot)) {
+			if slot, ok := c.slotOf(h); ok && (covered == nil || covered.test(slot)) {
 				consider(c.profiles[slot], h.Score)
 			}
 		}
@@ -169,16 +224,22 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 		}
 	}
 
-	slices.SortFunc(hits, func(a, b found) int {
+	near := req.Near != nil
+	from := min((page-1)*per, len(hits))
+	to := min(from+per, len(hits))
+	// Only the hits up to the page's end need ordering: selecting them costs
+	// n log k rather than sorting thousands (a fifth of a search near a
+	// city, in process).
+	sortFirst(hits, to, func(a, b *found) int {
 		switch {
 		case a.rel != b.rel:
 			return cmpDesc(a.rel, b.rel)
-		case req.Near != nil && a.site != b.site:
+		case near && a.site != b.site:
 			if a.site {
 				return -1
 			}
 			return 1
-		case req.Near != nil && a.site && a.km != b.km:
+		case near && a.site && a.km != b.km:
 			return cmpAsc(a.km, b.km)
 		case a.tie < b.tie:
 			return -1
@@ -188,8 +249,6 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 		return 0
 	})
 	res := SearchResult{Total: len(hits), Page: page, PerPage: per, Items: []Found{}, Facets: facets(hits)}
-	from := min((page-1)*per, len(hits))
-	to := min(from+per, len(hits))
 	for _, f := range hits[from:to] {
 		item := Found{Provider: f.pr.Provider, Flags: Flags(f.pr, req.Now)}
 		if req.Near != nil && f.site {
@@ -217,40 +276,39 @@ func cmpAsc(a, b float64) int {
 
 // facets counts codes over every hit, one bit set at a time.
 func facets(hits []found) map[string][]FacetCount {
-	type dim struct {
-		name, vocab string
-		get         func(*Profile) uint64
+	// In the order the pass below reads the profile's bit sets.
+	dims := [7]struct{ name, vocab string }{
+		{FacetType, directory.VocabProviderTypes},
+		{FacetSpecialism, directory.VocabSpecialisms},
+		{FacetDeliveryMode, directory.VocabDeliveryModes},
+		{FacetService, directory.VocabServices},
+		{FacetIncentive, directory.VocabIncentiveKinds},
+		{FacetAccessibility, directory.VocabAccessibility},
+		{FacetLanguage, directory.VocabLanguages},
 	}
-	dims := []dim{
-		{FacetType, directory.VocabProviderTypes, func(p *Profile) uint64 { return p.typeBit }},
-		{FacetSpecialism, directory.VocabSpecialisms, func(p *Profile) uint64 { return p.specialisms }},
-		{FacetDeliveryMode, directory.VocabDeliveryModes, func(p *Profile) uint64 { return p.modes }},
-		{FacetService, directory.VocabServices, func(p *Profile) uint64 { return p.services }},
-		{FacetIncentive, directory.VocabIncentiveKinds, func(p *Profile) uint64 { return p.incentives }},
-		{FacetAccessibility, directory.VocabAccessibility, func(p *Profile) uint64 { return p.access }},
-		{FacetLanguage, directory.VocabLanguages, func(p *Profile) uint64 { return p.languages }},
-	}
-	out := make(map[string][]FacetCount, len(dims)+1)
-	for _, d := range dims {
-		var counts [64]int
-		for i := range hits {
-			for m := d.get(hits[i].pr); m != 0; m &= m - 1 {
-				counts[bits.TrailingZeros64(m)]++
-			}
-		}
-		list := []FacetCount{}
-		for i, t := range directory.MustVocabulary(d.vocab).Terms {
-			if counts[i] > 0 {
-				list = append(list, FacetCount{Code: t.Code, Label: t.Label, Count: counts[i]})
-			}
-		}
-		out[d.name] = list
-	}
+	// One pass over the hits, reading each profile once.
+	var counts [7][64]int
 	taking := 0
 	for i := range hits {
-		if hits[i].pr.takingNew {
+		pr := hits[i].pr
+		for d, m := range [7]uint64{pr.typeBit, pr.specialisms, pr.modes, pr.services, pr.incentives, pr.access, pr.languages} {
+			for ; m != 0; m &= m - 1 {
+				counts[d][bits.TrailingZeros64(m)]++
+			}
+		}
+		if pr.takingNew {
 			taking++
 		}
+	}
+	out := make(map[string][]FacetCount, len(dims)+1)
+	for d, dim := range dims {
+		list := []FacetCount{}
+		for i, t := range directory.MustVocabulary(dim.vocab).Terms {
+			if counts[d][i] > 0 {
+				list = append(list, FacetCount{Code: t.Code, Label: t.Label, Count: counts[d][i]})
+			}
+		}
+		out[dim.name] = list
 	}
 	out[FacetTakingNew] = []FacetCount{
 		{Code: "true", Label: "Taking new clients", Count: taking},
@@ -270,4 +328,59 @@ func QuerySeed(parts ...any) uint64 {
 	h := fnv.New64a()
 	_, _ = h.Write(b)
 	return h.Sum64()
+}
+
+// slotOf returns where the catalogue holds the provider of a text hit. The
+// slot TextScope gave is used when it still holds that provider (a string
+// lookup per hit was a tenth of a text search's time under load); a write
+// since then sends the lookup to the map.
+func (c *Catalogue) slotOf(h TextHit) (int32, bool) {
+	if h.Slot >= 0 && int(h.Slot) < len(c.profiles) {
+		if pr := c.profiles[h.Slot]; pr != nil && pr.idHash == hashString(h.ID) {
+			return h.Slot, true
+		}
+	}
+	slot, ok := c.byID[h.ID]
+	return slot, ok
+}
+
+// sortFirst reorders xs so that xs[:k] holds its k first elements by cmp, in
+// order; the rest are left in no particular order. cmp must be a total
+// order (ties broken), so the result is the same as sorting all of xs.
+func sortFirst[T any](xs []T, k int, cmp func(a, b *T) int) {
+	if k <= 0 {
+		return
+	}
+	if k*4 >= len(xs) {
+		slices.SortFunc(xs, func(a, b T) int { return cmp(&a, &b) })
+		return
+	}
+	// A heap of the k best so far with the worst on top.
+	h := xs[:k]
+	down := func(i int) {
+		for {
+			w, l, r := i, 2*i+1, 2*i+2
+			if l < k && cmp(&h[l], &h[w]) > 0 {
+				w = l
+			}
+			if r < k && cmp(&h[r], &h[w]) > 0 {
+				w = r
+			}
+			if w == i {
+				return
+			}
+			h[i], h[w] = h[w], h[i]
+			i = w
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for i := k; i < len(xs); i++ {
+		if cmp(&xs[i], &h[0]) < 0 {
+			h[0], xs[i] = xs[i], h[0]
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b T) int { return cmp(&a, &b) })
 }
