@@ -251,7 +251,7 @@ func (f *Finder) Search(ctx context.Context, q SearchQuery) (match.SearchResult,
 		}
 		// Score only the providers the catalogue could show.
 		keep, done := f.cat.TextScope(req)
-		hits, err := f.ix.SearchIn(ctx, q.Text, places, keep)
+		hits, err := f.ix.SearchIn(ctx, q.Text, places, &index.Scope{Resolve: f.cat.Slot, Generation: f.cat.Generation, Keep: keep})
 		done()
 		switch {
 		case errors.Is(err, index.ErrNoWords):

@@ -64,19 +64,24 @@ func TestSearchInCollectsWhatBleveWould(t *testing.T) {
 			}
 			// keep: every provider, or every other one by id.
 			for _, odd := range []bool{false, true} {
-				var keep func(string) (int32, bool)
+				var scope *Scope
 				want := res.Hits
 				if odd {
-					keep = func(id string) (int32, bool) { return int32(id[0]), id[len(id)-1]%2 == 1 }
+					// Numbers are the ids' last bytes; odd ones are kept.
+					scope = &Scope{
+						Resolve:    func(id string) (int32, bool) { return int32(id[len(id)-1]), true },
+						Generation: func() uint64 { return 1 },
+						Keep:       func(ref int32) bool { return ref%2 == 1 },
+					}
 					want = nil
 					for _, h := range res.Hits {
-						if _, ok := keep(h.ID); ok {
+						if h.ID[len(h.ID)-1]%2 == 1 {
 							want = append(want, h)
 						}
 					}
 					dropped += len(res.Hits) - len(want)
 				}
-				got, err := ix.SearchIn(ctx, text, in, keep)
+				got, err := ix.SearchIn(ctx, text, in, scope)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -87,7 +92,7 @@ func TestSearchInCollectsWhatBleveWould(t *testing.T) {
 				for i := range got {
 					// Bleve breaks ties by the order hits were
 					// collected in, as SearchIn does.
-					if got[i].ID != want[i].ID || got[i].Score != want[i].Score || odd && got[i].Ref != int32(got[i].ID[0]) {
+					if got[i].ID != want[i].ID || got[i].Score != want[i].Score || odd && got[i].Ref != int32(got[i].ID[len(got[i].ID)-1]) {
 						t.Fatalf("%s: hit %d is %s %v, Bleve's collector %s %v", name, i, got[i].ID, got[i].Score, want[i].ID, want[i].Score)
 					}
 				}
@@ -98,5 +103,68 @@ func TestSearchInCollectsWhatBleveWould(t *testing.T) {
 	t.Logf("%d hits compared, %d left out by keep", checked, dropped)
 	if checked < 1000 || dropped < 100 {
 		t.Fatalf("only %d hits compared, %d left out: the test proves little", checked, dropped)
+	}
+}
+
+// TestScopeAnswersAreRememberedPerSnapshotAndGeneration: SearchIn asks
+// Resolve once per document while neither the index nor the generation
+// changes, and asks again after either does.
+func TestScopeAnswersAreRememberedPerSnapshotAndGeneration(t *testing.T) {
+	sp, err := seed.Load(os.DirFS("../../seed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, _, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	b := ix.NewBatch()
+	for i := range sp[1:] {
+		if err := b.Put(&sp[1+i], nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ix.Apply(b, 1); err != nil {
+		t.Fatal(err)
+	}
+	gen, asked := uint64(1), 0
+	scope := &Scope{
+		Resolve:    func(string) (int32, bool) { asked++; return int32(gen), true },
+		Generation: func() uint64 { return gen },
+		Keep:       func(int32) bool { return true },
+	}
+	search := func() []Hit {
+		t.Helper()
+		hits, err := ix.SearchIn(context.Background(), "work", nil, scope)
+		if err != nil || len(hits) == 0 {
+			t.Fatalf("%d hits, %v", len(hits), err)
+		}
+		return hits
+	}
+	first := search()
+	if asked != len(first) {
+		t.Fatalf("asked %d times for %d hits", asked, len(first))
+	}
+	search()
+	if asked != len(first) {
+		t.Fatalf("asked again (%d) with nothing changed", asked-len(first))
+	}
+	gen = 2
+	for _, h := range search() {
+		if h.Ref != 2 {
+			t.Fatalf("after a new generation, hit %s keeps number %d", h.ID, h.Ref)
+		}
+	}
+	asked = 0
+	b = ix.NewBatch()
+	if err := b.Put(&sp[0], nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Apply(b, 2); err != nil {
+		t.Fatal(err)
+	}
+	if hits := search(); asked == 0 || asked > len(hits) {
+		t.Fatalf("after a write, asked %d times for %d hits", asked, len(hits))
 	}
 }

@@ -21,6 +21,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
@@ -45,6 +47,8 @@ var (
 type Index struct {
 	b    bleve.Index
 	path string
+	refs atomic.Pointer[refCache] // for the latest snapshot searched
+	kept sync.Pool                // *docsQuery, reused by SearchIn
 }
 
 // Limits on free text, so no query can be made expensive.
@@ -237,8 +241,8 @@ func (ix *Index) Versions(ctx context.Context) (map[string]int64, error) {
 type Hit struct {
 	ID    string
 	Score float64
-	// Ref is what SearchIn's keep returned for the hit (0 without keep),
-	// so a caller need not look the id up again.
+	// Ref is the hit's number from SearchIn's scope (0 without one), so a
+	// caller need not look the id up again.
 	Ref int32
 }
 
@@ -276,21 +280,34 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 	return hits, err
 }
 
+// Scope tells SearchIn which providers to score. Resolve gives the number
+// the caller knows a provider by (false if none), and Generation changes
+// whenever Resolve's answers may (numbers are not negative); SearchIn
+// remembers the answers for each
+// document of an index snapshot, so a search reads no stored ids and looks
+// nothing up for the thousands of documents it passes over. Keep reports
+// whether the provider with a number should be scored.
+type Scope struct {
+	Resolve    func(id string) (ref int32, ok bool)
+	Generation func() uint64
+	Keep       func(ref int32) bool
+}
+
 // SearchIn is Search limited to the providers filed under at least one of
-// the place keys (all providers, when places is nil) that keep accepts (all,
-// when keep is nil), without a limit. What keep returns with its yes is
-// handed back as the hit's Ref.
+// the place keys (all providers, when places is nil) that scope keeps (all,
+// when scope is nil), without a limit. A hit's Ref is its number from
+// scope.Resolve.
 //
 // It works in two passes over one snapshot of the index. The first finds
 // which documents hold the words and the place unscored, which Bleve does
-// by merging postings bitmaps, and asks keep about each; the second scores
+// by merging postings bitmaps, and asks scope about each; the second scores
 // only the documents kept. In a city the place keys hold ten thousand
 // providers and a word several thousand of them, while the providers that
 // really cover the client and pass the filters are a few hundred: scoring
 // everything filed under the place was most of a text search's time at
 // 100,000 providers. Scores are those of one scored query over the words
 // (tested against Bleve's own collector).
-func (ix *Index) SearchIn(ctx context.Context, text string, places []string, keep func(id string) (ref int32, ok bool)) ([]Hit, error) {
+func (ix *Index) SearchIn(ctx context.Context, text string, places []string, scope *Scope) ([]Hit, error) {
 	if places != nil && len(places) == 0 {
 		return []Hit{}, nil
 	}
@@ -309,46 +326,59 @@ func (ix *Index) SearchIn(ctx context.Context, text string, places []string, kee
 	defer r.Close()
 	m := ix.b.Mapping()
 
-	var kept []bindex.IndexInternalID
-	var ids []string
-	var refs []int32
+	refs := &refCache{} // without a scope, nothing is remembered
+	if scope != nil {
+		refs = ix.refCacheFor(r, scope.Generation())
+	}
+	kept, _ := ix.kept.Get().(*docsQuery)
+	if kept == nil {
+		kept = new(docsQuery)
+	}
+	defer func() {
+		kept.ids, kept.ends = kept.ids[:0], kept.ends[:0]
+		ix.kept.Put(kept)
+	}()
+	var keptRefs []int32
 	err = each(ctx, r, textQuery(words, places, true), m, search.SearcherOptions{Score: "none"}, func(dm *search.DocumentMatch) error {
-		id, err := r.ExternalID(dm.IndexInternalID)
+		if scope == nil {
+			kept.add(dm.IndexInternalID)
+			keptRefs = append(keptRefs, 0)
+			return nil
+		}
+		ref, ok, err := refs.resolve(r, dm.IndexInternalID, scope.Resolve)
 		if err != nil {
 			return err
 		}
-		var ref int32
-		if keep != nil {
-			var ok bool
-			if ref, ok = keep(id); !ok {
-				return nil
-			}
+		if ok && scope.Keep(ref) {
+			kept.add(dm.IndexInternalID)
+			keptRefs = append(keptRefs, ref)
 		}
-		kept = append(kept, slices.Clone(dm.IndexInternalID))
-		ids = append(ids, id)
-		refs = append(refs, ref)
 		return nil
 	})
-	if err != nil || len(kept) == 0 {
+	if err != nil || len(keptRefs) == 0 {
 		return []Hit{}, err
 	}
 
-	hits := make([]Hit, 0, len(kept))
-	err = each(ctx, r, textQuery(words, nil, false, docsQuery(kept)), m, search.SearcherOptions{}, func(dm *search.DocumentMatch) error {
+	hits := make([]Hit, 0, len(keptRefs))
+	err = each(ctx, r, textQuery(words, nil, false, kept), m, search.SearcherOptions{}, func(dm *search.DocumentMatch) error {
 		// Every kept document holds the words, so the scored pass
 		// returns them all, in the same (index) order.
 		i := len(hits)
-		if i >= len(kept) || !bytes.Equal(dm.IndexInternalID, kept[i]) {
+		if i >= len(keptRefs) || !bytes.Equal(dm.IndexInternalID, kept.id(i)) {
 			return fmt.Errorf("index: scored pass out of step with the first at hit %d", i)
 		}
-		hits = append(hits, Hit{ID: ids[i], Score: dm.Score, Ref: refs[i]})
+		id, err := refs.externalID(r, dm.IndexInternalID)
+		if err != nil {
+			return err
+		}
+		hits = append(hits, Hit{ID: id, Score: dm.Score, Ref: keptRefs[i]})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(hits) != len(kept) {
-		return nil, fmt.Errorf("index: scored pass found %d of %d documents", len(hits), len(kept))
+	if len(hits) != len(keptRefs) {
+		return nil, fmt.Errorf("index: scored pass found %d of %d documents", len(hits), len(keptRefs))
 	}
 	// Best first; equal scores keep the index's order, as Bleve's
 	// collector does.
@@ -477,30 +507,47 @@ func unscored(dm *search.DocumentMatch, err error) (*search.DocumentMatch, error
 }
 
 // docsQuery matches exactly the given documents of one index snapshot,
-// given in index order.
-type docsQuery []bindex.IndexInternalID
+// added in index order. Their ids are held end to end in one slice, not
+// one allocation each.
+type docsQuery struct {
+	ids  []byte
+	ends []int
+}
 
-func (d docsQuery) Searcher(context.Context, bindex.IndexReader, mapping.IndexMapping, search.SearcherOptions) (search.Searcher, error) {
-	return &docsSearcher{ids: d}, nil
+func (d *docsQuery) add(id bindex.IndexInternalID) {
+	d.ids = append(d.ids, id...)
+	d.ends = append(d.ends, len(d.ids))
+}
+
+func (d *docsQuery) id(i int) bindex.IndexInternalID {
+	from := 0
+	if i > 0 {
+		from = d.ends[i-1]
+	}
+	return d.ids[from:d.ends[i]]
+}
+
+func (d *docsQuery) Searcher(context.Context, bindex.IndexReader, mapping.IndexMapping, search.SearcherOptions) (search.Searcher, error) {
+	return &docsSearcher{docs: d}, nil
 }
 
 type docsSearcher struct {
-	ids  []bindex.IndexInternalID
+	docs *docsQuery
 	next int
 }
 
 func (d *docsSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	if d.next >= len(d.ids) {
+	if d.next >= len(d.docs.ends) {
 		return nil, nil
 	}
 	dm := ctx.DocumentMatchPool.Get()
-	dm.IndexInternalID = append(dm.IndexInternalID[:0], d.ids[d.next]...)
+	dm.IndexInternalID = append(dm.IndexInternalID[:0], d.docs.id(d.next)...)
 	d.next++
 	return dm, nil
 }
 
 func (d *docsSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
-	for d.next < len(d.ids) && d.ids[d.next].Compare(id) < 0 {
+	for d.next < len(d.docs.ends) && d.docs.id(d.next).Compare(id) < 0 {
 		d.next++
 	}
 	return d.Next(ctx)
@@ -509,7 +556,85 @@ func (d *docsSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInterna
 func (d *docsSearcher) Close() error               { return nil }
 func (d *docsSearcher) Weight() float64            { return 0 }
 func (d *docsSearcher) SetQueryNorm(float64)       {}
-func (d *docsSearcher) Count() uint64              { return uint64(len(d.ids)) }
+func (d *docsSearcher) Count() uint64              { return uint64(len(d.docs.ends)) }
 func (d *docsSearcher) Min() int                   { return 0 }
-func (d *docsSearcher) Size() int                  { return 64 + 24*len(d.ids) }
+func (d *docsSearcher) Size() int                  { return 64 + len(d.docs.ids) + 8*len(d.docs.ends) }
 func (d *docsSearcher) DocumentMatchPoolSize() int { return 1 }
+
+// refCache remembers Scope.Resolve's answers for the documents of one index
+// snapshot, at one generation of the caller's numbering.
+type refCache struct {
+	snap bindex.IndexReader
+	gen  uint64
+	refs []atomic.Int64 // by document number: 0 not asked yet, -1 none, else ref+1
+	ids  []atomic.Pointer[string]
+}
+
+// refCacheFor returns the cache for r at generation gen, starting a new one
+// (and dropping the old) when either has changed.
+func (ix *Index) refCacheFor(r bindex.IndexReader, gen uint64) *refCache {
+	if c := ix.refs.Load(); c != nil && c.snap == r && c.gen == gen {
+		return c
+	}
+	c := &refCache{snap: r, gen: gen}
+	if is, ok := r.(*scorch.IndexSnapshot); ok {
+		var n int64
+		for _, s := range is.Segments() {
+			n += s.FullSize()
+		}
+		c.refs = make([]atomic.Int64, n)
+		c.ids = make([]atomic.Pointer[string], n)
+	}
+	ix.refs.Store(c)
+	return c
+}
+
+// resolve returns the reference of the document with internal id doc. A
+// snapshot's internal ids are 8-byte document numbers; any other form is
+// resolved afresh every time.
+func (c *refCache) resolve(r bindex.IndexReader, doc bindex.IndexInternalID, resolve func(string) (int32, bool)) (int32, bool, error) {
+	var slot *atomic.Int64
+	if len(doc) == 8 {
+		if n := binary.BigEndian.Uint64(doc); n < uint64(len(c.refs)) {
+			slot = &c.refs[n]
+			switch v := slot.Load(); {
+			case v > 0:
+				return int32(v - 1), true, nil
+			case v < 0:
+				return 0, false, nil
+			}
+		}
+	}
+	id, err := c.externalID(r, doc)
+	if err != nil {
+		return 0, false, err
+	}
+	ref, ok := resolve(id)
+	if slot != nil && ref >= 0 {
+		if ok {
+			slot.Store(int64(ref) + 1)
+		} else {
+			slot.Store(-1)
+		}
+	}
+	return ref, ok, nil
+}
+
+// externalID returns the id of the document with internal id doc, read
+// from the index once per snapshot.
+func (c *refCache) externalID(r bindex.IndexReader, doc bindex.IndexInternalID) (string, error) {
+	var slot *atomic.Pointer[string]
+	if len(doc) == 8 {
+		if n := binary.BigEndian.Uint64(doc); n < uint64(len(c.ids)) {
+			slot = &c.ids[n]
+			if id := slot.Load(); id != nil {
+				return *id, nil
+			}
+		}
+	}
+	id, err := r.ExternalID(doc)
+	if err == nil && slot != nil {
+		slot.Store(&id)
+	}
+	return id, err
+}

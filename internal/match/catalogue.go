@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
@@ -35,6 +36,7 @@ type Catalogue struct {
 	cells     map[cell][]cellEntry
 	visited   sync.Pool // *bitset sized for profiles
 	hits      sync.Pool // *[]found, for Search
+	gen       atomic.Uint64
 }
 
 // NewCatalogue returns an empty catalogue.
@@ -96,6 +98,7 @@ func (c *Catalogue) Put(p *directory.Provider) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen.Add(1)
 	if slot, ok := c.byID[p.ID]; ok {
 		c.unregister(slot)
 		if pr == nil {
@@ -131,6 +134,7 @@ func (c *Catalogue) Remove(id string) {
 	if !ok {
 		return
 	}
+	c.gen.Add(1)
 	c.unregister(slot)
 	c.profiles[slot] = nil
 	delete(c.byID, id)

@@ -15,8 +15,8 @@ import (
 type TextHit struct {
 	ID    string
 	Score float64
-	// Slot is what TextScope's keep returned for the provider: its place
-	// in the catalogue then, checked again (by id hash) before use.
+	// Slot is where the catalogue held the provider when the index was
+	// searched (see Catalogue.Slot), checked again (by id hash) before use.
 	Slot int32
 }
 
@@ -139,13 +139,12 @@ func (sp *searchPlan) accept(pr *Profile, rel float64) (found, bool) {
 	return f, true
 }
 
-// TextScope returns keep, which tells whether the provider with an id could
-// be among req's results (it passes the filters and, near a place, covers
-// and can be reached from it), and where the catalogue holds it, so the
-// full-text index scores only those; done releases what keep holds. Search
-// tests every text hit again, so a provider written between the two is
-// judged by Search.
-func (c *Catalogue) TextScope(req SearchRequest) (keep func(id string) (slot int32, ok bool), done func()) {
+// TextScope returns keep, which tells whether the provider in a slot (see
+// Slot) could be among req's results (it passes the filters and, near a
+// place, covers and can be reached from it), so the full-text index scores
+// only those; done releases what keep holds. Search tests every text hit
+// again, so a provider written between the two is judged by Search.
+func (c *Catalogue) TextScope(req SearchRequest) (keep func(slot int32) bool, done func()) {
 	sp := planSearch(&req)
 	var covered *bitset
 	if req.Near != nil {
@@ -154,15 +153,15 @@ func (c *Catalogue) TextScope(req SearchRequest) (keep func(id string) (slot int
 		c.covering(*req.Near, func(slot int32, _ *Profile) { covered.testAndSet(slot) })
 		c.mu.RUnlock()
 	}
-	keep = func(id string) (int32, bool) {
+	keep = func(slot int32) bool {
 		c.mu.RLock()
 		defer c.mu.RUnlock()
-		slot, ok := c.byID[id]
-		if !ok || covered != nil && (int(slot/64) >= len(covered.words) || !covered.test(slot)) {
-			return 0, false
+		if slot < 0 || int(slot) >= len(c.profiles) || c.profiles[slot] == nil ||
+			covered != nil && (int(slot/64) >= len(covered.words) || !covered.test(slot)) {
+			return false
 		}
-		_, ok = sp.accept(c.profiles[slot], 0)
-		return slot, ok
+		_, ok := sp.accept(c.profiles[slot], 0)
+		return ok
 	}
 	done = func() {
 		if covered != nil {
@@ -171,6 +170,19 @@ func (c *Catalogue) TextScope(req SearchRequest) (keep func(id string) (slot int
 	}
 	return keep, done
 }
+
+// Slot returns where the catalogue holds the provider with an id. Slots are
+// reused once a provider is removed; Generation changes with every write,
+// so a slot remembered at one generation is good while it lasts.
+func (c *Catalogue) Slot(id string) (int32, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	slot, ok := c.byID[id]
+	return slot, ok
+}
+
+// Generation changes whenever a provider is put or removed.
+func (c *Catalogue) Generation() uint64 { return c.gen.Load() }
 
 // Search returns one page of published providers matching req.
 func (c *Catalogue) Search(req SearchRequest) SearchResult {
@@ -230,7 +242,7 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 	// Only the hits up to the page's end need ordering: selecting them costs
 	// n log k rather than sorting thousands (a fifth of a search near a
 	// city, in process).
-	sortFirst(hits, to, func(a, b *found) int {
+	sortFirst(hits, to, func(a, b found) int {
 		switch {
 		case a.rel != b.rel:
 			return cmpDesc(a.rel, b.rel)
@@ -331,7 +343,7 @@ func QuerySeed(parts ...any) uint64 {
 }
 
 // slotOf returns where the catalogue holds the provider of a text hit. The
-// slot TextScope gave is used when it still holds that provider (a string
+// slot the hit carries is used when it still holds that provider (a string
 // lookup per hit was a tenth of a text search's time under load); a write
 // since then sends the lookup to the map.
 func (c *Catalogue) slotOf(h TextHit) (int32, bool) {
@@ -347,12 +359,12 @@ func (c *Catalogue) slotOf(h TextHit) (int32, bool) {
 // sortFirst reorders xs so that xs[:k] holds its k first elements by cmp, in
 // order; the rest are left in no particular order. cmp must be a total
 // order (ties broken), so the result is the same as sorting all of xs.
-func sortFirst[T any](xs []T, k int, cmp func(a, b *T) int) {
+func sortFirst[T any](xs []T, k int, cmp func(a, b T) int) {
 	if k <= 0 {
 		return
 	}
 	if k*4 >= len(xs) {
-		slices.SortFunc(xs, func(a, b T) int { return cmp(&a, &b) })
+		slices.SortFunc(xs, cmp)
 		return
 	}
 	// A heap of the k best so far with the worst on top.
@@ -360,10 +372,10 @@ func sortFirst[T any](xs []T, k int, cmp func(a, b *T) int) {
 	down := func(i int) {
 		for {
 			w, l, r := i, 2*i+1, 2*i+2
-			if l < k && cmp(&h[l], &h[w]) > 0 {
+			if l < k && cmp(h[l], h[w]) > 0 {
 				w = l
 			}
-			if r < k && cmp(&h[r], &h[w]) > 0 {
+			if r < k && cmp(h[r], h[w]) > 0 {
 				w = r
 			}
 			if w == i {
@@ -377,10 +389,10 @@ func sortFirst[T any](xs []T, k int, cmp func(a, b *T) int) {
 		down(i)
 	}
 	for i := k; i < len(xs); i++ {
-		if cmp(&xs[i], &h[0]) < 0 {
+		if cmp(xs[i], h[0]) < 0 {
 			h[0], xs[i] = xs[i], h[0]
 			down(0)
 		}
 	}
-	slices.SortFunc(h, func(a, b T) int { return cmp(&a, &b) })
+	slices.SortFunc(h, cmp)
 }

@@ -56,7 +56,7 @@ func TestSortFirstEqualsSorting(t *testing.T) {
 		for i := range xs {
 			xs[i] = r.IntN(1 + round) // small ranges give ties
 		}
-		cmp := func(a, b *int) int { return *a - *b }
+		cmp := func(a, b int) int { return a - b }
 		want := slices.Clone(xs)
 		slices.Sort(want)
 		for _, k := range []int{0, 1, 5, 20, n / 5, n / 3, n} {
