@@ -69,7 +69,8 @@ func (p *Provider) InternCodes() {
 
 // Compact interns p's codes (InternCodes) and moves every other string it
 // holds into one shared allocation, and the elements of its lists of
-// strings into another. A decoded record is some forty small objects,
+// strings into another, and trims every other list to its length. A
+// decoded record is some forty small objects,
 // most of them strings; a catalogue of 100,000 records held about four
 // million, and the garbage collector visits every one on every cycle.
 // Values are unchanged; the lists' capacity is cut to their length, so an
@@ -169,6 +170,12 @@ func (c *compactor) assign(v reflect.Value) {
 			}
 			v.Set(reflect.ValueOf(c.lists[from:len(c.lists):len(c.lists)]))
 			return
+		}
+		if v.Cap() > v.Len() {
+			// Decoding grows lists by doubling; keep only what is used.
+			exact := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+			reflect.Copy(exact, v)
+			v.Set(exact)
 		}
 		for i := range v.Len() {
 			c.assign(v.Index(i))
