@@ -22,8 +22,12 @@ import (
 )
 
 // defaultMemoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT
-// is not set.
-const defaultMemoryLimit = 768 << 20
+// is not set. At 100,000 providers about 440 MB of the heap is live (the
+// catalogue); the rest is room for garbage, and the less room, the more
+// often the collector runs. At 768 MiB it ran every two seconds under the
+// load command; at 880 MiB the process stays near 915 MB resident, inside
+// the 1 GiB target, and match p99 fell by a few milliseconds.
+const defaultMemoryLimit = 880 << 20
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, _, err := parseConfig("serve", args, getenv, stderr)
