@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -152,13 +153,13 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 	var all []*directory.Provider
 	err := f.store.EachProvider(ctx, func(p *directory.Provider) error {
 		cp := *p
-		cp.Compact()
 		all = append(all, &cp)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("finder: loading providers: %w", err)
 	}
+	compactAll(all)
 	match.SortForLocality(all)
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -221,6 +222,21 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 	}
 	f.logger.Info("search index rebuilt", "built", built.Round(time.Millisecond), "providers", len(f.visible), "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// compactAll compacts every record (directory.Provider.Compact), on every
+// CPU: at 100,000 providers it is about a second of work.
+func compactAll(all []*directory.Provider) {
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(all); i += workers {
+				all[i].Compact()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // rebuildBatch is how many documents a rebuild writes to the index at once.
