@@ -8,6 +8,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/seed"
 	"github.com/brokerfinder/brokerfinder/internal/synth"
 )
@@ -17,19 +18,11 @@ import (
 // Bleve's own top-N collector gives for one scored query, less what keep
 // leaves out.
 func TestSearchInCollectsWhatBleveWould(t *testing.T) {
-	sp, err := seed.Load(os.DirFS("../../seed"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp, ix := seedAndEmptyIndex(t)
 	gen, err := synth.Generate(synth.Options{Providers: 3000, Seed: 7, Districts: synth.SeedDistricts(sp)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix, _, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
 	// File providers under a few made-up places, so filtered queries are
 	// checked too; two batches leave two segments.
 	places := []string{"north", "south", "east", "west"}
@@ -110,15 +103,7 @@ func TestSearchInCollectsWhatBleveWould(t *testing.T) {
 // Resolve once per document while neither the index nor the generation
 // changes, and asks again after either does.
 func TestScopeAnswersAreRememberedPerSnapshotAndGeneration(t *testing.T) {
-	sp, err := seed.Load(os.DirFS("../../seed"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, _, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	sp, ix := seedAndEmptyIndex(t)
 	b := ix.NewBatch()
 	for i := range sp[1:] {
 		if err := b.Put(&sp[1+i], nil); err != nil {
@@ -167,4 +152,19 @@ func TestScopeAnswersAreRememberedPerSnapshotAndGeneration(t *testing.T) {
 	if hits := search(); asked == 0 || asked > len(hits) {
 		t.Fatalf("after a write, asked %d times for %d hits", asked, len(hits))
 	}
+}
+
+// seedAndEmptyIndex returns the seed directory and a new, empty index.
+func seedAndEmptyIndex(t *testing.T) ([]directory.Provider, *Index) {
+	t.Helper()
+	sp, err := seed.Load(os.DirFS("../../seed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, _, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ix.Close() })
+	return sp, ix
 }
