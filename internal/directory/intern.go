@@ -67,16 +67,16 @@ func (p *Provider) InternCodes() {
 	internAll(p.Languages)
 }
 
-// Compact interns p's codes (InternCodes) and moves every other string it
-// holds into one shared allocation, and the elements of its lists of
-// strings into another, and trims every other list to its length. A
-// decoded record is some forty small objects,
-// most of them strings; a catalogue of 100,000 records held about four
-// million, and the garbage collector visits every one on every cycle.
-// Values are unchanged; the lists' capacity is cut to their length, so an
-// append copies rather than writes into the shared block.
+// Compact interns p's codes (as InternCodes does) and moves every other
+// string it holds into one shared allocation, the elements of its lists of
+// strings into another, and every other list into a copy of exactly its
+// length. A decoded record is some forty small objects, most of them
+// strings; a catalogue of 100,000 records held about four million, and the
+// garbage collector visits every one on every cycle. Values are unchanged;
+// the lists' capacity is their length, so an append copies rather than
+// writes into a shared block. Compact writes only memory p owns, so p may
+// be a shallow copy of a record still in use elsewhere.
 func (p *Provider) Compact() {
-	p.InternCodes()
 	var c compactor
 	v := reflect.ValueOf(p).Elem()
 	c.walk(v) // measure
@@ -136,21 +136,14 @@ func (c *compactor) walk(v reflect.Value) {
 }
 
 // assign points every string walk copied at its copy in block, and every
-// list of strings at the shared list block.
+// list of strings at the shared list block. It writes only memory the
+// record owns: a record is often a shallow copy of another, sharing its
+// lists and what its pointers point at, so those are copied before any of
+// their contents change.
 func (c *compactor) assign(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.String:
-		s := v.String()
-		if code, ok := codes[s]; ok {
-			v.SetString(code)
-			return
-		}
-		if s == "" {
-			return
-		}
-		off := c.offsets[c.next]
-		c.next++
-		v.SetString(c.block[off : off+len(s)])
+		v.SetString(c.value(v.String()))
 	case reflect.Struct:
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
@@ -159,26 +152,43 @@ func (c *compactor) assign(v reflect.Value) {
 		}
 	case reflect.Pointer:
 		if !v.IsNil() {
-			c.assign(v.Elem())
+			own := reflect.New(v.Type().Elem())
+			own.Elem().Set(v.Elem())
+			v.Set(own)
+			c.assign(own.Elem())
 		}
 	case reflect.Slice:
-		if v.Type() == stringsType && v.Len() > 0 {
+		if v.Len() == 0 {
+			return
+		}
+		if v.Type() == stringsType {
 			from := len(c.lists)
 			for i := range v.Len() {
-				c.assign(v.Index(i))
-				c.lists = append(c.lists, v.Index(i).String())
+				c.lists = append(c.lists, c.value(v.Index(i).String()))
 			}
 			v.Set(reflect.ValueOf(c.lists[from:len(c.lists):len(c.lists)]))
 			return
 		}
-		if v.Cap() > v.Len() {
-			// Decoding grows lists by doubling; keep only what is used.
-			exact := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-			reflect.Copy(exact, v)
-			v.Set(exact)
-		}
+		// A copy of exactly the length: decoding grows lists by doubling.
+		own := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		reflect.Copy(own, v)
+		v.Set(own)
 		for i := range v.Len() {
 			c.assign(v.Index(i))
 		}
 	}
+}
+
+// value returns s as the record keeps it: the shared copy of a code, or
+// its copy in block (walk's order).
+func (c *compactor) value(s string) string {
+	if code, ok := codes[s]; ok {
+		return code
+	}
+	if s == "" {
+		return s
+	}
+	off := c.offsets[c.next]
+	c.next++
+	return c.block[off : off+len(s)]
 }

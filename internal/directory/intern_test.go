@@ -47,9 +47,9 @@ func TestInternCodesKeepsValuesAndSharesStrings(t *testing.T) {
 }
 
 // TestCompactKeepsValues: compacting changes no value of any seed record or
-// of generated ones (every field filled), shares codes, packs the rest of
-// the text into one block, and an append to a compacted list never writes
-// into its neighbour.
+// of a fully filled one, leaves alone what a shallow copy shares with its
+// original, shares codes, packs the rest of the text into one block, and an
+// append to a compacted list never writes into its neighbour.
 func TestCompactKeepsValues(t *testing.T) {
 	var ps []directory.Provider
 	for _, f := range []string{"../../seed/leeds.json", "../../seed/national.json"} {
@@ -68,11 +68,23 @@ func TestCompactKeepsValues(t *testing.T) {
 		t.Fatalf("only %d records: the test proves little", len(ps))
 	}
 	for i := range ps {
-		p := &ps[i]
+		orig := ps[i]
+		p := &ps[i] // a shallow copy of orig, sharing its lists
 		before, _ := json.Marshal(p)
 		var want directory.Provider
 		_ = json.Unmarshal(before, &want)
+		var siteName *byte
+		if len(orig.Sites) > 0 {
+			siteName = unsafe.StringData(orig.Sites[0].Name)
+		}
 		p.Compact()
+		// What the copy shares with the original is left alone.
+		if after, _ := json.Marshal(orig); string(after) != string(before) {
+			t.Fatalf("%s: compacting a copy changed the original", p.ID)
+		}
+		if len(orig.Sites) > 0 && unsafe.StringData(orig.Sites[0].Name) != siteName {
+			t.Fatalf("%s: compacting a copy wrote into the original's sites", p.ID)
+		}
 		after, _ := json.Marshal(p)
 		if string(before) != string(after) {
 			t.Fatalf("%s: compacting changed a value\nbefore %s\nafter  %s", p.ID, before, after)
