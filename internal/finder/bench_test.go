@@ -17,22 +17,6 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/synth/synthtest"
 )
 
-// sliceStore serves providers from memory, so benchmarks measure the
-// finder and not the store.
-type sliceStore struct {
-	directory.ProviderStore
-	ps []directory.Provider
-}
-
-func (s sliceStore) EachProvider(_ context.Context, fn func(*directory.Provider) error) error {
-	for i := range s.ps {
-		if err := fn(&s.ps[i]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // districtGeocoder places outward codes at the synthetic districts.
 type districtGeocoder struct {
 	geo.Geocoder
@@ -60,7 +44,7 @@ func benchFinder(b *testing.B, n int) (*finder.Finder, []string) {
 		return f.(*finder.Finder), codes
 	}
 	f, err := finder.Open(context.Background(), finder.Config{
-		Store: sliceStore{ps: synthtest.Directory(b, n)}, IndexDir: b.TempDir(),
+		Store: finder.SliceStore{Providers: synthtest.Directory(b, n)}, IndexDir: b.TempDir(),
 		Geocoder: districtGeocoder{at: at}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {

@@ -198,6 +198,13 @@ const (
 // Search validates q and returns one page of results with facets, and the
 // place searched near, if any.
 func (f *Finder) Search(ctx context.Context, q SearchQuery) (match.SearchResult, *geo.Place, error) {
+	return f.search(ctx, q, true)
+}
+
+// search is Search; without scoped, the index scores every provider filed
+// under the place and the catalogue looks each hit up by id, as before the
+// index took a scope (tests compare the two).
+func (f *Finder) search(ctx context.Context, q SearchQuery, scoped bool) (match.SearchResult, *geo.Place, error) {
 	var problems []directory.FieldProblem
 	for _, c := range []struct {
 		field, vocab string
@@ -249,10 +256,19 @@ func (f *Finder) Search(ctx context.Context, q SearchQuery) (match.SearchResult,
 		if req.Near != nil {
 			places = req.Near.Keys()
 		}
-		// Score only the providers the catalogue could show.
-		keep, done := f.cat.TextScope(req)
-		hits, err := f.ix.SearchIn(ctx, q.Text, places, &index.Scope{Resolve: f.cat.Slot, Generation: f.cat.Generation, Keep: keep})
-		done()
+		var hits []index.Hit
+		var err error
+		if scoped {
+			// Score only the providers the catalogue could show.
+			keep, done := f.cat.TextScope(req)
+			hits, err = f.ix.SearchIn(ctx, q.Text, places, &index.Scope{Resolve: f.cat.Slot, Generation: f.cat.Generation, Keep: keep})
+			done()
+		} else {
+			hits, err = f.ix.SearchIn(ctx, q.Text, places, nil)
+			for i := range hits {
+				hits[i].Ref = -1
+			}
+		}
 		switch {
 		case errors.Is(err, index.ErrNoWords):
 			// Only punctuation: search as if no text was given.
