@@ -173,7 +173,7 @@ func parseORUKQuery(c *gin.Context, filters bool) (orukQuery, []directory.FieldP
 // without one, a list converts only the records on the page it returns
 // (converting all of them took about 8 s at 100,000 providers).
 func (q *orukQuery) needsService() bool {
-	return q.termID != "" || q.taxID != "" || q.minAge != nil || q.maxAge != nil
+	return q.termID != "" || q.taxID != ""
 }
 
 // keep applies every filter, ANDed, converting p only when a filter needs it.
@@ -189,6 +189,15 @@ func (q *orukQuery) keep(p *directory.Provider) bool {
 			}
 		}
 	}
+	// Age filters compare the limits a service states; the directory's
+	// records state none, so an age filter matches only services that do.
+	minAge, maxAge := hsds.ProviderAges(p)
+	if q.minAge != nil && (minAge == nil || *minAge < *q.minAge) {
+		return false
+	}
+	if q.maxAge != nil && (maxAge == nil || *maxAge > *q.maxAge) {
+		return false
+	}
 	if !q.needsService() {
 		return true
 	}
@@ -197,14 +206,6 @@ func (q *orukQuery) keep(p *directory.Provider) bool {
 		return false
 	}
 	if q.taxID != "" && !svc.HasTaxonomy(q.taxID) {
-		return false
-	}
-	// Age filters compare the limits a service states; the directory's
-	// records state none, so an age filter matches only services that do.
-	if q.minAge != nil && (svc.MinimumAge == nil || *svc.MinimumAge < *q.minAge) {
-		return false
-	}
-	if q.maxAge != nil && (svc.MaximumAge == nil || *svc.MaximumAge > *q.maxAge) {
 		return false
 	}
 	return true

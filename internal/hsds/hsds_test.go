@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -312,7 +313,8 @@ func TestDecodeFeedShapes(t *testing.T) {
 	}
 }
 
-// TestProviderSearchText: the short cut gives exactly the text a built
+// TestProviderSearchText: the short cuts give exactly the text and age
+// limits a built
 // service searches, on the seed, generated records and a service code
 // outside the vocabulary.
 func TestProviderSearchText(t *testing.T) {
@@ -328,6 +330,9 @@ func TestProviderSearchText(t *testing.T) {
 		svc := hsds.FromProvider(&ps[i])
 		if got, want := hsds.ProviderSearchText(&ps[i]), svc.SearchText(); got != want {
 			t.Fatalf("%s: ProviderSearchText\n%q\nwant\n%q", ps[i].Name, got, want)
+		}
+		if lo, hi := hsds.ProviderAges(&ps[i]); !reflect.DeepEqual(lo, svc.MinimumAge) || !reflect.DeepEqual(hi, svc.MaximumAge) {
+			t.Fatalf("%s: ProviderAges %v %v, the built service %v %v", ps[i].Name, lo, hi, svc.MinimumAge, svc.MaximumAge)
 		}
 	}
 }
