@@ -336,3 +336,47 @@ func TestProviderSearchText(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderTerms: the short cut finds exactly the terms and taxonomies a
+// built service's attributes use, for every published term, a term of a
+// code the vocabularies lack, and an unknown id.
+func TestProviderTerms(t *testing.T) {
+	ps, err := seed.Load(os.DirFS("../../seed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps = append(ps, synthtest.Directory(t, 300)...)
+	odd := ps[0]
+	odd.Services = append(slices.Clone(odd.Services), directory.Service{Code: "not_a_code", Provision: "in_house"})
+	ps = append(ps, odd)
+	terms := []string{strings.ToUpper(hsds.TermID(directory.VocabServices, "not_a_code")), "00000000-0000-0000-0000-000000000000"}
+	for _, term := range hsds.TaxonomyTerms() {
+		terms = append(terms, term.ID)
+	}
+	taxonomies := []string{"00000000-0000-0000-0000-000000000000"}
+	for _, tx := range hsds.Taxonomies() {
+		taxonomies = append(taxonomies, strings.ToUpper(tx.ID))
+	}
+	hits := 0
+	for i := range ps {
+		p := &ps[i]
+		svc := hsds.FromProvider(p)
+		for _, id := range terms {
+			got, want := hsds.ProviderHasTerm(p, id), svc.HasTerm(id)
+			if got != want {
+				t.Fatalf("%s: ProviderHasTerm(%s) = %v, the built service %v", p.Name, id, got, want)
+			}
+			if got {
+				hits++
+			}
+		}
+		for _, id := range taxonomies {
+			if got, want := hsds.ProviderHasTaxonomy(p, id), svc.HasTaxonomy(id); got != want {
+				t.Fatalf("%s: ProviderHasTaxonomy(%s) = %v, the built service %v", p.Name, id, got, want)
+			}
+		}
+	}
+	if hits < 1000 {
+		t.Fatalf("only %d terms found: the test proves little", hits)
+	}
+}

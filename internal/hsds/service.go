@@ -65,10 +65,17 @@ type incentiveDetail struct {
 type attrs struct {
 	owner string // id of the record the attributes describe
 	list  []Attribute
+	// seen, when set, is told each attribute's term instead, and nothing
+	// is built (ProviderTerms).
+	seen func(*TaxonomyTerm)
 }
 
 func (a *attrs) add(vocab, field, code, value string) {
 	t := term(vocab, code)
+	if a.seen != nil {
+		a.seen(t)
+		return
+	}
 	a.list = append(a.list, Attribute{
 		ID:             UUID5("brokerfinder:attribute:" + a.owner + ":" + strconv.Itoa(len(a.list))),
 		LinkID:         a.owner,
@@ -115,6 +122,14 @@ func (a *attrs) text(field, s string) {
 	if s != "" {
 		a.field(field, s)
 	}
+}
+
+// json is v as an attribute's value; nothing when only terms are wanted.
+func (a *attrs) json(v any) string {
+	if a.seen != nil {
+		return ""
+	}
+	return mustJSON(v)
 }
 
 func mustJSON(v any) string {
@@ -184,6 +199,12 @@ func FromProvider(p *directory.Provider) Service {
 func organization(p *directory.Provider, id string) *Organization {
 	o := &Organization{ID: id, Name: p.Name, Description: p.Summary, Website: p.Organisation.Website, Email: p.Contact.Email}
 	a := attrs{owner: id}
+	a.organisation(p)
+	o.Attributes = a.list
+	return o
+}
+
+func (a *attrs) organisation(p *directory.Provider) {
 	a.code(directory.VocabSectors, "organisation.sector", p.Organisation.Sector)
 	a.code(directory.VocabScales, "organisation.scale", p.Organisation.Scale)
 	a.code(directory.VocabContractStatuses, "organisation.contract_status", p.Organisation.ContractStatus)
@@ -191,8 +212,6 @@ func organization(p *directory.Provider, id string) *Organization {
 	for _, m := range p.Organisation.PartnershipMembers {
 		a.field("organisation.partnership_members", m)
 	}
-	o.Attributes = a.list
-	return o
 }
 
 func location(s *directory.Site) *Location {
@@ -236,10 +255,14 @@ func location(s *directory.Site) *Location {
 		})
 	}
 	a := attrs{owner: id}
-	a.code(directory.VocabSiteKinds, "sites.kind", s.Kind)
-	a.codes(directory.VocabDays, "sites.jobcentre_days", s.JobcentreDays)
+	a.site(s)
 	l.Attributes = a.list
 	return l
+}
+
+func (a *attrs) site(s *directory.Site) {
+	a.code(directory.VocabSiteKinds, "sites.kind", s.Kind)
+	a.codes(directory.VocabDays, "sites.jobcentre_days", s.JobcentreDays)
 }
 
 // icalDays maps day codes to RFC 5545 BYDAY values.
@@ -295,13 +318,18 @@ func contact(serviceID string, p *directory.Provider) *Contact {
 
 func serviceAttributes(id string, p *directory.Provider) []Attribute {
 	a := attrs{owner: id}
+	a.service(id, p)
+	return a.list
+}
+
+func (a *attrs) service(id string, p *directory.Provider) {
 	if id != p.ID {
 		a.field("id", p.ID)
 	}
 	a.code(directory.VocabProviderTypes, "type", p.Type)
 	a.codes(directory.VocabDeliveryModes, "delivery_modes", p.DeliveryModes)
 	for _, s := range p.Services {
-		a.add(directory.VocabServices, "services", s.Code, mustJSON(serviceDetail{s.Provision, s.Partner, s.Note}))
+		a.add(directory.VocabServices, "services", s.Code, a.json(serviceDetail{s.Provision, s.Partner, s.Note}))
 	}
 	a.codes(directory.VocabSpecialisms, "specialisms", p.Specialisms)
 	a.codes(directory.VocabSpecialisms, "serves_only", p.ServesOnly)
@@ -312,7 +340,7 @@ func serviceAttributes(id string, p *directory.Provider) []Attribute {
 		a.add(directory.VocabOutOfScope, "out_of_scope", s.Need, s.To)
 	}
 	for _, in := range p.Incentives {
-		a.add(directory.VocabIncentiveKinds, "incentives", in.Kind, mustJSON(incentiveDetail{in.Recipient, in.AmountPence, in.Trigger, in.Discretionary}))
+		a.add(directory.VocabIncentiveKinds, "incentives", in.Kind, a.json(incentiveDetail{in.Recipient, in.AmountPence, in.Trigger, in.Discretionary}))
 	}
 	a.flag("in_work_support.offered", p.InWorkSupport.Offered)
 	a.code(directory.VocabInWorkSupportModels, "in_work_support.model", p.InWorkSupport.Model)
@@ -343,7 +371,6 @@ func serviceAttributes(id string, p *directory.Provider) []Attribute {
 		a.int("performance.long_term_claimant_percent", pf.LongTermClaimantPercent)
 		a.text("performance.note", pf.Note)
 	}
-	return a.list
 }
 
 // Brief returns the service with only its one-to-one fields and its
