@@ -314,18 +314,10 @@ func TestDecodeFeedShapes(t *testing.T) {
 }
 
 // TestProviderSearchText: the short cuts give exactly the text and age
-// limits a built
-// service searches, on the seed, generated records and a service code
-// outside the vocabulary.
+// limits a built service states, on the seed, generated records and a
+// service code outside the vocabulary.
 func TestProviderSearchText(t *testing.T) {
-	ps, err := seed.Load(os.DirFS("../../seed"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps = append(ps, synthtest.Directory(t, 500)...)
-	odd := ps[0]
-	odd.Services = append(slices.Clone(odd.Services), directory.Service{Code: "not_a_code", Provision: "in_house"})
-	ps = append(ps, odd)
+	ps := shortCutRecords(t, 500)
 	for i := range ps {
 		svc := hsds.FromProvider(&ps[i])
 		if got, want := hsds.ProviderSearchText(&ps[i]), svc.SearchText(); got != want {
@@ -341,14 +333,7 @@ func TestProviderSearchText(t *testing.T) {
 // built service's attributes use, for every published term, a term of a
 // code the vocabularies lack, and an unknown id.
 func TestProviderTerms(t *testing.T) {
-	ps, err := seed.Load(os.DirFS("../../seed"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps = append(ps, synthtest.Directory(t, 300)...)
-	odd := ps[0]
-	odd.Services = append(slices.Clone(odd.Services), directory.Service{Code: "not_a_code", Provision: "in_house"})
-	ps = append(ps, odd)
+	ps := shortCutRecords(t, 300)
 	terms := []string{strings.ToUpper(hsds.TermID(directory.VocabServices, "not_a_code")), "00000000-0000-0000-0000-000000000000"}
 	for _, term := range hsds.TaxonomyTerms() {
 		terms = append(terms, term.ID)
@@ -379,4 +364,18 @@ func TestProviderTerms(t *testing.T) {
 	if hits < 1000 {
 		t.Fatalf("only %d terms found: the test proves little", hits)
 	}
+}
+
+// shortCutRecords are the records the short cuts are checked on: the seed,
+// n generated ones, and one offering a service code outside the vocabulary.
+func shortCutRecords(t *testing.T, n int) []directory.Provider {
+	t.Helper()
+	ps, err := seed.Load(os.DirFS("../../seed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps = append(ps, synthtest.Directory(t, n)...)
+	odd := ps[0]
+	odd.Services = append(slices.Clone(odd.Services), directory.Service{Code: "not_a_code", Provision: "in_house"})
+	return append(ps, odd)
 }
