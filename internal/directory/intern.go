@@ -1,6 +1,9 @@
 package directory
 
-import "reflect"
+import (
+	"reflect"
+	"strings"
+)
 
 // codes maps every vocabulary code to one shared copy of its string.
 var codes = func() map[string]string {
@@ -79,67 +82,53 @@ func (p *Provider) InternCodes() {
 func (p *Provider) Compact() {
 	var c compactor
 	v := reflect.ValueOf(p).Elem()
-	c.walk(v) // measure
-	c.text = make([]byte, 0, c.textLen)
+	c.measure(v)
+	c.text.Grow(c.textLen)
 	c.lists = make([]string, 0, c.listLen)
-	c.fill = true
-	c.walk(v)
-	c.block = string(c.text) // one copy, shared by every string below
 	c.assign(v)
 }
 
 type compactor struct {
-	fill             bool
 	textLen, listLen int
-	text             []byte
+	text             strings.Builder // every string's copy, end to end
 	lists            []string
-	block            string
-	offsets          []int // start of each copied string in text, in walk order
-	next             int
 }
 
 var stringsType = reflect.TypeFor[[]string]()
 
-// walk visits every string reachable from v, in a fixed order: measuring,
-// then (fill) copying text.
-func (c *compactor) walk(v reflect.Value) {
+// measure adds up the text and the list elements assign will copy, so each
+// block is allocated once.
+func (c *compactor) measure(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.String:
-		s := v.String()
-		if _, ok := codes[s]; ok || s == "" {
-			return
+		if _, ok := codes[v.String()]; !ok {
+			c.textLen += v.Len()
 		}
-		if !c.fill {
-			c.textLen += len(s)
-			return
-		}
-		c.offsets = append(c.offsets, len(c.text))
-		c.text = append(c.text, s...)
 	case reflect.Struct:
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
-				c.walk(v.Field(i))
+				c.measure(v.Field(i))
 			}
 		}
 	case reflect.Pointer:
 		if !v.IsNil() {
-			c.walk(v.Elem())
+			c.measure(v.Elem())
 		}
 	case reflect.Slice:
-		if v.Type() == stringsType && !c.fill {
+		if v.Type() == stringsType {
 			c.listLen += v.Len()
 		}
 		for i := range v.Len() {
-			c.walk(v.Index(i))
+			c.measure(v.Index(i))
 		}
 	}
 }
 
-// assign points every string walk copied at its copy in block, and every
-// list of strings at the shared list block. It writes only memory the
-// record owns: a record is often a shallow copy of another, sharing its
-// lists and what its pointers point at, so those are copied before any of
-// their contents change.
+// assign points every string at its copy in the text block, and every list
+// of strings at the shared list block. It writes only memory the record
+// owns: a record is often a shallow copy of another, sharing its lists and
+// what its pointers point at, so those are copied before any of their
+// contents change.
 func (c *compactor) assign(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.String:
@@ -179,8 +168,9 @@ func (c *compactor) assign(v reflect.Value) {
 	}
 }
 
-// value returns s as the record keeps it: the shared copy of a code, or
-// its copy in block (walk's order).
+// value returns s as the record keeps it: the shared copy of a code, or its
+// copy in the text block. A Builder never changes bytes it has handed out,
+// so earlier strings stay valid as the block fills.
 func (c *compactor) value(s string) string {
 	if code, ok := codes[s]; ok {
 		return code
@@ -188,7 +178,7 @@ func (c *compactor) value(s string) string {
 	if s == "" {
 		return s
 	}
-	off := c.offsets[c.next]
-	c.next++
-	return c.block[off : off+len(s)]
+	start := c.text.Len()
+	c.text.WriteString(s)
+	return c.text.String()[start:]
 }
