@@ -51,7 +51,11 @@ func TestSearchInCollectsWhatBleveWould(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, in := range [][]string{nil, {"north"}, {"east", "west"}} {
-			res, err := ix.b.SearchInContext(ctx, bleve.NewSearchRequestOptions(textQuery(words, in, false), visible, 0, false))
+			q := textQuery(words)
+			if in != nil {
+				q = textQuery(words, filterQuery{placesQuery(in)})
+			}
+			res, err := ix.b.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, visible, 0, false))
 			if err != nil {
 				t.Fatal(err)
 			}

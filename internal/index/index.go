@@ -281,12 +281,11 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 }
 
 // Scope tells SearchIn which providers to score. Resolve gives the number
-// the caller knows a provider by (false if none), and Generation changes
-// whenever Resolve's answers may (numbers are not negative); SearchIn
-// remembers the answers for each
-// document of an index snapshot, so a search reads no stored ids and looks
-// nothing up for the thousands of documents it passes over. Keep reports
-// whether the provider with a number should be scored.
+// (not negative) the caller knows a provider by, false if none, and
+// Generation changes whenever Resolve's answers may; SearchIn remembers the
+// answers for each document of an index snapshot, so a search reads no
+// stored ids and looks nothing up for the thousands of documents it passes
+// over. Keep reports whether the provider with a number should be scored.
 type Scope struct {
 	Resolve    func(id string) (ref int32, ok bool)
 	Generation func() uint64
@@ -339,7 +338,11 @@ func (ix *Index) SearchIn(ctx context.Context, text string, places []string, sco
 		ix.kept.Put(kept)
 	}()
 	var keptRefs []int32
-	err = each(ctx, r, textQuery(words, places, true), m, search.SearcherOptions{Score: "none"}, func(dm *search.DocumentMatch) error {
+	var where []query.Query // unscored pass: the places' bitmaps merge with the words'
+	if places != nil {
+		where = append(where, placesQuery(places))
+	}
+	err = each(ctx, r, textQuery(words, where...), m, search.SearcherOptions{Score: "none"}, func(dm *search.DocumentMatch) error {
 		if scope == nil {
 			kept.add(dm.IndexInternalID)
 			keptRefs = append(keptRefs, 0)
@@ -360,7 +363,7 @@ func (ix *Index) SearchIn(ctx context.Context, text string, places []string, sco
 	}
 
 	hits := make([]Hit, 0, len(keptRefs))
-	err = each(ctx, r, textQuery(words, nil, false, kept), m, search.SearcherOptions{}, func(dm *search.DocumentMatch) error {
+	err = each(ctx, r, textQuery(words, filterQuery{kept}), m, search.SearcherOptions{}, func(dm *search.DocumentMatch) error {
 		// Every kept document holds the words, so the scored pass
 		// returns them all, in the same (index) order.
 		i := len(hits)
@@ -436,10 +439,9 @@ func (ix *Index) words(text string) ([]string, error) {
 }
 
 // textQuery matches documents holding every word in any text field, with
-// the fields' boosts, and (when places is not nil) filed under one of the
-// places; filters narrow it further without changing scores.
-func textQuery(words, places []string, unscored bool, filters ...query.Query) query.Query {
-	conj := make([]query.Query, 0, len(words)+1+len(filters))
+// the fields' boosts, and matching each of also.
+func textQuery(words []string, also ...query.Query) query.Query {
+	conj := make([]query.Query, 0, len(words)+len(also))
 	for _, w := range words {
 		disj := make([]query.Query, 0, len(textFields))
 		for _, f := range textFields {
@@ -450,23 +452,20 @@ func textQuery(words, places []string, unscored bool, filters ...query.Query) qu
 		}
 		conj = append(conj, bleve.NewDisjunctionQuery(disj...))
 	}
-	if places != nil {
-		disj := make([]query.Query, len(places))
-		for i, key := range places {
-			q := bleve.NewTermQuery(key)
-			q.SetField(placesField)
-			disj[i] = q
-		}
-		var where query.Query = bleve.NewDisjunctionQuery(disj...)
-		if !unscored {
-			where = filterQuery{where}
-		}
-		conj = append(conj, where)
+	return bleve.NewConjunctionQuery(append(conj, also...)...)
+}
+
+// placesQuery matches documents filed under any of the places. In a scored
+// query it must be a filterQuery, so being filed under a place does not
+// change relevance.
+func placesQuery(places []string) query.Query {
+	disj := make([]query.Query, len(places))
+	for i, key := range places {
+		q := bleve.NewTermQuery(key)
+		q.SetField(placesField)
+		disj[i] = q
 	}
-	for _, f := range filters {
-		conj = append(conj, filterQuery{f})
-	}
-	return bleve.NewConjunctionQuery(conj...)
+	return bleve.NewDisjunctionQuery(disj...)
 }
 
 // filterQuery narrows a conjunction without taking part in its scores.
