@@ -260,9 +260,10 @@ func (f *Finder) search(ctx context.Context, q SearchQuery, scoped bool) (match.
 		var err error
 		if scoped {
 			// Score only the providers the catalogue could show.
-			keep, done := f.cat.TextScope(req)
-			hits, err = f.ix.SearchIn(ctx, q.Text, places, &index.Scope{Resolve: f.cat.Slot, Generation: f.cat.Generation, Keep: keep})
-			done()
+			scope := f.cat.TextScope(req)
+			defer scope.Close()
+			hits, err = f.ix.SearchIn(ctx, q.Text, places, &index.Scope{Resolve: f.cat.Slot, Generation: f.cat.Generation, Keep: scope.Keep})
+			req.Scope = scope
 		} else {
 			hits, err = f.ix.SearchIn(ctx, q.Text, places, nil)
 			for i := range hits {

@@ -25,9 +25,11 @@ type TextHit struct {
 // Types, where any listed type will do.
 type SearchRequest struct {
 	// Text, when TextQuery is set, holds the providers matching the free
-	// text; only they are considered, ordered by relevance.
+	// text; only they are considered, ordered by relevance. Scope, when
+	// set, is the TextScope the text was searched with.
 	TextQuery bool
 	Text      []TextHit
+	Scope     *TextScope
 
 	Types            []string
 	Specialisms      []string
@@ -139,36 +141,59 @@ func (sp *searchPlan) accept(pr *Profile, rel float64) (found, bool) {
 	return f, true
 }
 
-// TextScope returns keep, which tells whether the provider in a slot (see
-// Slot) could be among req's results (it passes the filters and, near a
-// place, covers and can be reached from it), so the full-text index scores
-// only those; done releases what keep holds. Search tests every text hit
-// again, so a provider written between the two is judged by Search.
-func (c *Catalogue) TextScope(req SearchRequest) (keep func(slot int32) bool, done func()) {
-	sp := planSearch(&req)
-	var covered *bitset
+// TextScope says which providers could be among a text search's results
+// (Catalogue.TextScope), so the full-text index scores only those.
+type TextScope struct {
+	c       *Catalogue
+	plan    searchPlan
+	covered *bitset // near a place, the slots of the providers covering it
+	gen     uint64  // the catalogue's generation when covered was worked out
+}
+
+// TextScope returns the scope of req's text search. Search, given it in
+// req.Scope, tests every text hit again, so a provider written between the
+// two is judged by Search; it reuses the scope's covering providers unless
+// the catalogue has changed since. Close releases the scope once Search has
+// run.
+func (c *Catalogue) TextScope(req SearchRequest) *TextScope {
+	s := &TextScope{c: c, plan: planSearch(&req)}
 	if req.Near != nil {
 		c.mu.RLock()
-		covered = c.visitedSet()
-		c.covering(*req.Near, func(slot int32, _ *Profile) { covered.testAndSet(slot) })
+		s.covered, s.gen = c.coveredSet(*req.Near), c.gen.Load()
 		c.mu.RUnlock()
 	}
-	keep = func(slot int32) bool {
-		c.mu.RLock()
-		defer c.mu.RUnlock()
-		if slot < 0 || int(slot) >= len(c.profiles) || c.profiles[slot] == nil ||
-			covered != nil && (int(slot/64) >= len(covered.words) || !covered.test(slot)) {
-			return false
-		}
-		_, ok := sp.accept(c.profiles[slot], 0)
-		return ok
+	return s
+}
+
+// Keep reports whether the provider in a slot (see Slot) could be among the
+// results: it passes the filters and, near a place, covers and can be
+// reached from it.
+func (s *TextScope) Keep(slot int32) bool {
+	c := s.c
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if slot < 0 || int(slot) >= len(c.profiles) || c.profiles[slot] == nil ||
+		s.covered != nil && (int(slot/64) >= len(s.covered.words) || !s.covered.test(slot)) {
+		return false
 	}
-	done = func() {
-		if covered != nil {
-			c.visited.Put(covered)
-		}
+	_, ok := s.plan.accept(c.profiles[slot], 0)
+	return ok
+}
+
+// Close releases what the scope holds.
+func (s *TextScope) Close() {
+	if s.covered != nil {
+		s.c.visited.Put(s.covered)
+		s.covered = nil
 	}
-	return keep, done
+}
+
+// coveredSet returns the slots of the providers covering loc; the caller
+// holds the read lock and puts the set back in c.visited.
+func (c *Catalogue) coveredSet(loc Location) *bitset {
+	covered := c.visitedSet()
+	c.covering(loc, func(slot int32, _ *Profile) { covered.testAndSet(slot) })
+	return covered
 }
 
 // Slot returns where the catalogue holds the provider with an id. Slots are
@@ -215,9 +240,12 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 	}
 	var covered *bitset // with near and text, the providers covering the place
 	if req.Near != nil && req.TextQuery {
-		covered = c.visitedSet()
-		defer c.visited.Put(covered)
-		c.covering(*req.Near, func(slot int32, _ *Profile) { covered.testAndSet(slot) })
+		if sc := req.Scope; sc != nil && sc.covered != nil && sc.gen == c.gen.Load() {
+			covered = sc.covered
+		} else {
+			covered = c.coveredSet(*req.Near)
+			defer c.visited.Put(covered)
+		}
 	}
 	switch {
 	case req.TextQuery:
