@@ -11,9 +11,9 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/storetest"
 )
 
-// TestInternCodesKeepsValuesAndSharesStrings: interning changes no value,
-// and two decoded records then share their codes' bytes.
-func TestInternCodesKeepsValuesAndSharesStrings(t *testing.T) {
+// TestCompactSharesCodes: compacting changes no value, and two decoded
+// records then share their codes' bytes.
+func TestCompactSharesCodes(t *testing.T) {
 	b, err := os.ReadFile("../../seed/leeds.json")
 	if err != nil {
 		t.Fatal(err)
@@ -27,20 +27,20 @@ func TestInternCodesKeepsValuesAndSharesStrings(t *testing.T) {
 	}
 	before, _ := json.Marshal(a)
 	for i := range a {
-		a[i].InternCodes()
-		c[i].InternCodes()
+		a[i].Compact()
+		c[i].Compact()
 	}
 	after, _ := json.Marshal(a)
 	if string(before) != string(after) {
-		t.Fatal("interning changed a value")
+		t.Fatal("compacting changed a value")
 	}
 	same := func(x, y string) bool { return unsafe.StringData(x) == unsafe.StringData(y) }
 	if !same(a[0].Services[0].Code, c[0].Services[0].Code) || !same(a[0].Type, c[0].Type) {
-		t.Fatal("codes of two decoded records do not share storage after interning")
+		t.Fatal("codes of two decoded records do not share storage after compacting")
 	}
 	free := storetest.Provider("x")
 	free.Name = "not a code"
-	free.InternCodes()
+	free.Compact()
 	if free.Name != "not a code" {
 		t.Fatal("free text changed")
 	}
