@@ -11,12 +11,13 @@
 package index
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,9 +30,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
-	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
@@ -45,10 +43,11 @@ var (
 
 // Index is an open full-text index.
 type Index struct {
-	b    bleve.Index
-	path string
-	refs atomic.Pointer[refCache] // for the latest snapshot searched
-	kept sync.Pool                // *docsQuery, reused by SearchIn
+	b         bleve.Index
+	path      string
+	refs      atomic.Pointer[refCache]  // for the latest snapshot searched
+	wordsSeen atomic.Pointer[wordCache] // for the latest snapshot searched
+	sets      sync.Pool                 // *[]uint64, SearchIn's document sets
 }
 
 // Limits on free text, so no query can be made expensive.
@@ -274,6 +273,9 @@ func Words(text string) []string {
 // when limit is 0). ErrNoWords if text holds no words.
 func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, error) {
 	hits, err := ix.SearchIn(ctx, text, nil, nil)
+	// Best first; equal scores keep the index's order, as Bleve's
+	// collector does.
+	slices.SortStableFunc(hits, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
 	if len(hits) > limit {
 		hits = hits[:max(limit, 0)]
 	}
@@ -294,18 +296,16 @@ type Scope struct {
 
 // SearchIn is Search limited to the providers filed under at least one of
 // the place keys (all providers, when places is nil) that scope keeps (all,
-// when scope is nil), without a limit. A hit's Ref is its number from
-// scope.Resolve.
+// when scope is nil), without a limit, in index order rather than by
+// relevance. A hit's Ref is its number from scope.Resolve.
 //
-// It works in two passes over one snapshot of the index. The first finds
-// which documents hold the words and the place unscored, which Bleve does
-// by merging postings bitmaps, and asks scope about each; the second scores
-// only the documents kept. In a city the place keys hold ten thousand
-// providers and a word several thousand of them, while the providers that
-// really cover the client and pass the filters are a few hundred: scoring
-// everything filed under the place was most of a text search's time at
-// 100,000 providers. Scores are those of one scored query over the words
-// (tested against Bleve's own collector).
+// Each word's documents and relevance are worked out once per index
+// snapshot (see wordDocs); a search intersects its words' sets and the
+// places' a machine word at a time, asks scope about each document left,
+// and adds up the relevance of those kept. In a city the place keys hold
+// ten thousand providers and a word several thousand of them, while the
+// providers that really cover the client and pass the filters are a few
+// hundred: only those are looked up.
 func (ix *Index) SearchIn(ctx context.Context, text string, places []string, scope *Scope) ([]Hit, error) {
 	if places != nil && len(places) == 0 {
 		return []Hit{}, nil
@@ -323,102 +323,90 @@ func (ix *Index) SearchIn(ctx context.Context, text string, places []string, sco
 		return nil, fmt.Errorf("index: opening a reader: %w", err)
 	}
 	defer r.Close()
-	m := ix.b.Mapping()
+	wc, err := ix.wordCacheFor(r)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]*wordDocs, len(words))
+	var weight float64
+	for i, w := range words {
+		if found[i], err = wc.word(ctx, ix.b.Mapping(), w); err != nil {
+			return nil, err
+		}
+		weight += found[i].weight
+	}
+	norm := 1 / math.Sqrt(weight)
+
+	// The documents holding every word, filed under a place.
+	sp, _ := ix.sets.Get().(*[]uint64)
+	if sp == nil {
+		sp = new([]uint64)
+	}
+	defer ix.sets.Put(sp)
+	set := *sp
+	if n := len(found[0].bits); cap(set) < n {
+		set = make([]uint64, n)
+		*sp = set
+	} else {
+		set = set[:n]
+	}
+	if places != nil {
+		clear(set)
+		if err := wc.filed(ctx, places, set); err != nil {
+			return nil, err
+		}
+		for i, b := range found[0].bits {
+			set[i] &= b
+		}
+	} else {
+		copy(set, found[0].bits)
+	}
+	for _, w := range found[1:] {
+		for i, b := range w.bits {
+			set[i] &= b
+		}
+	}
 
 	refs := &refCache{} // without a scope, nothing is remembered
 	if scope != nil {
 		refs = ix.refCacheFor(r, scope.Generation())
 	}
-	kept, _ := ix.kept.Get().(*docsQuery)
-	if kept == nil {
-		kept = new(docsQuery)
+	n := 0
+	for _, b := range set {
+		n += bits.OnesCount64(b)
 	}
-	defer func() {
-		kept.ids, kept.ends = kept.ids[:0], kept.ends[:0]
-		ix.kept.Put(kept)
-	}()
-	var keptRefs []int32
-	var where []query.Query // unscored pass: the places' bitmaps merge with the words'
-	if places != nil {
-		where = append(where, placesQuery(places))
-	}
-	err = each(ctx, r, textQuery(words, where...), m, search.SearcherOptions{Score: "none"}, func(dm *search.DocumentMatch) error {
-		if scope == nil {
-			kept.add(dm.IndexInternalID)
-			keptRefs = append(keptRefs, 0)
-			return nil
-		}
-		ref, ok, err := refs.resolve(r, dm.IndexInternalID, scope)
-		if err != nil {
-			return err
-		}
-		if ok && scope.Keep(ref) {
-			kept.add(dm.IndexInternalID)
-			keptRefs = append(keptRefs, ref)
-		}
-		return nil
-	})
-	if err != nil || len(keptRefs) == 0 {
-		return []Hit{}, err
-	}
-
-	hits := make([]Hit, 0, len(keptRefs))
-	err = each(ctx, r, textQuery(words, filterQuery{kept}), m, search.SearcherOptions{}, func(dm *search.DocumentMatch) error {
-		// Every kept document holds the words, so the scored pass
-		// returns them all, in the same (index) order.
-		i := len(hits)
-		if i >= len(keptRefs) || !bytes.Equal(dm.IndexInternalID, kept.id(i)) {
-			return fmt.Errorf("index: scored pass out of step with the first at hit %d", i)
-		}
-		id, err := refs.externalID(r, dm.IndexInternalID)
-		if err != nil {
-			return err
-		}
-		hits = append(hits, Hit{ID: id, Score: dm.Score, Ref: keptRefs[i]})
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(hits) != len(keptRefs) {
-		return nil, fmt.Errorf("index: scored pass found %d of %d documents", len(hits), len(keptRefs))
-	}
-	// Best first; equal scores keep the index's order, as Bleve's
-	// collector does.
-	slices.SortStableFunc(hits, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
-	return hits, nil
-}
-
-// each runs q on r and calls fn with every match, in index order.
-func each(ctx context.Context, r bindex.IndexReader, q query.Query, m mapping.IndexMapping, o search.SearcherOptions, fn func(*search.DocumentMatch) error) (err error) {
-	s, err := q.Searcher(ctx, r, m, o)
-	if err != nil {
-		return fmt.Errorf("index: searching: %w", err)
-	}
-	defer func() {
-		if cerr := s.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
-	}()
-	sc := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: r}
-	for n := 0; ; n++ {
-		if n%1024 == 0 {
+	hits := make([]Hit, 0, n)
+	for i, b := range set {
+		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		dm, err := s.Next(sc)
-		if err != nil {
-			return fmt.Errorf("index: searching: %w", err)
+		for ; b != 0; b &= b - 1 {
+			doc := uint64(i*64 + bits.TrailingZeros64(b))
+			var ref int32
+			if scope != nil {
+				var ok bool
+				ref, ok, err = refs.resolve(r, doc, scope)
+				if err != nil {
+					return nil, err
+				}
+				if !ok || !scope.Keep(ref) {
+					continue
+				}
+			}
+			id, err := refs.externalID(r, doc)
+			if err != nil {
+				return nil, err
+			}
+			var score float64
+			for _, w := range found {
+				score += w.score(doc)
+			}
+			hits = append(hits, Hit{ID: id, Score: score * norm, Ref: ref})
 		}
-		if dm == nil {
-			return nil
-		}
-		if err := fn(dm); err != nil {
-			return err
-		}
-		sc.DocumentMatchPool.Put(dm)
 	}
+	return hits, nil
 }
 
 // words returns the words of text the analyser keeps: words it drops (stop
@@ -437,128 +425,6 @@ func (ix *Index) words(text string) ([]string, error) {
 	}
 	return words, nil
 }
-
-// textQuery matches documents holding every word in any text field, with
-// the fields' boosts, and matching each of also.
-func textQuery(words []string, also ...query.Query) query.Query {
-	conj := make([]query.Query, 0, len(words)+len(also))
-	for _, w := range words {
-		disj := make([]query.Query, 0, len(textFields))
-		for _, f := range textFields {
-			q := bleve.NewMatchQuery(w)
-			q.SetField(f.name)
-			q.SetBoost(f.boost)
-			disj = append(disj, q)
-		}
-		conj = append(conj, bleve.NewDisjunctionQuery(disj...))
-	}
-	return bleve.NewConjunctionQuery(append(conj, also...)...)
-}
-
-// placesQuery matches documents filed under any of the places. In a scored
-// query it must be a filterQuery, so being filed under a place does not
-// change relevance.
-func placesQuery(places []string) query.Query {
-	disj := make([]query.Query, len(places))
-	for i, key := range places {
-		q := bleve.NewTermQuery(key)
-		q.SetField(placesField)
-		disj[i] = q
-	}
-	return bleve.NewDisjunctionQuery(disj...)
-}
-
-// filterQuery narrows a conjunction without taking part in its scores.
-// Its searcher is built unscored, which lets Bleve merge a disjunction of
-// terms into one bitmap (its "unadorned" optimisation) instead of walking
-// every term's postings beside the words'. Weight and scores are zero, so
-// relevance is what the words alone give (TestSearchInKeepsToThePlaces
-// compares with an unfiltered search).
-type filterQuery struct{ q query.Query }
-
-func (f filterQuery) Searcher(ctx context.Context, r bindex.IndexReader, m mapping.IndexMapping, o search.SearcherOptions) (search.Searcher, error) {
-	o.Score, o.Explain, o.IncludeTermVectors = "none", false, false
-	s, err := f.q.Searcher(ctx, r, m, o)
-	if err != nil {
-		return nil, err
-	}
-	return filterSearcher{s}, nil
-}
-
-type filterSearcher struct{ search.Searcher }
-
-func (filterSearcher) Weight() float64      { return 0 }
-func (filterSearcher) SetQueryNorm(float64) {}
-
-func (f filterSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	return unscored(f.Searcher.Next(ctx))
-}
-
-func (f filterSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
-	return unscored(f.Searcher.Advance(ctx, id))
-}
-
-func unscored(dm *search.DocumentMatch, err error) (*search.DocumentMatch, error) {
-	if dm != nil {
-		dm.Score = 0
-	}
-	return dm, err
-}
-
-// docsQuery matches exactly the given documents of one index snapshot,
-// added in index order. Their ids are held end to end in one slice, not
-// one allocation each.
-type docsQuery struct {
-	ids  []byte
-	ends []int
-}
-
-func (d *docsQuery) add(id bindex.IndexInternalID) {
-	d.ids = append(d.ids, id...)
-	d.ends = append(d.ends, len(d.ids))
-}
-
-func (d *docsQuery) id(i int) bindex.IndexInternalID {
-	from := 0
-	if i > 0 {
-		from = d.ends[i-1]
-	}
-	return d.ids[from:d.ends[i]]
-}
-
-func (d *docsQuery) Searcher(context.Context, bindex.IndexReader, mapping.IndexMapping, search.SearcherOptions) (search.Searcher, error) {
-	return &docsSearcher{docs: d}, nil
-}
-
-type docsSearcher struct {
-	docs *docsQuery
-	next int
-}
-
-func (d *docsSearcher) Next(ctx *search.SearchContext) (*search.DocumentMatch, error) {
-	if d.next >= len(d.docs.ends) {
-		return nil, nil
-	}
-	dm := ctx.DocumentMatchPool.Get()
-	dm.IndexInternalID = append(dm.IndexInternalID[:0], d.docs.id(d.next)...)
-	d.next++
-	return dm, nil
-}
-
-func (d *docsSearcher) Advance(ctx *search.SearchContext, id bindex.IndexInternalID) (*search.DocumentMatch, error) {
-	for d.next < len(d.docs.ends) && d.docs.id(d.next).Compare(id) < 0 {
-		d.next++
-	}
-	return d.Next(ctx)
-}
-
-func (d *docsSearcher) Close() error               { return nil }
-func (d *docsSearcher) Weight() float64            { return 0 }
-func (d *docsSearcher) SetQueryNorm(float64)       {}
-func (d *docsSearcher) Count() uint64              { return uint64(len(d.docs.ends)) }
-func (d *docsSearcher) Min() int                   { return 0 }
-func (d *docsSearcher) Size() int                  { return 64 + len(d.docs.ids) + 8*len(d.docs.ends) }
-func (d *docsSearcher) DocumentMatchPoolSize() int { return 1 }
 
 // refCache remembers Scope.Resolve's answers for the documents of one index
 // snapshot, at one generation of the caller's numbering. Only the latest is
@@ -591,22 +457,19 @@ func (ix *Index) refCacheFor(r bindex.IndexReader, gen uint64) *refCache {
 	return c
 }
 
-// resolve returns the reference of the document with internal id doc. A
-// snapshot's internal ids are 8-byte document numbers; any other form is
-// resolved afresh every time. An answer is remembered only if the
-// generation is still the cache's once it is given, so an answer from after
-// a write is never kept under the generation before it.
-func (c *refCache) resolve(r bindex.IndexReader, doc bindex.IndexInternalID, scope *Scope) (int32, bool, error) {
+// resolve returns the reference of the document numbered doc. An answer
+// is remembered only if the generation is still the cache's once it is
+// given, so an answer from after a write is never kept under the
+// generation before it.
+func (c *refCache) resolve(r bindex.IndexReader, doc uint64, scope *Scope) (int32, bool, error) {
 	var slot *atomic.Int64
-	if len(doc) == 8 {
-		if n := binary.BigEndian.Uint64(doc); n < uint64(len(c.refs)) {
-			slot = &c.refs[n]
-			switch v := slot.Load(); {
-			case v > 0:
-				return int32(v - 1), true, nil
-			case v < 0:
-				return 0, false, nil
-			}
+	if doc < uint64(len(c.refs)) {
+		slot = &c.refs[doc]
+		switch v := slot.Load(); {
+		case v > 0:
+			return int32(v - 1), true, nil
+		case v < 0:
+			return 0, false, nil
 		}
 	}
 	id, err := c.externalID(r, doc)
@@ -624,19 +487,18 @@ func (c *refCache) resolve(r bindex.IndexReader, doc bindex.IndexInternalID, sco
 	return ref, ok, nil
 }
 
-// externalID returns the id of the document with internal id doc, read
-// from the index once per snapshot.
-func (c *refCache) externalID(r bindex.IndexReader, doc bindex.IndexInternalID) (string, error) {
+// externalID returns the id of the document numbered doc, read from the
+// index once per snapshot.
+func (c *refCache) externalID(r bindex.IndexReader, doc uint64) (string, error) {
 	var slot *atomic.Pointer[string]
-	if len(doc) == 8 {
-		if n := binary.BigEndian.Uint64(doc); n < uint64(len(c.ids)) {
-			slot = &c.ids[n]
-			if id := slot.Load(); id != nil {
-				return *id, nil
-			}
+	if doc < uint64(len(c.ids)) {
+		slot = &c.ids[doc]
+		if id := slot.Load(); id != nil {
+			return *id, nil
 		}
 	}
-	id, err := r.ExternalID(doc)
+	var buf [8]byte
+	id, err := r.ExternalID(bindex.NewIndexInternalID(buf[:], doc))
 	if err == nil && slot != nil {
 		slot.Store(&id)
 	}

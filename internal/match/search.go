@@ -16,7 +16,9 @@ type TextHit struct {
 	ID    string
 	Score float64
 	// Slot is where the catalogue held the provider when the index was
-	// searched (see Catalogue.Slot), checked again (by id hash) before use.
+	// searched (see Catalogue.Slot). It is checked again (by id hash)
+	// before use, unless the hits were searched with the request's Scope
+	// and the catalogue has not changed since.
 	Slot int32
 }
 
@@ -26,7 +28,8 @@ type TextHit struct {
 type SearchRequest struct {
 	// Text, when TextQuery is set, holds the providers matching the free
 	// text; only they are considered, ordered by relevance. Scope, when
-	// set, is the TextScope the text was searched with.
+	// set, is the TextScope the text was searched with, its slots given
+	// by Catalogue.Slot.
 	TextQuery bool
 	Text      []TextHit
 	Scope     *TextScope
@@ -147,7 +150,7 @@ type TextScope struct {
 	c       *Catalogue
 	plan    searchPlan
 	covered *bitset // near a place, the slots of the providers covering it
-	gen     uint64  // the catalogue's generation when covered was worked out
+	gen     uint64  // the catalogue's generation when the scope was made
 }
 
 // TextScope returns the scope of req's text search. Search, given it in
@@ -157,10 +160,11 @@ type TextScope struct {
 // run.
 func (c *Catalogue) TextScope(req SearchRequest) *TextScope {
 	s := &TextScope{c: c, plan: planSearch(&req)}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	s.gen = c.gen.Load()
 	if req.Near != nil {
-		c.mu.RLock()
-		s.covered, s.gen = c.coveredSet(*req.Near), c.gen.Load()
-		c.mu.RUnlock()
+		s.covered = c.coveredSet(*req.Near)
 	}
 	return s
 }
@@ -238,9 +242,13 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 			hits = append(hits, f)
 		}
 	}
+	// Unchanged since the scope was made, the scope's covering providers
+	// and the hits' slots hold (looking each hit up again by id was a
+	// fifth of a text search near a city).
+	unchanged := req.Scope != nil && req.Scope.gen == c.gen.Load()
 	var covered *bitset // with near and text, the providers covering the place
 	if req.Near != nil && req.TextQuery {
-		if sc := req.Scope; sc != nil && sc.covered != nil && sc.gen == c.gen.Load() {
+		if sc := req.Scope; unchanged && sc.covered != nil {
 			covered = sc.covered
 		} else {
 			covered = c.coveredSet(*req.Near)
@@ -250,7 +258,11 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 	switch {
 	case req.TextQuery:
 		for _, h := range req.Text {
-			if slot, ok := c.slotOf(h); ok && (covered == nil || covered.test(slot)) {
+			slot, ok := h.Slot, unchanged && h.Slot >= 0 && int(h.Slot) < len(c.profiles) && c.profiles[h.Slot] != nil
+			if !ok {
+				slot, ok = c.slotOf(h)
+			}
+			if ok && (covered == nil || covered.test(slot)) {
 				consider(c.profiles[slot], h.Score)
 			}
 		}
