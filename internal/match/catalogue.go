@@ -60,11 +60,14 @@ const (
 
 type cell struct{ lat, lon int32 }
 
-// cellEntry is one site's reach, or (reachKm < 0) a polygon, in one cell.
+// cellEntry is one site's reach, or (site < 0) a polygon, in one cell: the
+// site (its index in the profile's sites), where it is and the squared
+// chord of its reach (see directory.CompareChord2).
 type cellEntry struct {
-	slot     int32
-	lat, lon float64
-	reachKm  float64
+	u      directory.Unit
+	reach2 float64
+	slot   int32
+	site   int32
 }
 
 func cellOf(p directory.LatLon) cell {
@@ -75,7 +78,11 @@ func cellOf(p directory.LatLon) cell {
 // km in every direction.
 func cellsAround(p directory.LatLon, km float64, fn func(cell)) {
 	dLat := km / 111.0
-	dLon := km / (111.32 * math.Max(0.2, math.Cos(p.Lat*math.Pi/180)))
+	// A circle reaches furthest east and west at the latitude furthest
+	// from the equator it touches: measured at its centre, a reach of
+	// hundreds of kilometres missed cells to the north-east.
+	far := math.Min(89, math.Max(math.Abs(p.Lat-dLat), math.Abs(p.Lat+dLat)))
+	dLon := km / (111.0 * math.Max(0.2, math.Cos(far*math.Pi/180)))
 	cellsInBox(p.Lat-dLat, p.Lon-dLon, p.Lat+dLat, p.Lon+dLon, fn)
 }
 
@@ -203,14 +210,15 @@ func (c *Catalogue) entries(slot int32, fn func(cell, cellEntry)) {
 // profileEntries calls fn with every cell entry of pr, as held in slot.
 func profileEntries(pr *Profile, slot int32, fn func(cell, cellEntry)) {
 	if r := math.Max(pr.radiusKm, pr.travelKm); r > 0 {
-		for _, s := range pr.sites {
-			e := cellEntry{slot: slot, lat: s.point.Lat, lon: s.point.Lon, reachKm: r}
+		r2 := directory.Chord2Of(r)
+		for i, s := range pr.sites {
+			e := cellEntry{slot: slot, site: int32(i), u: s.point.Unit(), reach2: r2}
 			cellsAround(s.point, r, func(k cell) { fn(k, e) })
 		}
 	}
 	for _, pg := range pr.polygons {
 		if minLat, minLon, maxLat, maxLon, ok := bounds(pg); ok {
-			cellsInBox(minLat, minLon, maxLat, maxLon, func(k cell) { fn(k, cellEntry{slot: slot, reachKm: -1}) })
+			cellsInBox(minLat, minLon, maxLat, maxLon, func(k cell) { fn(k, cellEntry{slot: slot, site: -1}) })
 		}
 	}
 }
@@ -336,9 +344,6 @@ func (c *Catalogue) covering(loc Location, fn func(slot int32, pr *Profile)) {
 	if loc.Town != "" {
 		each(c.areas[lower(loc.Town)])
 	}
-	// A flat-earth distance within 1% picks the entries worth the exact
-	// great-circle test; at these distances it errs by far less than that.
-	kmPerLat, kmPerLon := 111.2, 111.2*math.Cos(loc.Point.Lat*math.Pi/180)
 	from := directory.DistanceFrom(loc.Point)
 	entries := c.cells[cellOf(loc.Point)]
 	for i := range entries {
@@ -346,18 +351,20 @@ func (c *Catalogue) covering(loc Location, fn func(slot int32, pr *Profile)) {
 		if v.test(e.slot) {
 			continue
 		}
-		if e.reachKm < 0 {
-			if polygonContainsAny(c.profiles[e.slot].polygons, loc.Point) {
-				v.testAndSet(e.slot)
-				fn(e.slot, c.profiles[e.slot])
+		var in bool
+		switch {
+		case e.site < 0:
+			in = polygonContainsAny(c.profiles[e.slot].polygons, loc.Point)
+		default:
+			switch directory.CompareChord2(from.Chord2(e.u), e.reach2) {
+			case -1:
+				in = true
+			case 0: // on the edge: as the great-circle distance says
+				pr := c.profiles[e.slot]
+				in = from.Km(pr.sites[e.site].point) <= math.Max(pr.radiusKm, pr.travelKm)
 			}
-			continue
 		}
-		dy, dx := (e.lat-loc.Point.Lat)*kmPerLat, (e.lon-loc.Point.Lon)*kmPerLon
-		if r := e.reachKm * 1.01; dx*dx+dy*dy > r*r {
-			continue
-		}
-		if from.Km(directory.LatLon{Lat: e.lat, Lon: e.lon}) <= e.reachKm {
+		if in {
 			v.testAndSet(e.slot)
 			fn(e.slot, c.profiles[e.slot])
 		}

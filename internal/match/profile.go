@@ -78,8 +78,11 @@ type Profile struct {
 	// rest: most providers have one site, and a match reads this for
 	// thousands of providers, so one fewer pointer to follow matters.
 	near     directory.LatLon
+	nearU    directory.Unit
 	travelKm float64
+	travel2  float64 // travelKm's squared chord
 	more     []directory.LatLon
+	moreU    []directory.Unit
 
 	referred     uint64 // available only by referral
 	servesOnly   uint64
@@ -128,6 +131,7 @@ func Compile(p *directory.Provider) *Profile {
 	if p.Coverage.TravelsToClients {
 		pr.travelKm = p.Coverage.TravelRadiusKm
 	}
+	pr.travel2 = directory.Chord2Of(pr.travelKm)
 	for _, s := range p.Services {
 		if s.Provision == "referral" {
 			pr.referred |= serviceBits[s.Code]
@@ -140,9 +144,10 @@ func Compile(p *directory.Provider) *Profile {
 		if s.Location != nil && s.Kind != directory.SiteRemote {
 			pr.sites = append(pr.sites, site{point: *s.Location, kind: s.Kind, name: s.Name, town: s.Address.Town})
 			if !pr.located {
-				pr.near, pr.located = *s.Location, true
+				pr.near, pr.nearU, pr.located = *s.Location, s.Location.Unit(), true
 			} else {
 				pr.more = append(pr.more, *s.Location)
+				pr.moreU = append(pr.moreU, s.Location.Unit())
 			}
 		}
 	}
@@ -192,18 +197,37 @@ func (pr *Profile) nearestSite(pt directory.LatLon) (s site, km float64, ok bool
 }
 
 // nearest returns the index in sites of the nearest located site and its
-// distance, reading only the inline points.
+// distance.
 func (pr *Profile) nearest(o directory.Origin) (i int, km float64, ok bool) {
+	i, _, ok = pr.closest(o)
+	if ok {
+		km = o.Km(pr.point(i))
+	}
+	return i, km, ok
+}
+
+// closest returns the index in sites of the nearest located site and its
+// squared chord from o (see directory.Origin.Chord2), reading only the
+// inline points.
+func (pr *Profile) closest(o directory.Origin) (i int, c2 float64, ok bool) {
 	if !pr.located {
 		return 0, 0, false
 	}
-	km = o.Km(pr.near)
-	for j, p := range pr.more {
-		if d := o.Km(p); d < km {
-			i, km = j+1, d
+	c2 = o.Chord2(pr.nearU)
+	for j, u := range pr.moreU {
+		if d := o.Chord2(u); d < c2 {
+			i, c2 = j+1, d
 		}
 	}
-	return i, km, true
+	return i, c2, true
+}
+
+// point returns where the located site at index i in sites is.
+func (pr *Profile) point(i int) directory.LatLon {
+	if i == 0 {
+		return pr.near
+	}
+	return pr.more[i-1]
 }
 
 // stale reports information not checked for over a year.

@@ -1,6 +1,8 @@
 package match_test
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -12,6 +14,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/match"
 	"github.com/brokerfinder/brokerfinder/internal/seed"
+	"github.com/brokerfinder/brokerfinder/internal/storetest"
 	"github.com/brokerfinder/brokerfinder/internal/synth/synthtest"
 )
 
@@ -432,4 +435,74 @@ func TestPlaceKeysMeetCoveringProviders(t *testing.T) {
 	if checked < 1000 {
 		t.Fatalf("only %d covering providers checked: the test proves little", checked)
 	}
+}
+
+// TestCoverageAtTheEdgeOfReach: a provider whose radius or travel reaches
+// a client only just, or only just not, covers the client exactly when the
+// great-circle distance says so, whatever the bearing and however large the
+// reach (up to the 300 km allowed), for searches and matches alike.
+func TestCoverageAtTheEdgeOfReach(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for round := range 40 {
+		origin := directory.LatLon{Lat: 50 + 8*r.Float64(), Lon: -6 + 7*r.Float64()}
+		c := match.NewCatalogue()
+		var ps []directory.Provider
+		for i := range 50 {
+			p := storetest.Provider(fmt.Sprintf("edge %d-%d", round, i))
+			p.ID = fmt.Sprintf("p%d-%d", round, i)
+			km := 1 + 299*r.Float64()
+			site := destination(origin, km, 360*r.Float64())
+			p.Sites = p.Sites[:1]
+			p.Sites[0].Location = &site
+			p.Coverage = directory.Coverage{}
+			// The reach is the distance give or take a little, or exactly.
+			reach := directory.DistanceKm(origin, site)
+			switch i % 3 {
+			case 0:
+				reach *= 1 + (r.Float64()-0.5)*0.04
+			case 1:
+				reach = math.Nextafter(reach, math.Inf(-1+2*(i%2)))
+			}
+			if i%2 == 0 {
+				p.Coverage.RadiusKm = reach
+			} else {
+				p.Coverage.TravelsToClients, p.Coverage.TravelRadiusKm = true, reach
+			}
+			ps = append(ps, p)
+		}
+		for i := range ps {
+			c.Put(&ps[i])
+		}
+		loc := match.Location{Point: origin}
+		var want []string
+		for i := range ps {
+			if coversBruteForce(&ps[i], loc, directory.Needs{}) {
+				want = append(want, ps[i].ID)
+			}
+		}
+		_, got := all(c, match.Request{Location: loc, Types: []string{directory.TypeJobBroker}})
+		ids := ranking(got)
+		slices.Sort(want)
+		slices.Sort(ids)
+		if diff := cmp.Diff(want, ids); diff != "" {
+			t.Fatalf("round %d from %v: matched providers differ (-want +got):\n%s", round, origin, diff)
+		}
+		if len(want) == 0 || len(want) == len(ps) {
+			t.Fatalf("round %d: %d of %d covered: the test proves little", round, len(want), len(ps))
+		}
+		res := c.Search(match.SearchRequest{Near: &loc, RadiusKm: 1000, PerPage: match.MaxPerPage})
+		if res.Total != len(want) {
+			t.Fatalf("round %d: search found %d, want %d", round, res.Total, len(want))
+		}
+	}
+}
+
+// destination returns the point km from p on an initial bearing of deg.
+func destination(p directory.LatLon, km, deg float64) directory.LatLon {
+	const rad = math.Pi / 180
+	d, b := km/6371.0088, deg*rad
+	lat1, lon1 := p.Lat*rad, p.Lon*rad
+	lat2 := math.Asin(math.Sin(lat1)*math.Cos(d) + math.Cos(lat1)*math.Sin(d)*math.Cos(b))
+	lon2 := lon1 + math.Atan2(math.Sin(b)*math.Sin(d)*math.Cos(lat1), math.Cos(d)-math.Sin(lat1)*math.Sin(lat2))
+	return directory.LatLon{Lat: lat2 / rad, Lon: lon2 / rad}
 }

@@ -93,7 +93,8 @@ const (
 
 type found struct {
 	pr   *Profile
-	km   float64
+	c2   float64 // the nearest site's squared chord: ordered as distance is
+	at   int32   // the nearest site, in pr.sites
 	site bool
 	rel  float64
 	tie  uint64
@@ -104,6 +105,7 @@ type searchPlan struct {
 	req                                      *SearchRequest
 	types, specs, modes, svc, inc, acc, lang uint64
 	origin                                   directory.Origin
+	radius2                                  float64 // the radius's squared chord
 }
 
 func planSearch(req *SearchRequest) searchPlan {
@@ -115,6 +117,7 @@ func planSearch(req *SearchRequest) searchPlan {
 	}
 	if req.Near != nil {
 		sp.origin = directory.DistanceFrom(req.Near.Point)
+		sp.radius2 = directory.Chord2Of(req.RadiusKm)
 	}
 	return sp
 }
@@ -133,11 +136,12 @@ func (sp *searchPlan) accept(pr *Profile, rel float64) (found, bool) {
 	}
 	f := found{pr: pr, rel: rel, tie: mix(req.Seed ^ pr.idHash)}
 	if req.Near != nil {
-		var ok bool
-		_, f.km, ok = pr.nearest(sp.origin)
-		f.site = ok
-		visits := pr.travelKm > 0 && ok && f.km <= pr.travelKm
-		if !visits && pr.modes&remoteModes == 0 && (!ok || f.km > req.RadiusKm) {
+		// By the chord: no trigonometry, except on the edge of a reach.
+		i, c2, ok := pr.closest(sp.origin)
+		f.c2, f.at, f.site = c2, int32(i), ok
+		at := pr.point(i)
+		visits := pr.travelKm > 0 && ok && sp.origin.Within(at, c2, pr.travelKm, pr.travel2)
+		if !visits && pr.modes&remoteModes == 0 && (!ok || !sp.origin.Within(at, c2, req.RadiusKm, sp.radius2)) {
 			return found{}, false
 		}
 	}
@@ -291,8 +295,8 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 				return -1
 			}
 			return 1
-		case near && a.site && a.km != b.km:
-			return cmpAsc(a.km, b.km)
+		case near && a.site && a.c2 != b.c2:
+			return cmpAsc(a.c2, b.c2)
 		case a.tie < b.tie:
 			return -1
 		case a.tie > b.tie:
@@ -304,7 +308,7 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 	for _, f := range hits[from:to] {
 		item := Found{Provider: f.pr.Provider, Flags: Flags(f.pr, req.Now)}
 		if req.Near != nil && f.site {
-			km := math.Round(f.km*10) / 10
+			km := math.Round(sp.origin.Km(f.pr.point(int(f.at)))*10) / 10
 			item.DistanceKm = &km
 		}
 		res.Items = append(res.Items, item)
