@@ -28,6 +28,7 @@ import (
 type Catalogue struct {
 	mu        sync.RWMutex
 	profiles  []*Profile // by slot; nil where a provider was removed
+	hot       []hot      // by slot: each profile's hot part (not held where nil)
 	free      []int32
 	byID      map[string]int32
 	national  []int32
@@ -109,12 +110,12 @@ func (c *Catalogue) Put(p *directory.Provider) {
 	if slot, ok := c.byID[p.ID]; ok {
 		c.unregister(slot)
 		if pr == nil {
-			c.profiles[slot] = nil
+			c.profiles[slot], c.hot[slot] = nil, hot{}
 			delete(c.byID, p.ID)
 			c.free = append(c.free, slot)
 			return
 		}
-		c.profiles[slot] = pr
+		c.profiles[slot], c.hot[slot] = pr, pr.hot
 		c.register(slot)
 		return
 	}
@@ -124,10 +125,11 @@ func (c *Catalogue) Put(p *directory.Provider) {
 	var slot int32
 	if n := len(c.free); n > 0 {
 		slot, c.free = c.free[n-1], c.free[:n-1]
-		c.profiles[slot] = pr
+		c.profiles[slot], c.hot[slot] = pr, pr.hot
 	} else {
 		slot = int32(len(c.profiles))
 		c.profiles = append(c.profiles, pr)
+		c.hot = append(c.hot, pr.hot)
 	}
 	c.byID[p.ID] = slot
 	c.register(slot)
@@ -143,7 +145,7 @@ func (c *Catalogue) Remove(id string) {
 	}
 	c.gen.Add(1)
 	c.unregister(slot)
-	c.profiles[slot] = nil
+	c.profiles[slot], c.hot[slot] = nil, hot{}
 	delete(c.byID, id)
 	c.free = append(c.free, slot)
 }

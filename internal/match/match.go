@@ -222,26 +222,35 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 	cd := new(cand)
 	from := directory.DistanceFrom(loc.Point)
 	c.covering(loc, func(slot int32, pr *Profile) {
-		if pr.ended {
-			return
-		}
-		// The exclusions that need no distance come first: a provider of
-		// another type (two in five) costs no great-circle arithmetic.
+		// The exclusions that need no distance come first, from the hot
+		// array: a provider of another type (two in five) costs neither
+		// a read of its profile nor great-circle arithmetic.
+		h := &c.hot[slot]
 		switch {
-		case pr.typeBit&types == 0:
+		case h.ended:
+			return
+		case h.typeBit&types == 0:
 			x.otherType++
 			return
-		case !pr.published:
+		case !h.published:
 			x.suspended++
 			return
-		case pr.servesOnly != 0 && conditions != 0 && pr.servesOnly&conditions == 0:
+		case h.servesOnly != 0 && conditions != 0 && h.servesOnly&conditions == 0:
 			x.servesOnly++
 			return
 		}
 		*cd = cand{slot: slot, pr: pr}
-		if _, km, ok := pr.nearest(from); ok {
+		var moreU []directory.Unit
+		if h.moreSites {
+			moreU = pr.moreU
+		}
+		if i, _, ok := h.closest(from, moreU); ok {
+			km := from.Km(h.near)
+			if i > 0 {
+				km = from.Km(pr.more[i-1])
+			}
 			cd.km, cd.hasSite = km, true
-			cd.visits = pr.travelKm > 0 && km <= pr.travelKm
+			cd.visits = h.travelKm > 0 && km <= h.travelKm
 		}
 		switch {
 		case needs.MaxTravelKm > 0 && !cd.visits && pr.modes&remoteModes == 0 &&

@@ -55,17 +55,20 @@ type site struct {
 	town  string
 }
 
-// Profile is one provider compiled for matching: codes as bit sets, located
-// sites, and the few scalars the criteria read. Building it once per write
-// keeps a match to bit operations and distance arithmetic.
-type Profile struct {
-	// The fields a search near a place reads for each of thousands of
-	// providers come first, so that test reads two cache lines rather than
-	// four (under load, reading profiles was the largest cost of a search).
+// hot is the part of a profile a search or match near a place reads for
+// each of thousands of providers. The catalogue holds a copy of every
+// profile's, by slot, in one array: read through each profile's pointer,
+// the first read of each profile, a miss to memory, was the largest single
+// cost of a search or a match under load. The array is read in slot order,
+// which the catalogue lays out by place (SortForLocality), and holds no
+// pointers.
+type hot struct {
+	held        bool // the catalogue holds a profile in this slot
 	published   bool
 	ended       bool
 	takingNew   bool
 	located     bool
+	moreSites   bool // located sites beyond near
 	typeBit     uint64
 	specialisms uint64
 	modes       uint64
@@ -73,19 +76,26 @@ type Profile struct {
 	incentives  uint64 // kinds paid to the client
 	access      uint64 // the provider's and every site's
 	languages   uint64
+	servesOnly  uint64
 	idHash      uint64
-	// near is the first located site's point, held inline, and more the
-	// rest: most providers have one site, and a match reads this for
-	// thousands of providers, so one fewer pointer to follow matters.
+	// near is the first located site's point, held inline.
 	near     directory.LatLon
 	nearU    directory.Unit
 	travelKm float64
 	travel2  float64 // travelKm's squared chord
-	more     []directory.LatLon
-	moreU    []directory.Unit
+}
+
+// Profile is one provider compiled for matching: codes as bit sets, located
+// sites, and the few scalars the criteria read. Building it once per write
+// keeps a match to bit operations and distance arithmetic.
+type Profile struct {
+	hot
+	// more are the located sites after the first (see hot.near): most
+	// providers have one.
+	more  []directory.LatLon
+	moreU []directory.Unit
 
 	referred     uint64 // available only by referral
-	servesOnly   uint64
 	outOfScope   uint64
 	sites        []site // located sites clients can visit, near first
 	radiusKm     float64
@@ -109,20 +119,23 @@ type Profile struct {
 // must not change p afterwards.
 func Compile(p *directory.Provider) *Profile {
 	pr := &Profile{
+		hot: hot{
+			held:        true,
+			typeBit:     typeBits[p.Type],
+			modes:       modeBits.of(p.DeliveryModes),
+			specialisms: specialismBits.of(p.Specialisms),
+			servesOnly:  specialismBits.of(p.ServesOnly),
+			access:      accessBits.of(p.Accessibility),
+			languages:   languageBits.of(p.Languages),
+			published:   p.Status == directory.StatusPublished,
+			ended:       p.Status == directory.StatusEnded || p.Organisation.ContractStatus == directory.ContractEnded,
+			takingNew:   p.Capacity.TakingNewClients && p.Organisation.ContractStatus == directory.ContractActive,
+			idHash:      hashString(p.ID),
+		},
 		Provider:     p,
-		typeBit:      typeBits[p.Type],
-		modes:        modeBits.of(p.DeliveryModes),
-		specialisms:  specialismBits.of(p.Specialisms),
-		servesOnly:   specialismBits.of(p.ServesOnly),
-		access:       accessBits.of(p.Accessibility),
-		languages:    languageBits.of(p.Languages),
 		national:     p.Coverage.National,
 		radiusKm:     p.Coverage.RadiusKm,
 		polygons:     p.Coverage.Polygons,
-		published:    p.Status == directory.StatusPublished,
-		ended:        p.Status == directory.StatusEnded || p.Organisation.ContractStatus == directory.ContractEnded,
-		takingNew:    p.Capacity.TakingNewClients && p.Organisation.ContractStatus == directory.ContractActive,
-		idHash:       hashString(p.ID),
 		serviceModel: p.ServiceModel,
 		severe:       p.SevereConditions,
 		weeksToFirst: p.Capacity.WeeksToFirstAppointment,
@@ -148,6 +161,7 @@ func Compile(p *directory.Provider) *Profile {
 			} else {
 				pr.more = append(pr.more, *s.Location)
 				pr.moreU = append(pr.moreU, s.Location.Unit())
+				pr.moreSites = true
 			}
 		}
 	}
@@ -207,16 +221,23 @@ func (pr *Profile) nearest(o directory.Origin) (i int, km float64, ok bool) {
 }
 
 // closest returns the index in sites of the nearest located site and its
-// squared chord from o (see directory.Origin.Chord2), reading only the
-// inline points.
+// squared chord from o (see directory.Origin.Chord2).
 func (pr *Profile) closest(o directory.Origin) (i int, c2 float64, ok bool) {
-	if !pr.located {
+	return pr.hot.closest(o, pr.moreU)
+}
+
+// closest is Profile.closest for a profile's hot part and its more sites'
+// points (read only when it has more).
+func (h *hot) closest(o directory.Origin, moreU []directory.Unit) (i int, c2 float64, ok bool) {
+	if !h.located {
 		return 0, 0, false
 	}
-	c2 = o.Chord2(pr.nearU)
-	for j, u := range pr.moreU {
-		if d := o.Chord2(u); d < c2 {
-			i, c2 = j+1, d
+	c2 = o.Chord2(h.nearU)
+	if h.moreSites {
+		for j, u := range moreU {
+			if d := o.Chord2(u); d < c2 {
+				i, c2 = j+1, d
+			}
 		}
 	}
 	return i, c2, true

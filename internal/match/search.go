@@ -92,10 +92,10 @@ const (
 )
 
 type found struct {
-	pr   *Profile
+	slot int32
+	at   int32   // the nearest site, in the profile's sites
+	site bool    // the provider has a located site
 	c2   float64 // the nearest site's squared chord: ordered as distance is
-	at   int32   // the nearest site, in pr.sites
-	site bool
 	rel  float64
 	tie  uint64
 }
@@ -122,26 +122,35 @@ func planSearch(req *SearchRequest) searchPlan {
 	return sp
 }
 
-// accept reports whether pr passes the filters and, near a place, can be
-// reached from it; the returned hit carries its relevance rel.
-func (sp *searchPlan) accept(pr *Profile, rel float64) (found, bool) {
-	req := sp.req
-	if !(pr.published && !pr.ended &&
-		(sp.types == 0 || pr.typeBit&sp.types != 0) &&
-		pr.specialisms&sp.specs == sp.specs && pr.modes&sp.modes == sp.modes &&
-		pr.services&sp.svc == sp.svc && pr.incentives&sp.inc == sp.inc &&
-		pr.access&sp.acc == sp.acc && pr.languages&sp.lang == sp.lang &&
-		(req.TakingNewClients == nil || pr.takingNew == *req.TakingNewClients)) {
+// accept reports whether the provider in slot passes the filters and, near
+// a place, can be reached from it; the returned hit carries its relevance
+// rel. It reads the catalogue's hot array, and the profile itself only for
+// a provider with several sites; the caller holds the read lock.
+func (sp *searchPlan) accept(c *Catalogue, slot int32, rel float64) (found, bool) {
+	req, h := sp.req, &c.hot[slot]
+	if !(h.held && h.published && !h.ended &&
+		(sp.types == 0 || h.typeBit&sp.types != 0) &&
+		h.specialisms&sp.specs == sp.specs && h.modes&sp.modes == sp.modes &&
+		h.services&sp.svc == sp.svc && h.incentives&sp.inc == sp.inc &&
+		h.access&sp.acc == sp.acc && h.languages&sp.lang == sp.lang &&
+		(req.TakingNewClients == nil || h.takingNew == *req.TakingNewClients)) {
 		return found{}, false
 	}
-	f := found{pr: pr, rel: rel, tie: mix(req.Seed ^ pr.idHash)}
+	f := found{slot: slot, rel: rel, tie: mix(req.Seed ^ h.idHash)}
 	if req.Near != nil {
 		// By the chord: no trigonometry, except on the edge of a reach.
-		i, c2, ok := pr.closest(sp.origin)
+		var moreU []directory.Unit
+		if h.moreSites {
+			moreU = c.profiles[slot].moreU
+		}
+		i, c2, ok := h.closest(sp.origin, moreU)
 		f.c2, f.at, f.site = c2, int32(i), ok
-		at := pr.point(i)
-		visits := pr.travelKm > 0 && ok && sp.origin.Within(at, c2, pr.travelKm, pr.travel2)
-		if !visits && pr.modes&remoteModes == 0 && (!ok || !sp.origin.Within(at, c2, req.RadiusKm, sp.radius2)) {
+		at := h.near
+		if i > 0 {
+			at = c.profiles[slot].more[i-1]
+		}
+		visits := h.travelKm > 0 && ok && sp.origin.Within(at, c2, h.travelKm, h.travel2)
+		if !visits && h.modes&remoteModes == 0 && (!ok || !sp.origin.Within(at, c2, req.RadiusKm, sp.radius2)) {
 			return found{}, false
 		}
 	}
@@ -180,11 +189,11 @@ func (s *TextScope) Keep(slot int32) bool {
 	c := s.c
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if slot < 0 || int(slot) >= len(c.profiles) || c.profiles[slot] == nil ||
+	if slot < 0 || int(slot) >= len(c.hot) ||
 		s.covered != nil && (int(slot/64) >= len(s.covered.words) || !s.covered.test(slot)) {
 		return false
 	}
-	_, ok := s.plan.accept(c.profiles[slot], 0)
+	_, ok := s.plan.accept(c, slot, 0)
 	return ok
 }
 
@@ -228,22 +237,24 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 
 	// The hits of a search near a town number thousands; their slice is
 	// reused, not grown afresh for every request (it was a quarter of what
-	// a search allocated at 100,000 providers, so of the collector's work).
+	// a search allocated at 100,000 providers, so of the collector's work),
+	// and holds no pointers.
 	hp, _ := c.hits.Get().(*[]found)
 	if hp == nil {
 		hp = new([]found)
 	}
 	hits := (*hp)[:0]
 	defer func() {
-		clear(hits) // hold no profiles while pooled
 		*hp = hits[:0]
 		c.hits.Put(hp)
 	}()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	consider := func(pr *Profile, rel float64) {
-		if f, ok := sp.accept(pr, rel); ok {
+	var fc facetCounts
+	consider := func(slot int32, rel float64) {
+		if f, ok := sp.accept(c, slot, rel); ok {
 			hits = append(hits, f)
+			fc.add(&c.hot[slot])
 		}
 	}
 	// Unchanged since the scope was made, the scope's covering providers
@@ -262,21 +273,19 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 	switch {
 	case req.TextQuery:
 		for _, h := range req.Text {
-			slot, ok := h.Slot, unchanged && h.Slot >= 0 && int(h.Slot) < len(c.profiles) && c.profiles[h.Slot] != nil
+			slot, ok := h.Slot, unchanged && h.Slot >= 0 && int(h.Slot) < len(c.hot) && c.hot[h.Slot].held
 			if !ok {
 				slot, ok = c.slotOf(h)
 			}
 			if ok && (covered == nil || covered.test(slot)) {
-				consider(c.profiles[slot], h.Score)
+				consider(slot, h.Score)
 			}
 		}
 	case req.Near != nil:
-		c.covering(*req.Near, func(_ int32, pr *Profile) { consider(pr, 0) })
+		c.covering(*req.Near, func(slot int32, _ *Profile) { consider(slot, 0) })
 	default:
-		for _, pr := range c.profiles {
-			if pr != nil {
-				consider(pr, 0)
-			}
+		for slot := range c.hot {
+			consider(int32(slot), 0)
 		}
 	}
 
@@ -304,11 +313,12 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 		}
 		return 0
 	})
-	res := SearchResult{Total: len(hits), Page: page, PerPage: per, Items: []Found{}, Facets: facets(hits)}
+	res := SearchResult{Total: len(hits), Page: page, PerPage: per, Items: []Found{}, Facets: fc.facets()}
 	for _, f := range hits[from:to] {
-		item := Found{Provider: f.pr.Provider, Flags: Flags(f.pr, req.Now)}
+		pr := c.profiles[f.slot]
+		item := Found{Provider: pr.Provider, Flags: Flags(pr, req.Now)}
 		if req.Near != nil && f.site {
-			km := math.Round(sp.origin.Km(f.pr.point(int(f.at)))*10) / 10
+			km := math.Round(sp.origin.Km(pr.point(int(f.at)))*10) / 10
 			item.DistanceKm = &km
 		}
 		res.Items = append(res.Items, item)
@@ -330,45 +340,55 @@ func cmpAsc(a, b float64) int {
 	return 1
 }
 
-// facets counts codes over every hit, one bit set at a time.
-func facets(hits []found) map[string][]FacetCount {
-	// In the order the pass below reads the profile's bit sets.
-	dims := [7]struct{ name, vocab string }{
-		{FacetType, directory.VocabProviderTypes},
-		{FacetSpecialism, directory.VocabSpecialisms},
-		{FacetDeliveryMode, directory.VocabDeliveryModes},
-		{FacetService, directory.VocabServices},
-		{FacetIncentive, directory.VocabIncentiveKinds},
-		{FacetAccessibility, directory.VocabAccessibility},
-		{FacetLanguage, directory.VocabLanguages},
-	}
-	// One pass over the hits, reading each profile once.
-	var counts [7][64]int
-	taking := 0
-	for i := range hits {
-		pr := hits[i].pr
-		for d, m := range [7]uint64{pr.typeBit, pr.specialisms, pr.modes, pr.services, pr.incentives, pr.access, pr.languages} {
-			for ; m != 0; m &= m - 1 {
-				counts[d][bits.TrailingZeros64(m)]++
-			}
+// facetCounts counts codes over the hits of a search as they are found,
+// while each profile is still in the processor's cache: counted afterwards,
+// in a pass of its own, reading the profiles again from memory took as long
+// as finding them.
+type facetCounts struct {
+	counts     [7][64]int // by dimension (in facetDims' order) and bit
+	taking, of int
+}
+
+// facetDims are the dimensions counted, in the order add reads the
+// profile's bit sets.
+var facetDims = [7]struct{ name, vocab string }{
+	{FacetType, directory.VocabProviderTypes},
+	{FacetSpecialism, directory.VocabSpecialisms},
+	{FacetDeliveryMode, directory.VocabDeliveryModes},
+	{FacetService, directory.VocabServices},
+	{FacetIncentive, directory.VocabIncentiveKinds},
+	{FacetAccessibility, directory.VocabAccessibility},
+	{FacetLanguage, directory.VocabLanguages},
+}
+
+// add counts one hit, one bit set at a time.
+func (fc *facetCounts) add(pr *hot) {
+	for d, m := range [7]uint64{pr.typeBit, pr.specialisms, pr.modes, pr.services, pr.incentives, pr.access, pr.languages} {
+		for ; m != 0; m &= m - 1 {
+			fc.counts[d][bits.TrailingZeros64(m)]++
 		}
-		if pr.takingNew {
-			taking++
-		}
 	}
-	out := make(map[string][]FacetCount, len(dims)+1)
-	for d, dim := range dims {
+	if pr.takingNew {
+		fc.taking++
+	}
+	fc.of++
+}
+
+// facets returns the counts by facet, codes in vocabulary order.
+func (fc *facetCounts) facets() map[string][]FacetCount {
+	out := make(map[string][]FacetCount, len(facetDims)+1)
+	for d, dim := range facetDims {
 		list := []FacetCount{}
 		for i, t := range directory.MustVocabulary(dim.vocab).Terms {
-			if counts[d][i] > 0 {
-				list = append(list, FacetCount{Code: t.Code, Label: t.Label, Count: counts[d][i]})
+			if fc.counts[d][i] > 0 {
+				list = append(list, FacetCount{Code: t.Code, Label: t.Label, Count: fc.counts[d][i]})
 			}
 		}
 		out[dim.name] = list
 	}
 	out[FacetTakingNew] = []FacetCount{
-		{Code: "true", Label: "Taking new clients", Count: taking},
-		{Code: "false", Label: "Not taking new clients", Count: len(hits) - taking},
+		{Code: "true", Label: "Taking new clients", Count: fc.taking},
+		{Code: "false", Label: "Not taking new clients", Count: fc.of - fc.taking},
 	}
 	return out
 }
