@@ -256,20 +256,33 @@ func (f *Finder) search(ctx context.Context, q SearchQuery, scoped bool) (match.
 		if req.Near != nil {
 			places = req.Near.Keys()
 		}
-		var hits []index.Hit
+		// The hits of a word near a city number thousands: their slice is
+		// reused.
+		tp, _ := f.texts.Get().(*[]match.TextHit)
+		if tp == nil {
+			tp = new([]match.TextHit)
+		}
+		defer func() {
+			clear(*tp) // hold no ids while pooled
+			*tp = (*tp)[:0]
+			f.texts.Put(tp)
+		}()
+		hits := (*tp)[:0]
 		var err error
 		if scoped {
 			// Score only the providers the catalogue could show.
 			scope := f.cat.TextScope(req)
 			defer scope.Close()
-			hits, err = f.ix.SearchIn(ctx, q.Text, places, &index.Scope{Resolve: f.cat.Slot, Generation: f.cat.Generation, Keep: scope.Keep})
+			err = f.ix.SearchIn(ctx, q.Text, places, &index.Scope{Resolve: f.cat.Slot, Generation: f.cat.Generation, Keep: scope.Keep}, func(h index.Hit) {
+				hits = append(hits, match.TextHit{ID: h.ID, Score: h.Score, Slot: h.Ref})
+			})
 			req.Scope = scope
 		} else {
-			hits, err = f.ix.SearchIn(ctx, q.Text, places, nil)
-			for i := range hits {
-				hits[i].Ref = -1
-			}
+			err = f.ix.SearchIn(ctx, q.Text, places, nil, func(h index.Hit) {
+				hits = append(hits, match.TextHit{ID: h.ID, Score: h.Score, Slot: -1})
+			})
 		}
+		*tp = hits
 		switch {
 		case errors.Is(err, index.ErrNoWords):
 			// Only punctuation: search as if no text was given.
@@ -277,10 +290,7 @@ func (f *Finder) search(ctx context.Context, q SearchQuery, scoped bool) (match.
 			return match.SearchResult{}, nil, err
 		default:
 			req.TextQuery = true
-			req.Text = make([]match.TextHit, len(hits))
-			for i, h := range hits {
-				req.Text[i] = match.TextHit{ID: h.ID, Score: h.Score, Slot: h.Ref}
-			}
+			req.Text = hits
 		}
 	}
 	return f.cat.Search(req), place, nil

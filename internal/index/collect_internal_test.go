@@ -93,7 +93,7 @@ func TestSearchInScoresAsBleveDoes(t *testing.T) {
 					}
 				}
 				dropped += len(res.Hits) - len(want)
-				got, err := ix.SearchIn(ctx, text, in, scope)
+				got, err := searchIn(ix, ctx, text, in, scope)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -163,7 +163,7 @@ func TestScopeAnswersAreRememberedPerSnapshotAndGeneration(t *testing.T) {
 	}
 	search := func() []Hit {
 		t.Helper()
-		hits, err := ix.SearchIn(context.Background(), "work", nil, scope)
+		hits, err := searchIn(ix, context.Background(), "work", nil, scope)
 		if err != nil || len(hits) == 0 {
 			t.Fatalf("%d hits, %v", len(hits), err)
 		}
@@ -209,4 +209,11 @@ func seedAndEmptyIndex(t *testing.T) ([]directory.Provider, *Index) {
 	}
 	t.Cleanup(func() { _ = ix.Close() })
 	return sp, ix
+}
+
+// searchIn collects SearchIn's hits.
+func searchIn(ix *Index, ctx context.Context, text string, places []string, scope *Scope) ([]Hit, error) {
+	var hits []Hit
+	err := ix.SearchIn(ctx, text, places, scope, func(h Hit) { hits = append(hits, h) })
+	return hits, err
 }

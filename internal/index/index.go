@@ -272,7 +272,8 @@ func Words(text string) []string {
 // (each word in any field, stemmed), best match first, at most limit (none
 // when limit is 0). ErrNoWords if text holds no words.
 func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, error) {
-	hits, err := ix.SearchIn(ctx, text, nil, nil)
+	var hits []Hit
+	err := ix.SearchIn(ctx, text, nil, nil, func(h Hit) { hits = append(hits, h) })
 	// Best first; equal scores keep the index's order, as Bleve's
 	// collector does.
 	slices.SortStableFunc(hits, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
@@ -296,8 +297,9 @@ type Scope struct {
 
 // SearchIn is Search limited to the providers filed under at least one of
 // the place keys (all providers, when places is nil) that scope keeps (all,
-// when scope is nil), without a limit, in index order rather than by
-// relevance. A hit's Ref is its number from scope.Resolve.
+// when scope is nil), without a limit: it calls fn with every hit, in index
+// order rather than by relevance, so the caller need not allocate a slice
+// of thousands for them. A hit's Ref is its number from scope.Resolve.
 //
 // Each word's documents and relevance are worked out once per index
 // snapshot (see wordDocs); a search intersects its words' sets and the
@@ -306,32 +308,32 @@ type Scope struct {
 // ten thousand providers and a word several thousand of them, while the
 // providers that really cover the client and pass the filters are a few
 // hundred: only those are looked up.
-func (ix *Index) SearchIn(ctx context.Context, text string, places []string, scope *Scope) ([]Hit, error) {
+func (ix *Index) SearchIn(ctx context.Context, text string, places []string, scope *Scope, fn func(Hit)) error {
 	if places != nil && len(places) == 0 {
-		return []Hit{}, nil
+		return nil
 	}
 	words, err := ix.words(text)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	adv, err := ix.b.Advanced()
 	if err != nil {
-		return nil, fmt.Errorf("index: %w", err)
+		return fmt.Errorf("index: %w", err)
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return nil, fmt.Errorf("index: opening a reader: %w", err)
+		return fmt.Errorf("index: opening a reader: %w", err)
 	}
 	defer r.Close()
 	wc, err := ix.wordCacheFor(r)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	found := make([]*wordDocs, len(words))
 	var weight float64
 	for i, w := range words {
 		if found[i], err = wc.word(ctx, ix.b.Mapping(), w); err != nil {
-			return nil, err
+			return err
 		}
 		weight += found[i].weight
 	}
@@ -353,7 +355,7 @@ func (ix *Index) SearchIn(ctx context.Context, text string, places []string, sco
 	if places != nil {
 		clear(set)
 		if err := wc.filed(ctx, places, set); err != nil {
-			return nil, err
+			return err
 		}
 		for i, b := range found[0].bits {
 			set[i] &= b
@@ -371,15 +373,10 @@ func (ix *Index) SearchIn(ctx context.Context, text string, places []string, sco
 	if scope != nil {
 		refs = ix.refCacheFor(r, scope.Generation())
 	}
-	n := 0
-	for _, b := range set {
-		n += bits.OnesCount64(b)
-	}
-	hits := make([]Hit, 0, n)
 	for i, b := range set {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		for ; b != 0; b &= b - 1 {
@@ -389,7 +386,7 @@ func (ix *Index) SearchIn(ctx context.Context, text string, places []string, sco
 				var ok bool
 				ref, ok, err = refs.resolve(r, doc, scope)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				if !ok || !scope.Keep(ref) {
 					continue
@@ -397,16 +394,16 @@ func (ix *Index) SearchIn(ctx context.Context, text string, places []string, sco
 			}
 			id, err := refs.externalID(r, doc)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			var score float64
 			for _, w := range found {
 				score += w.score(doc)
 			}
-			hits = append(hits, Hit{ID: id, Score: score * norm, Ref: ref})
+			fn(Hit{ID: id, Score: score * norm, Ref: ref})
 		}
 	}
-	return hits, nil
+	return nil
 }
 
 // words returns the words of text the analyser keeps: words it drops (stop

@@ -246,7 +246,7 @@ func TestSearchInKeepsToThePlaces(t *testing.T) {
 				}
 			}
 		}
-		hits, err := ix.SearchIn(ctx, "work", in, nil)
+		hits, err := searchIn(ix, ctx, "work", in, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -261,7 +261,7 @@ func TestSearchInKeepsToThePlaces(t *testing.T) {
 			t.Errorf("in %v: got %d hits, want %d, or scores differ\ngot  %v\nwant %v", in, len(got), len(want), got, want)
 		}
 	}
-	if hits, err := ix.SearchIn(ctx, "work", []string{}, nil); err != nil || len(hits) != 0 {
+	if hits, err := searchIn(ix, ctx, "work", []string{}, nil); err != nil || len(hits) != 0 {
 		t.Fatalf("in no places: %d hits, %v", len(hits), err)
 	}
 }
@@ -316,4 +316,11 @@ func TestOpenExistingNeverRebuilds(t *testing.T) {
 	if b, _ := os.ReadFile(meta); string(b) != "{not json" {
 		t.Fatal("OpenExisting changed a corrupt index; it must leave it for inspection")
 	}
+}
+
+// searchIn collects SearchIn's hits.
+func searchIn(ix *index.Index, ctx context.Context, text string, places []string, scope *index.Scope) ([]index.Hit, error) {
+	var hits []index.Hit
+	err := ix.SearchIn(ctx, text, places, scope, func(h index.Hit) { hits = append(hits, h) })
+	return hits, err
 }

@@ -376,20 +376,32 @@ func (fc *facetCounts) add(pr *hot) {
 
 // facets returns the counts by facet, codes in vocabulary order.
 func (fc *facetCounts) facets() map[string][]FacetCount {
-	out := make(map[string][]FacetCount, len(facetDims)+1)
-	for d, dim := range facetDims {
-		list := []FacetCount{}
-		for i, t := range directory.MustVocabulary(dim.vocab).Terms {
-			if fc.counts[d][i] > 0 {
-				list = append(list, FacetCount{Code: t.Code, Label: t.Label, Count: fc.counts[d][i]})
+	// Every list is cut from one slice: a list each was a fifth of what a
+	// search allocated.
+	n := 2
+	for d := range facetDims {
+		for _, k := range fc.counts[d] {
+			if k > 0 {
+				n++
 			}
 		}
-		out[dim.name] = list
 	}
-	out[FacetTakingNew] = []FacetCount{
-		{Code: "true", Label: "Taking new clients", Count: fc.taking},
-		{Code: "false", Label: "Not taking new clients", Count: fc.of - fc.taking},
+	all := make([]FacetCount, 0, n)
+	out := make(map[string][]FacetCount, len(facetDims)+1)
+	for d, dim := range facetDims {
+		from := len(all)
+		for i, t := range directory.MustVocabulary(dim.vocab).Terms {
+			if fc.counts[d][i] > 0 {
+				all = append(all, FacetCount{Code: t.Code, Label: t.Label, Count: fc.counts[d][i]})
+			}
+		}
+		out[dim.name] = all[from:len(all):len(all)]
 	}
+	from := len(all)
+	all = append(all,
+		FacetCount{Code: "true", Label: "Taking new clients", Count: fc.taking},
+		FacetCount{Code: "false", Label: "Not taking new clients", Count: fc.of - fc.taking})
+	out[FacetTakingNew] = all[from:]
 	return out
 }
 
