@@ -181,13 +181,14 @@ func (c *Catalogue) match(req *Request, types uint64) Result {
 	}
 	per = min(per, MaxPerPage)
 	rk := c.rank(req, types, page*per)
-	res := Result{Total: rk.total, Page: page, PerPage: per, Results: []Ranked{}}
+	res := Result{Total: rk.total, Page: page, PerPage: per}
 	res.Excluded = rk.x.report(req.Needs.MaxTravelKm)
 	res.NoGoodFit = rk.total == 0 || (rk.possible > 0 && rk.best < goodFit)
 	ranked := rk.top.sorted()
 	from := min((page-1)*per, len(ranked))
-	for i := range ranked[from:] {
-		res.Results = append(res.Results, explain(&ranked[from+i], rk.crit, req.Location, req.Now, from+i+1))
+	res.Results = make([]Ranked, len(ranked)-from)
+	for i := range res.Results {
+		res.Results[i] = explain(&ranked[from+i], rk.crit, req.Location, req.Now, from+i+1)
 	}
 	return res
 }
@@ -245,10 +246,11 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 			moreU = pr.moreU
 		}
 		if i, _, ok := h.closest(from, moreU); ok {
-			km := from.Km(h.near)
+			at := h.near
 			if i > 0 {
-				km = from.Km(pr.more[i-1])
+				at = pr.more[i-1]
 			}
+			km := from.Km(at)
 			cd.km, cd.hasSite = km, true
 			cd.visits = h.travelKm > 0 && km <= h.travelKm
 		}
