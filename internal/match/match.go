@@ -230,7 +230,7 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 		switch {
 		case h.ended:
 			return
-		case h.typeBit&types == 0:
+		case h.typeBit()&types == 0:
 			x.otherType++
 			return
 		case !h.published:
@@ -255,7 +255,7 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 			cd.visits = h.travelKm > 0 && km <= h.travelKm
 		}
 		switch {
-		case needs.MaxTravelKm > 0 && !cd.visits && pr.modes&remoteModes == 0 &&
+		case needs.MaxTravelKm > 0 && !cd.visits && h.modes&remoteModes == 0 &&
 			(!cd.hasSite || cd.km > needs.MaxTravelKm):
 			x.tooFar++
 			return
@@ -268,7 +268,7 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 			}
 			cd.score = (earned*100 + possible/2) / possible
 		}
-		cd.tie = mix(req.Seed ^ pr.idHash)
+		cd.tie = mix(req.Seed ^ h.idHash)
 		rk.best = max(rk.best, cd.score)
 		rk.total++
 		rk.top.push(*cd)

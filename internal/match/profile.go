@@ -1,6 +1,7 @@
 package match
 
 import (
+	"math/bits"
 	"strings"
 	"time"
 
@@ -63,27 +64,36 @@ type site struct {
 // which the catalogue lays out by place (SortForLocality), and holds no
 // pointers.
 type hot struct {
-	held        bool // the catalogue holds a profile in this slot
-	published   bool
-	ended       bool
-	takingNew   bool
-	located     bool
-	moreSites   bool // located sites beyond near
-	typeBit     uint64
+	// The first 64 bytes are what a match reads of every covering
+	// provider, the next what a search reads too; 128 bytes in all, so
+	// an entry is one aligned pair of cache lines, which processors fetch
+	// together.
+	held       bool // the catalogue holds a profile in this slot
+	published  bool
+	ended      bool
+	takingNew  bool
+	located    bool
+	moreSites  bool  // located sites beyond near
+	typeIdx    uint8 // the provider type's bit number; 64 for none
+	_          uint8
+	servesOnly uint64
+	nearU      directory.Unit
+	travelKm   float64
+	travel2    float64 // travelKm's squared chord
+	idHash     uint64
+
 	specialisms uint64
 	modes       uint64
 	services    uint64 // delivered in house or by a partner
 	incentives  uint64 // kinds paid to the client
 	access      uint64 // the provider's and every site's
 	languages   uint64
-	servesOnly  uint64
-	idHash      uint64
 	// near is the first located site's point, held inline.
-	near     directory.LatLon
-	nearU    directory.Unit
-	travelKm float64
-	travel2  float64 // travelKm's squared chord
+	near directory.LatLon
 }
+
+// typeBit is the provider type's bit (0 for a type not in the vocabulary).
+func (h *hot) typeBit() uint64 { return 1 << h.typeIdx }
 
 // Profile is one provider compiled for matching: codes as bit sets, located
 // sites, and the few scalars the criteria read. Building it once per write
@@ -121,7 +131,7 @@ func Compile(p *directory.Provider) *Profile {
 	pr := &Profile{
 		hot: hot{
 			held:        true,
-			typeBit:     typeBits[p.Type],
+			typeIdx:     uint8(bits.TrailingZeros64(typeBits[p.Type])),
 			modes:       modeBits.of(p.DeliveryModes),
 			specialisms: specialismBits.of(p.Specialisms),
 			servesOnly:  specialismBits.of(p.ServesOnly),

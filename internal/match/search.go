@@ -129,7 +129,7 @@ func planSearch(req *SearchRequest) searchPlan {
 func (sp *searchPlan) accept(c *Catalogue, slot int32, rel float64) (found, bool) {
 	req, h := sp.req, &c.hot[slot]
 	if !(h.held && h.published && !h.ended &&
-		(sp.types == 0 || h.typeBit&sp.types != 0) &&
+		(sp.types == 0 || h.typeBit()&sp.types != 0) &&
 		h.specialisms&sp.specs == sp.specs && h.modes&sp.modes == sp.modes &&
 		h.services&sp.svc == sp.svc && h.incentives&sp.inc == sp.inc &&
 		h.access&sp.acc == sp.acc && h.languages&sp.lang == sp.lang &&
@@ -363,7 +363,7 @@ var facetDims = [7]struct{ name, vocab string }{
 
 // add counts one hit, one bit set at a time.
 func (fc *facetCounts) add(pr *hot) {
-	for d, m := range [7]uint64{pr.typeBit, pr.specialisms, pr.modes, pr.services, pr.incentives, pr.access, pr.languages} {
+	for d, m := range [7]uint64{pr.typeBit(), pr.specialisms, pr.modes, pr.services, pr.incentives, pr.access, pr.languages} {
 		for ; m != 0; m &= m - 1 {
 			fc.counts[d][bits.TrailingZeros64(m)]++
 		}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/brokerfinder/brokerfinder/internal/storetest"
 )
@@ -70,5 +71,26 @@ func TestSortFirstEqualsSorting(t *testing.T) {
 				t.Fatalf("n %d, k %d: elements lost or duplicated", n, k)
 			}
 		}
+	}
+}
+
+// TestHotEntryIsOnePairOfCacheLines: the hot array's entries are 128
+// bytes, so each is one aligned pair of cache lines (see hot); and a
+// provider of a type not in the vocabulary has no type bit.
+func TestHotEntryIsOnePairOfCacheLines(t *testing.T) {
+	if n := unsafe.Sizeof(hot{}); n != 128 {
+		t.Fatalf("a hot entry is %d bytes, not 128", n)
+	}
+	if off := unsafe.Offsetof(hot{}.idHash); off >= 64 {
+		t.Fatalf("idHash at byte %d, past the first cache line", off)
+	}
+	p := storetest.Provider("x")
+	p.Type = "not_a_type"
+	if b := Compile(&p).typeBit(); b != 0 {
+		t.Fatalf("type bit %b for an unknown type", b)
+	}
+	p.Type = "job_broker"
+	if got, want := Compile(&p).typeBit(), typeBits["job_broker"]; got != want || got == 0 {
+		t.Fatalf("type bit %b, want %b", got, want)
 	}
 }
