@@ -12,7 +12,7 @@ import (
 
 // mappingVersion changes whenever the mapping or the documents change; an
 // index of another version is rebuilt from the store at start.
-const mappingVersion = "4"
+const mappingVersion = "5"
 
 // textFields are the fields free text is matched against, with boosts: a
 // word in the name or in what the provider offers counts for more than one

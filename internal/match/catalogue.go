@@ -51,8 +51,9 @@ func NewCatalogue() *Catalogue {
 }
 
 // Grid cell size. The full-text index files providers under their cells
-// (PlaceKeys): changing the size needs index.mappingVersion changed too, so
-// indexes are rebuilt. A cell is about 22 km north-south and 20 km east-west in
+// (PlaceKeys): changing the size, or which cells a reach touches
+// (cellsAround), needs index.mappingVersion changed too, so indexes are
+// rebuilt. A cell is about 22 km north-south and 20 km east-west in
 // the UK, so a 25 km radius touches 9 to 16 cells.
 const (
 	cellLat = 0.2
