@@ -273,22 +273,24 @@ func Words(text string) []string {
 // when limit is 0). ErrNoWords if text holds no words.
 func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, error) {
 	var hits []Hit
-	err := ix.SearchIn(ctx, text, nil, nil, func(h Hit) { hits = append(hits, h) })
+	if err := ix.SearchIn(ctx, text, nil, nil, func(h Hit) { hits = append(hits, h) }); err != nil {
+		return nil, err
+	}
 	// Best first; equal scores keep the index's order, as Bleve's
 	// collector does.
 	slices.SortStableFunc(hits, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
 	if len(hits) > limit {
 		hits = hits[:max(limit, 0)]
 	}
-	return hits, err
+	return hits, nil
 }
 
-// Scope tells SearchIn which providers to score. Resolve gives the number
+// Scope tells SearchIn which providers to return. Resolve gives the number
 // (not negative) the caller knows a provider by, false if none, and
 // Generation changes whenever Resolve's answers may; SearchIn remembers the
 // answers for each document of an index snapshot, so a search reads no
 // stored ids and looks nothing up for the thousands of documents it passes
-// over. Keep reports whether the provider with a number should be scored.
+// over. Keep reports whether the provider with a number should be returned.
 type Scope struct {
 	Resolve    func(id string) (ref int32, ok bool)
 	Generation func() uint64
@@ -334,6 +336,9 @@ func (ix *Index) SearchIn(ctx context.Context, text string, places []string, sco
 	for i, w := range words {
 		if found[i], err = wc.word(ctx, ix.b.Mapping(), w); err != nil {
 			return err
+		}
+		if found[i].bits == nil {
+			return nil // a word found nowhere: nothing holds every word
 		}
 		weight += found[i].weight
 	}
