@@ -242,15 +242,12 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 		}
 		*cd = cand{slot: slot, pr: pr}
 		var moreU []directory.Unit
+		var more []directory.LatLon
 		if h.moreSites {
-			moreU = pr.moreU
+			moreU, more = pr.moreU, pr.more
 		}
 		if i, _, ok := h.closest(from, moreU); ok {
-			at := h.near
-			if i > 0 {
-				at = pr.more[i-1]
-			}
-			km := from.Km(at)
+			km := from.Km(h.point(i, more))
 			cd.km, cd.hasSite = km, true
 			cd.visits = h.travelKm > 0 && km <= h.travelKm
 		}

@@ -61,13 +61,14 @@ type site struct {
 // profile's, by slot, in one array: read through each profile's pointer,
 // the first read of each profile, a miss to memory, was the largest single
 // cost of a search or a match under load. The array is read in slot order,
-// which the catalogue lays out by place (SortForLocality), and holds no
-// pointers.
+// which the catalogue lays out by place when a directory is loaded
+// (SortForLocality; providers added later take free slots), and holds no
+// pointers. In a Profile, held is always true.
 type hot struct {
-	// The first 64 bytes are what a match reads of every covering
-	// provider, the next what a search reads too; 128 bytes in all, so
-	// an entry is one aligned pair of cache lines, which processors fetch
-	// together.
+	// The first 64 bytes are what a match tests of every covering
+	// provider before it is known to be eligible, the next what a search
+	// tests too; 128 bytes in all, so an entry is one aligned pair of
+	// cache lines, which processors fetch together.
 	held       bool // the catalogue holds a profile in this slot
 	published  bool
 	ended      bool
@@ -254,11 +255,15 @@ func (h *hot) closest(o directory.Origin, moreU []directory.Unit) (i int, c2 flo
 }
 
 // point returns where the located site at index i in sites is.
-func (pr *Profile) point(i int) directory.LatLon {
+func (pr *Profile) point(i int) directory.LatLon { return pr.hot.point(i, pr.more) }
+
+// point is Profile.point for a profile's hot part and its more sites
+// (read only for i > 0).
+func (h *hot) point(i int, more []directory.LatLon) directory.LatLon {
 	if i == 0 {
-		return pr.near
+		return h.near
 	}
-	return pr.more[i-1]
+	return more[i-1]
 }
 
 // stale reports information not checked for over a year.

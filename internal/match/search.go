@@ -140,15 +140,14 @@ func (sp *searchPlan) accept(c *Catalogue, slot int32, rel float64) (found, bool
 	if req.Near != nil {
 		// By the chord: no trigonometry, except on the edge of a reach.
 		var moreU []directory.Unit
+		var more []directory.LatLon
 		if h.moreSites {
-			moreU = c.profiles[slot].moreU
+			pr := c.profiles[slot]
+			moreU, more = pr.moreU, pr.more
 		}
 		i, c2, ok := h.closest(sp.origin, moreU)
 		f.c2, f.at, f.site = c2, int32(i), ok
-		at := h.near
-		if i > 0 {
-			at = c.profiles[slot].more[i-1]
-		}
+		at := h.point(i, more)
 		visits := h.travelKm > 0 && ok && sp.origin.Within(at, c2, h.travelKm, h.travel2)
 		if !visits && h.modes&remoteModes == 0 && (!ok || !sp.origin.Within(at, c2, req.RadiusKm, sp.radius2)) {
 			return found{}, false
