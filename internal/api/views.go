@@ -117,7 +117,7 @@ func incentiveText(in directory.Incentive) string {
 		s = fmt.Sprintf("%s: up to %s", label, pounds(in.AmountPence))
 	}
 	if in.Trigger != "" {
-		s += ", " + lowerFirst(in.Trigger)
+		s += ", " + directory.LowerFirst(in.Trigger)
 	}
 	if in.Discretionary {
 		return s + ". At the provider's discretion: not automatic"
@@ -130,13 +130,6 @@ func pounds(pence int64) string {
 		return fmt.Sprintf("£%d", pence/100)
 	}
 	return fmt.Sprintf("£%d.%02d", pence/100, pence%100)
-}
-
-func lowerFirst(s string) string {
-	if s == "" || (len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z') {
-		return s
-	}
-	return string(s[0]|0x20) + s[1:]
 }
 
 func nonNil(s []string) []string {

@@ -1,6 +1,10 @@
 package directory
 
-import "slices"
+import (
+	"slices"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Term is one code in a controlled vocabulary, with a plain-English label and
 // a short description for people choosing it.
@@ -344,4 +348,19 @@ func MustVocabulary(name string) Vocabulary {
 		panic("directory: no vocabulary " + name)
 	}
 	return v
+}
+
+// LowerFirst lowers the first letter of s, for a label or sentence joined
+// into the middle of another ("Does not say it offers job coaching"). A
+// word in capitals ("CV", "NHS") and a first character with no lower case
+// ("£50", "12 weeks") are left as they are.
+func LowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || r == utf8.RuneError {
+		return s
+	}
+	if next, _ := utf8.DecodeRuneInString(s[n:]); unicode.IsUpper(next) {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
 }

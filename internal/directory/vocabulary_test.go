@@ -268,3 +268,24 @@ func TestVocabulariesReturnsCopy(t *testing.T) {
 		t.Errorf("changing Vocabularies() removed code %q from %q", want[0].Terms[0].Code, want[0].Name)
 	}
 }
+
+// TestLowerFirst: the first letter is lowered, unless the first word is in
+// capitals; text starting with a character of several bytes, or none
+// with a lower case, stays valid and unchanged.
+func TestLowerFirst(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                       "",
+		"Job coaching":           "job coaching",
+		"CV and applications":    "CV and applications",
+		"£50 when you start":     "£50 when you start",
+		"Étape suivante":         "étape suivante",
+		"[Note] paid in arrears": "[Note] paid in arrears",
+		"12 weeks in work":       "12 weeks in work",
+		"A":                      "a",
+		"\xff broken":            "\xff broken",
+	} {
+		if got := directory.LowerFirst(in); got != want {
+			t.Errorf("LowerFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -261,7 +261,7 @@ func service(code, label string) func(*cand, bool) (level, string) {
 func anyService(label string, codes ...string) func(*cand, bool) (level, string) {
 	bits := serviceBits.of(codes)
 	referred := label + " (by referral to another organisation)"
-	missing := "Does not say it " + lowerFirst(label)
+	missing := "Does not say it " + directory.LowerFirst(label)
 	return func(c *cand, explain bool) (level, string) {
 		switch {
 		case c.pr.services&bits != 0:
@@ -271,13 +271,6 @@ func anyService(label string, codes ...string) func(*cand, bool) (level, string)
 		}
 		return notMet, missing
 	}
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
 }
 
 func distanceFromWork(d string) func(*cand, bool) (level, string) {

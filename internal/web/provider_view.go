@@ -126,7 +126,7 @@ func newProviderView(p *directory.Provider, now time.Time) providerView {
 	iw := p.InWorkSupport
 	if iw.Offered {
 		if iw.Model != "" {
-			v.InWork = append(v.InWork, label(directory.VocabInWorkSupportModels, iw.Model)+": "+lowerFirst(directory.MustVocabulary(directory.VocabInWorkSupportModels).Describe(iw.Model)))
+			v.InWork = append(v.InWork, label(directory.VocabInWorkSupportModels, iw.Model)+": "+directory.LowerFirst(directory.MustVocabulary(directory.VocabInWorkSupportModels).Describe(iw.Model)))
 		}
 		if iw.Weeks > 0 {
 			v.InWork = append(v.InWork, fmt.Sprintf("For up to %d weeks after you start", iw.Weeks))
@@ -190,11 +190,4 @@ func incentiveText(in directory.Incentive) string {
 		s = "Paid to your employer. " + s
 	}
 	return s
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
 }
