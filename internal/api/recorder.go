@@ -19,6 +19,7 @@ import (
 type Recorder struct {
 	store   directory.ExposureStore
 	logger  *slog.Logger
+	every   time.Duration
 	queue   chan observation
 	flushes chan chan struct{}
 	stop    chan struct{}
@@ -51,16 +52,32 @@ const recorderEvery = 30 * time.Second
 // unbounded sums made the writes take a fifth of the CPU.
 const recorderMaxPairs = 50_000
 
+// A timed write goes a chunk of recorderChunk documents at a time and rests
+// between chunks for recorderRest times as long as each took, still summing
+// what arrives. Written at once, 50,000 documents took most of a second of
+// one of the two cores, and requests queued behind them; paced, the writer
+// takes a fifth of a core for a few seconds. Flush and Close, which someone
+// waits for, write without resting.
+const (
+	recorderChunk = 1000
+	recorderRest  = 4
+)
+
 // NewRecorder starts a recorder writing to store, with a queue of size
 // observations (0 means 4096).
 func NewRecorder(store directory.ExposureStore, logger *slog.Logger, size int) *Recorder {
+	return newRecorder(store, logger, size, recorderEvery)
+}
+
+// newRecorder is NewRecorder writing every so often.
+func newRecorder(store directory.ExposureStore, logger *slog.Logger, size int, every time.Duration) *Recorder {
 	if size <= 0 {
 		size = 4096
 	}
 	if logger == nil {
 		logger = slog.Default()
 	}
-	r := &Recorder{store: store, logger: logger, queue: make(chan observation, size),
+	r := &Recorder{store: store, logger: logger, every: every, queue: make(chan observation, size),
 		flushes: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
 	go r.run()
 	return r
@@ -123,7 +140,7 @@ func (r *Recorder) Close(ctx context.Context) error {
 
 func (r *Recorder) run() {
 	defer close(r.done)
-	tick := time.NewTicker(recorderEvery)
+	tick := time.NewTicker(r.every)
 	defer tick.Stop()
 	exp := directory.ExposureSums{}
 	unmet := map[[2]string]int64{}
@@ -158,43 +175,94 @@ func (r *Recorder) run() {
 			}
 		}
 	}
-	write := func() {
+	var acks []chan struct{} // flushes waiting for a write
+	stopping := false
+	// rest waits for d, summing what arrives; a flush or stop ends it, as
+	// someone is waiting.
+	rest := func(d time.Duration) {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		for {
+			select {
+			case o := <-r.queue:
+				add(o)
+			case ack := <-r.flushes:
+				acks = append(acks, ack)
+				return
+			case <-r.stop:
+				stopping = true
+				return
+			case <-t.C:
+				return
+			}
+		}
+	}
+	// write writes the sums so far, paced or not (see recorderRest). What
+	// arrives meanwhile is summed afresh; a failed write puts back what it
+	// did not write, for the next try, rather than losing it.
+	write := func(paced bool) {
 		drain()
 		if len(exp) == 0 && len(unmet) == 0 {
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
 		ec := exp.List()
 		var uc []directory.UnmetNeedCount
 		for k, n := range unmet {
 			uc = append(uc, directory.UnmetNeedCount{Area: k[0], Need: k[1], Count: n})
 		}
-		// A failed write keeps the sums for the next try rather than
-		// losing them; the maps are bounded by areas x providers.
-		if err := r.store.AddExposure(ctx, ec); err != nil {
-			r.logger.Error("writing exposure counts", "err", err)
-			return
+		exp, unmet = directory.ExposureSums{}, map[[2]string]int64{}
+		written := 0
+		for written < len(ec) {
+			n := min(recorderChunk, len(ec)-written)
+			start := time.Now()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := r.store.AddExposure(ctx, ec[written:written+n])
+			cancel()
+			if err != nil {
+				r.logger.Error("writing exposure counts", "err", err)
+				break
+			}
+			written += n
+			if paced && written < len(ec) && len(acks) == 0 && !stopping {
+				rest(recorderRest * time.Since(start))
+			}
 		}
-		clear(exp)
-		if err := r.store.AddUnmetNeed(ctx, uc); err != nil {
+		for _, c := range ec[written:] {
+			exp.Add(c)
+		}
+		if written == len(ec) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := r.store.AddUnmetNeed(ctx, uc)
+			cancel()
+			if err == nil {
+				return
+			}
 			r.logger.Error("writing unmet-need counts", "err", err)
-			return
 		}
-		clear(unmet)
+		for _, u := range uc {
+			unmet[[2]string{u.Area, u.Need}] += u.Count
+		}
 	}
 	for {
 		select {
 		case o := <-r.queue:
 			add(o)
 		case <-tick.C:
-			write()
+			write(true)
 		case ack := <-r.flushes:
-			write()
-			close(ack)
+			acks = append(acks, ack)
 		case <-r.stop:
-			write()
-			return
+			stopping = true
+		}
+		if len(acks) > 0 || stopping {
+			write(false)
+			for _, ack := range acks {
+				close(ack)
+			}
+			acks = nil
+			if stopping {
+				return
+			}
 		}
 	}
 }

@@ -2,9 +2,13 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
@@ -102,5 +106,136 @@ func TestRecorderBoundsPairsBetweenWrites(t *testing.T) {
 	defer st.mu.Unlock()
 	if r.Dropped() != 2 || st.shown != int64(2*half+10)+1 {
 		t.Fatalf("after a write: dropped %d, shown %d", r.Dropped(), st.shown)
+	}
+}
+
+// slowStore takes a while over every write and notes when each began and
+// how many documents it held.
+type slowStore struct {
+	directory.ExposureStore
+	mu     sync.Mutex
+	took   time.Duration
+	starts []time.Time
+	sizes  []int
+	shown  int64
+}
+
+func (s *slowStore) AddExposure(_ context.Context, cs []directory.ExposureCount) error {
+	s.mu.Lock()
+	s.starts, s.sizes = append(s.starts, time.Now()), append(s.sizes, len(cs))
+	for _, c := range cs {
+		s.shown += c.Shown
+	}
+	s.mu.Unlock()
+	time.Sleep(s.took)
+	return nil
+}
+
+func (s *slowStore) AddUnmetNeed(context.Context, []directory.UnmetNeedCount) error { return nil }
+
+// TestRecorderPacesTimedWrites: a timed write goes a chunk at a time and
+// rests between chunks, still counting what arrives (nothing is dropped);
+// a flush in the middle of it writes the rest without resting.
+func TestRecorderPacesTimedWrites(t *testing.T) {
+	st := &slowStore{took: 10 * time.Millisecond}
+	r := newRecorder(st, nil, 0, 20*time.Millisecond)
+	pairs := 5*recorderChunk + 10
+	page := make([]directory.ExposureCount, pairs)
+	for i := range page {
+		page[i] = directory.ExposureCount{Area: "A", ProviderID: fmt.Sprint("p", i), Shown: 1}
+	}
+	r.Record(page, nil)
+	// Wait for the timed write to begin, then keep recording during it.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st.mu.Lock()
+		n := len(st.sizes)
+		st.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no timed write within 5 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for range 100 {
+		r.Record(page[:1], nil)
+		time.Sleep(time.Millisecond)
+	}
+	st.mu.Lock()
+	chunks := len(st.sizes)
+	for i := 1; i < chunks; i++ {
+		if gap := st.starts[i].Sub(st.starts[i-1]); gap < 2*st.took {
+			t.Errorf("chunk %d began %v after the one before, which took %v: no rest", i, gap, st.took)
+		}
+	}
+	st.mu.Unlock()
+	if chunks < 2 {
+		t.Fatalf("%d chunks written 100 ms into a paced write: the test proves little", chunks)
+	}
+	start := time.Now()
+	if err := r.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Resting, the chunks left would take 50 ms each.
+	if d := time.Since(start); chunks < 5 && d > 150*time.Millisecond {
+		t.Errorf("flush took %v: it rested", d)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for i, n := range st.sizes {
+		if n > recorderChunk {
+			t.Fatalf("write %d held %d documents, more than a chunk (%d)", i, n, recorderChunk)
+		}
+	}
+	if want := int64(pairs + 100); st.shown != want || r.Dropped() != 0 {
+		t.Fatalf("wrote %d shown, want %d; dropped %d", st.shown, want, r.Dropped())
+	}
+	_ = r.Close(context.Background())
+}
+
+// failOnceStore fails its second exposure write.
+type failOnceStore struct {
+	directory.ExposureStore
+	calls, shown, unmet int64
+}
+
+func (s *failOnceStore) AddExposure(_ context.Context, cs []directory.ExposureCount) error {
+	if s.calls++; s.calls == 2 {
+		return errors.New("store unavailable")
+	}
+	for _, c := range cs {
+		s.shown += c.Shown
+	}
+	return nil
+}
+
+func (s *failOnceStore) AddUnmetNeed(_ context.Context, cs []directory.UnmetNeedCount) error {
+	for _, c := range cs {
+		s.unmet += c.Count
+	}
+	return nil
+}
+
+// TestRecorderKeepsWhatAFailedWriteLeft: when a write fails part way, the
+// chunks written stay written and the rest, with the unmet-need counts,
+// waits for the next write: nothing is lost or counted twice.
+func TestRecorderKeepsWhatAFailedWriteLeft(t *testing.T) {
+	st := &failOnceStore{}
+	r := newRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)), 0, time.Hour)
+	page := make([]directory.ExposureCount, 2*recorderChunk+500)
+	for i := range page {
+		page[i] = directory.ExposureCount{Area: "A", ProviderID: fmt.Sprint("p", i), Shown: 1}
+	}
+	r.Record(page, []directory.UnmetNeedCount{{Area: "A", Need: "no_good_fit", Count: 1}})
+	for range 2 {
+		if err := r.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = r.Close(context.Background())
+	if st.shown != int64(len(page)) || st.unmet != 1 || st.calls < 4 {
+		t.Fatalf("wrote %d shown and %d unmet in %d calls, want %d and 1", st.shown, st.unmet, st.calls, len(page))
 	}
 }
