@@ -20,12 +20,25 @@ const (
 // relative to the client.
 type cand struct {
 	slot    int32
+	at      int32 // the nearest located site, in pr.sites
 	pr      *Profile
-	km      float64 // distance to the nearest located site
+	from    *directory.Origin // where the client is
+	km      float64           // distance to the nearest located site, once known
+	kmKnown bool
 	hasSite bool
 	visits  bool // staff can come to the client
 	score   int
 	tie     uint64
+}
+
+// dist returns the distance to the nearest located site. It is worked out
+// the first time it is asked for: most candidates of a match are ranked
+// by criteria that need no distance, and never shown.
+func (c *cand) dist() float64 {
+	if !c.kmKnown {
+		c.km, c.kmKnown = c.from.Km(c.pr.point(int(c.at))), true
+	}
+	return c.km
 }
 
 // criterion scores one stated need. eval returns the level and, when
@@ -323,11 +336,11 @@ func contactMode(mode string) func(*cand, bool) (level, string) {
 			return met, "Staff can visit you at home"
 		case mode == directory.ModeHomeVisits && c.pr.hasMode(directory.ModeHomeVisits):
 			return partlyMet, "Offers home visits, but may not come as far as where you live"
-		case c.pr.modes&bit != 0 && inPerson && c.hasSite && c.km > localKm:
+		case c.pr.modes&bit != 0 && inPerson && c.hasSite && c.dist() > localKm:
 			if !explain {
 				return partlyMet, ""
 			}
-			return partlyMet, fmt.Sprintf("Meets people %s, but the nearest place is %.0f km away", label, c.km)
+			return partlyMet, fmt.Sprintf("Meets people %s, but the nearest place is %.0f km away", label, c.dist())
 		case c.pr.modes&bit != 0:
 			if !explain {
 				return met, ""
@@ -413,18 +426,18 @@ func gettingThere(travel string) func(*cand, bool) (level, string) {
 		switch {
 		case c.visits:
 			return met, "Staff can come to you"
-		case c.hasSite && c.km <= comfy:
+		case c.hasSite && c.dist() <= comfy:
 			if !explain {
 				return met, ""
 			}
-			return met, fmt.Sprintf("Easy to get to: %.1f km away", c.km)
+			return met, fmt.Sprintf("Easy to get to: %.1f km away", c.dist())
 		case c.pr.modes&remoteModes != 0:
 			return partlyMet, "You can talk to them by phone or online"
-		case c.hasSite && c.km <= 2*comfy:
+		case c.hasSite && c.dist() <= 2*comfy:
 			if !explain {
 				return partlyMet, ""
 			}
-			return partlyMet, fmt.Sprintf("%.1f km away: a longer journey", c.km)
+			return partlyMet, fmt.Sprintf("%.1f km away: a longer journey", c.dist())
 		}
 		return notMet, "Hard to get to from where you live"
 	}

@@ -148,7 +148,7 @@ func roundedKm(cd *cand) *float64 {
 	if !cd.hasSite {
 		return nil
 	}
-	km := math.Round(cd.km*10) / 10
+	km := math.Round(cd.dist()*10) / 10
 	return &km
 }
 
@@ -221,7 +221,9 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 	// One candidate reused: the criteria take its address, which would
 	// otherwise put every candidate on the heap (thousands per match).
 	cd := new(cand)
-	from := directory.DistanceFrom(loc.Point)
+	from := new(directory.Origin)
+	*from = directory.DistanceFrom(loc.Point)
+	maxTravel2 := directory.Chord2Of(needs.MaxTravelKm)
 	c.covering(loc, func(slot int32, pr *Profile) {
 		// The exclusions that need no distance come first, from the hot
 		// array: a provider of another type (two in five) costs neither
@@ -240,20 +242,24 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 			x.servesOnly++
 			return
 		}
-		*cd = cand{slot: slot, pr: pr}
+		*cd = cand{slot: slot, pr: pr, from: from}
 		var moreU []directory.Unit
 		var more []directory.LatLon
 		if h.moreSites {
 			moreU, more = pr.moreU, pr.more
 		}
-		if i, _, ok := h.closest(from, moreU); ok {
-			km := from.Km(h.point(i, more))
-			cd.km, cd.hasSite = km, true
-			cd.visits = h.travelKm > 0 && km <= h.travelKm
+		// Reaches are tested by the chord, exactly (see
+		// directory.CompareChord2); the distance itself only if a
+		// criterion asks (cand.dist).
+		var at directory.LatLon
+		var c2 float64
+		if i, d2, ok := h.closest(*from, moreU); ok {
+			cd.at, cd.hasSite, at, c2 = int32(i), true, h.point(i, more), d2
+			cd.visits = h.travelKm > 0 && from.Within(at, c2, h.travelKm, h.travel2)
 		}
 		switch {
 		case needs.MaxTravelKm > 0 && !cd.visits && h.modes&remoteModes == 0 &&
-			(!cd.hasSite || cd.km > needs.MaxTravelKm):
+			(!cd.hasSite || !from.Within(at, c2, needs.MaxTravelKm, maxTravel2)):
 			x.tooFar++
 			return
 		}
@@ -316,7 +322,7 @@ func explain(cd *cand, crit []criterion, loc Location, now time.Time, rank int) 
 		}
 	}
 	if cd.hasSite {
-		km := math.Round(cd.km*10) / 10
+		km := math.Round(cd.dist()*10) / 10
 		r.DistanceKm = &km
 	}
 	r.Travel = travelNote(cd, loc)
