@@ -30,6 +30,7 @@ func reindexCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if err := refuseIfServed("reindex", dir); err != nil {
 		return err
 	}
+	limitMemory(getenv)
 	start := time.Now()
 	store, closeStore, err := openStore(ctx, cfg, logger)
 	if err != nil {
