@@ -152,7 +152,7 @@ func (c *wordCache) find(ctx context.Context, m mapping.IndexMapping, word strin
 	var terms []uint8
 	var touched []uint64
 	w := &wordDocs{}
-	held := 0 // postings read
+	postings := 0 // read, over all fields and terms
 	for _, f := range textFields {
 		tokens := m.AnalyzerNamed(m.AnalyzerNameForPath(f.name)).Analyze([]byte(word))
 		// A field the word has no terms in matches nothing, but counts
@@ -164,7 +164,7 @@ func (c *wordCache) find(ctx context.Context, m mapping.IndexMapping, word strin
 			err := c.postings(ctx, tokens[0].Term, f.name, f.boost, &w.weight, func(doc uint64, s float64) {
 				sums[doc] += s
 				fields[doc]++
-				held++
+				postings++
 			})
 			if err != nil {
 				return nil, err
@@ -181,7 +181,7 @@ func (c *wordCache) find(ctx context.Context, m mapping.IndexMapping, word strin
 					}
 					termSums[doc] += s
 					terms[doc]++
-					held++
+					postings++
 				})
 				if err != nil {
 					return nil, err
@@ -195,12 +195,12 @@ func (c *wordCache) find(ctx context.Context, m mapping.IndexMapping, word strin
 			touched = touched[:0]
 		}
 	}
-	if held == 0 {
+	if postings == 0 {
 		return w, nil // found nowhere: no sets to keep
 	}
 	n := (c.docs + 63) / 64
 	w.bits, w.ranks = make([]uint64, n), make([]uint32, n)
-	held = 0
+	held := 0 // documents holding the word
 	for _, k := range fields {
 		if k > 0 {
 			held++

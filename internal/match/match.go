@@ -138,7 +138,7 @@ func (c *Catalogue) otherProvision(req *Request, types uint64) []Ranked {
 	out = out[:min(len(out), 5)]
 	ranked := make([]Ranked, len(out))
 	for i := range out {
-		ranked[i] = explain(&out[i], rk.crit, req.Location, req.Now, i+1)
+		ranked[i] = explain(&out[i], rk.crit, req.Now, i+1)
 	}
 	return ranked
 }
@@ -188,7 +188,7 @@ func (c *Catalogue) match(req *Request, types uint64) Result {
 	from := min((page-1)*per, len(ranked))
 	res.Results = make([]Ranked, len(ranked)-from)
 	for i := range res.Results {
-		res.Results[i] = explain(&ranked[from+i], rk.crit, req.Location, req.Now, from+i+1)
+		res.Results[i] = explain(&ranked[from+i], rk.crit, req.Now, from+i+1)
 	}
 	return res
 }
@@ -305,7 +305,7 @@ func count(n int, one, many string) string {
 }
 
 // explain builds the full, plain-English entry for one ranked provider.
-func explain(cd *cand, crit []criterion, loc Location, now time.Time, rank int) Ranked {
+func explain(cd *cand, crit []criterion, now time.Time, rank int) Ranked {
 	r := Ranked{
 		Provider: cd.pr.Provider, Rank: rank, Score: cd.score,
 		Explanation: Explanation{Met: []string{}, PartlyMet: []string{}, NotMet: []string{}},
@@ -325,19 +325,20 @@ func explain(cd *cand, crit []criterion, loc Location, now time.Time, rank int) 
 		km := math.Round(cd.dist()*10) / 10
 		r.DistanceKm = &km
 	}
-	r.Travel = travelNote(cd, loc)
+	r.Travel = travelNote(cd)
 	r.Flags = Flags(cd.pr, now)
 	return r
 }
 
-func travelNote(cd *cand, loc Location) string {
+func travelNote(cd *cand) string {
 	pr := cd.pr
 	var parts []string
 	if cd.visits {
 		parts = append(parts, "Staff can visit you at home")
 	}
 	if cd.hasSite {
-		s, km, _ := pr.nearestSite(loc.Point)
+		// The site rank chose, at the distance it worked out.
+		s, km := pr.sites[cd.at], cd.dist()
 		where := s.name
 		if s.town != "" && !strings.Contains(where, s.town) {
 			where += ", " + s.town

@@ -211,34 +211,9 @@ func (pr *Profile) groupBased() bool {
 
 func (pr *Profile) hasMode(mode string) bool { return pr.modes&modeBits[mode] != 0 }
 
-// nearestSite returns the nearest located site to pt and its distance, or
-// ok false when the provider has none.
-func (pr *Profile) nearestSite(pt directory.LatLon) (s site, km float64, ok bool) {
-	i, km, ok := pr.nearest(directory.DistanceFrom(pt))
-	if ok {
-		s = pr.sites[i]
-	}
-	return s, km, ok
-}
-
-// nearest returns the index in sites of the nearest located site and its
-// distance.
-func (pr *Profile) nearest(o directory.Origin) (i int, km float64, ok bool) {
-	i, _, ok = pr.closest(o)
-	if ok {
-		km = o.Km(pr.point(i))
-	}
-	return i, km, ok
-}
-
 // closest returns the index in sites of the nearest located site and its
-// squared chord from o (see directory.Origin.Chord2).
-func (pr *Profile) closest(o directory.Origin) (i int, c2 float64, ok bool) {
-	return pr.hot.closest(o, pr.moreU)
-}
-
-// closest is Profile.closest for a profile's hot part and its more sites'
-// points (read only when it has more).
+// squared chord from o (see directory.Origin.Chord2), given the points of
+// the sites after the first (read only when there are more).
 func (h *hot) closest(o directory.Origin, moreU []directory.Unit) (i int, c2 float64, ok bool) {
 	if !h.located {
 		return 0, 0, false
