@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/brokerfinder/brokerfinder/internal/mongodb"
+	"github.com/brokerfinder/brokerfinder/internal/service"
 )
 
 // backupExport writes every collection of the store to file ("-" for
@@ -75,6 +76,12 @@ func backupImport(ctx context.Context, c *config, file string, stdout, stderr io
 	if err != nil {
 		return fmt.Errorf("import %s: %w", file, err)
 	}
+	// Versions restored from a backup taken before the store audited every
+	// version get their entries now; then the restore itself is audited.
+	if _, err := store.BackfillProviderAudit(ctx); err != nil {
+		return fmt.Errorf("import %s: auditing restored versions: %w", file, err)
+	}
+	service.New(service.Config{Store: store}).Restored(service.Tool(ctx, "brokerfinder import --format backup"), c.Database)
 	fmt.Fprintf(stdout, "import %s: restored %d documents in %d collections (%s) in %.1f s; the search index is rebuilt at the next start\n",
 		file, rep.Documents(), len(rep.Counts), countsText(rep), time.Since(start).Seconds())
 	return nil

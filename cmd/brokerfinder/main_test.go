@@ -84,7 +84,22 @@ func startRun(t *testing.T, env map[string]string) (string, func() error) {
 
 func getJSON(t *testing.T, url string, v any) int {
 	t.Helper()
-	res, err := http.Get(url)
+	return getJSONWith(t, url, "", v)
+}
+
+// getJSONAuth is getJSON with the admin token.
+func getJSONAuth(t *testing.T, url string, v any) int {
+	t.Helper()
+	return getJSONWith(t, url, testToken, v)
+}
+
+func getJSONWith(t *testing.T, url, token string, v any) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,6 +246,19 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 			if res.StatusCode == 201 {
 				acked <- out.ID
 			}
+			if i%2 == 1 {
+				// Every other record gets a second version too, so the
+				// kill may land in an update as well as a create.
+				req, _ := http.NewRequest("PATCH", base+"/v1/providers/"+out.ID, strings.NewReader(`{"summary":"Changed after creation."}`))
+				req.Header.Set("Content-Type", "application/merge-patch+json")
+				req.Header.Set("Authorization", "Bearer "+testToken)
+				req.Header.Set("If-Match", `"1"`)
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					return
+				}
+				res.Body.Close()
+			}
 		}
 	}()
 	deadline := time.After(60 * time.Second)
@@ -285,6 +313,52 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 	for _, id := range ackedIDs {
 		if !found[id] {
 			t.Errorf("acknowledged write %s not in search results after kill -9", id)
+		}
+	}
+	// Every version of every record, including those whose write the kill
+	// cut short and the restart finished, has exactly one audit entry.
+	var listed []directory.Provider
+	for pg := 1; ; pg++ {
+		var all struct {
+			Items []directory.Provider `json:"items"`
+		}
+		if st := getJSONAuth(t, fmt.Sprintf("%s/v1/providers?per_page=100&page=%d", base, pg), &all); st != 200 {
+			t.Fatalf("listing after restart: %d", st)
+		}
+		listed = append(listed, all.Items...)
+		if len(all.Items) < 100 {
+			break
+		}
+	}
+	if len(listed) < n {
+		t.Fatalf("listed %d providers after restart, want at least %d", len(listed), n)
+	}
+	for _, p := range listed {
+		var hist struct {
+			Versions []struct {
+				Version int64 `json:"version"`
+			} `json:"versions"`
+		}
+		if st := getJSONAuth(t, base+"/v1/providers/"+p.ID+"/history", &hist); st != 200 {
+			t.Fatalf("history of %s: %d", p.ID, st)
+		}
+		var audit struct {
+			Items []directory.AuditEntry `json:"items"`
+		}
+		if st := getJSONAuth(t, base+"/v1/admin/audit?target_type=provider&per_page=100&target_id="+p.ID, &audit); st != 200 {
+			t.Fatalf("audit of %s: %d", p.ID, st)
+		}
+		per := map[int64]int{}
+		for _, e := range audit.Items {
+			per[e.Version]++
+		}
+		for _, v := range hist.Versions {
+			if per[v.Version] != 1 {
+				t.Errorf("version %d of %s has %d audit entries, want 1", v.Version, p.ID, per[v.Version])
+			}
+		}
+		if len(audit.Items) != len(hist.Versions) {
+			t.Errorf("%s: %d audit entries for %d versions", p.ID, len(audit.Items), len(hist.Versions))
 		}
 	}
 }

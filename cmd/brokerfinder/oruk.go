@@ -17,7 +17,7 @@ import (
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/hsds"
-	"github.com/brokerfinder/brokerfinder/internal/seed"
+	"github.com/brokerfinder/brokerfinder/internal/service"
 )
 
 // Limits on what import reads.
@@ -160,10 +160,12 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer closeStore()
-	// Every record was validated above; Apply writes them one by one. A
-	// store failure part-way leaves the records written so far (the store has
-	// no transactions); running the import again completes it.
-	rep, err := seed.Apply(ctx, store, ps, true)
+	// Every record was validated above; the service writes them. A store
+	// failure part-way leaves the records written so far (the store has no
+	// transactions); running the import again completes it. The server's
+	// search copies follow the store's change log.
+	svc := service.New(service.Config{Store: store})
+	rep, err := svc.ImportProviders(service.Tool(ctx, "brokerfinder import"), ps, service.ImportOptions{Overwrite: true, Action: "provider.import"})
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}

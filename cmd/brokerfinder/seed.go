@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/brokerfinder/brokerfinder/internal/seed"
+	"github.com/brokerfinder/brokerfinder/internal/service"
 )
 
 // seedCmd loads the seed directory: every record is validated before anything
@@ -29,7 +30,8 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer closeStore()
-	rep, err := seed.Apply(ctx, store, providers, *overwrite)
+	svc := service.New(service.Config{Store: store})
+	rep, err := svc.ImportProviders(service.Tool(ctx, "brokerfinder seed"), providers, service.ImportOptions{Overwrite: *overwrite, Action: "provider.seed"})
 	if err != nil {
 		return err
 	}

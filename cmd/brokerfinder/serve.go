@@ -18,6 +18,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/finder"
 	"github.com/brokerfinder/brokerfinder/internal/geo"
 	"github.com/brokerfinder/brokerfinder/internal/seed"
+	"github.com/brokerfinder/brokerfinder/internal/service"
 	"github.com/brokerfinder/brokerfinder/internal/web"
 )
 
@@ -71,7 +72,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			if err != nil {
 				return err
 			}
-			rep, err := seed.Apply(ctx, store, providers, false)
+			// Seeded before the search copies open, which then build
+			// the index in one pass rather than a record at a time.
+			seeder := service.New(service.Config{Store: store, Logger: logger})
+			rep, err := seeder.ImportProviders(service.Tool(ctx, "brokerfinder serve (first start)"), providers, service.ImportOptions{Action: "provider.seed"})
 			if err != nil {
 				return err
 			}
@@ -96,7 +100,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	// The recorder outlives the HTTP server: it is closed after Shutdown so
 	// the counts of the last requests are written.
-	recorder := api.NewRecorder(store, logger, 0)
+	recorder := service.NewRecorder(store, logger, 0)
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -111,11 +115,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			}
 		}
 	}
+	svc := service.New(service.Config{Store: store, Finder: f, Recorder: recorder, Logger: logger})
 	handler := api.New(api.Config{
 		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
 		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.proxies(),
-		RequestTimeout: cfg.RequestTimeout, Recorder: recorder,
-		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Shortlists: store, Logger: logger})},
+		RequestTimeout: cfg.RequestTimeout, Service: svc,
+		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Service: svc, Shortlists: store, Logger: logger})},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/brokerfinder/brokerfinder/internal/api"
 	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/service"
 )
 
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
@@ -54,22 +55,17 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer closeStore()
+	svc := service.New(service.Config{Store: store})
+	ctx = service.Tool(ctx, "brokerfinder token")
 
 	switch sub {
 	case "create":
 		t := directory.Token{Name: *name, Role: directory.Role(*role), ProviderID: *providerID}
-		_ = t.Validate() // normalises; checked above
-		if t.ProviderID != "" {
-			if _, err := store.Provider(ctx, t.ProviderID); err != nil {
-				return fmt.Errorf("token create: provider %s: %w", t.ProviderID, err)
-			}
-		}
 		secret := api.NewTokenSecret()
 		t.Hash = api.HashToken(secret)
-		if err := store.CreateToken(ctx, &t); err != nil {
-			return err
+		if err := svc.CreateToken(ctx, &t); err != nil {
+			return fmt.Errorf("token create: %w", err)
 		}
-		audit(ctx, store, stderr, "token.create", t.ID)
 		fmt.Fprintf(stdout, "%s\n", secret)
 		fmt.Fprintf(stderr, "token %s (%s, role %s) created; it is shown only this once\n", t.ID, t.Name, t.Role)
 	case "list":
@@ -92,21 +88,10 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return w.Flush()
 	case "revoke":
-		if err := store.RevokeToken(ctx, fs.Arg(0)); err != nil {
+		if err := svc.RevokeToken(ctx, fs.Arg(0)); err != nil {
 			return err
 		}
-		audit(ctx, store, stderr, "token.revoke", fs.Arg(0))
 		fmt.Fprintf(stdout, "token %s revoked\n", fs.Arg(0))
 	}
 	return nil
-}
-
-// audit records a token change made from the command line, as the API
-// records its writes; the actor is the command, there being no token.
-func audit(ctx context.Context, store directory.AuditStore, stderr io.Writer, action, id string) {
-	e := directory.AuditEntry{Actor: directory.Actor{ID: "cli", Name: "brokerfinder token", Role: directory.RoleAdmin},
-		Action: action, TargetType: "token", TargetID: id}
-	if err := store.AppendAudit(ctx, &e); err != nil {
-		fmt.Fprintf(stderr, "warning: the audit log was not written: %v\n", err)
-	}
 }

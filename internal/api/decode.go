@@ -23,23 +23,38 @@ import (
 // field problem. It replaces Gin's ShouldBindJSON because that cannot name
 // the offending field for unknown fields or wrong types.
 func (s *Server) decodeJSON(c *gin.Context, dst any) error {
+	body, err := s.readJSONBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeStrict(body, dst)
+}
+
+// readJSONBody reads a JSON body within the size limit.
+func (s *Server) readJSONBody(c *gin.Context) ([]byte, error) {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return errMediaType
+			return nil, errMediaType
 		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBodyBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return errTooLarge
+			return nil, errTooLarge
 		}
-		return directory.Invalid("body", "could not be read")
+		return nil, directory.Invalid("body", "could not be read")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return directory.Invalid("body", "is required: send a JSON object")
+		return nil, directory.Invalid("body", "is required: send a JSON object")
 	}
+	return body, nil
+}
+
+// decodeStrict decodes body into dst: no unknown fields, no trailing data,
+// and every mistake reported as a field problem.
+func decodeStrict(body []byte, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

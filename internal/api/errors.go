@@ -47,12 +47,17 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		ae   *apiError
 		ve   *directory.ValidationError
 		pe   *directory.PlaceError
+		re   *directory.RuleError
 		resp ErrorResponse
 		st   int
 	)
 	switch {
 	case errors.As(err, &ae):
 		st, resp = ae.status, ErrorResponse{Code: ae.code, Message: ae.message}
+	case errors.As(err, &re) && errors.Is(re.Kind, directory.ErrForbidden):
+		st, resp = http.StatusForbidden, ErrorResponse{Code: "forbidden", Message: re.Message}
+	case errors.As(err, &re) && errors.Is(re.Kind, directory.ErrConflict):
+		st, resp = http.StatusConflict, ErrorResponse{Code: "conflict", Message: re.Message}
 	case errors.As(err, &pe):
 		st = http.StatusUnprocessableEntity
 		resp = ErrorResponse{Code: "unknown_place", Message: pe.Message, Fields: []directory.FieldProblem{{Field: pe.Field, Message: pe.Message}}}

@@ -42,18 +42,17 @@ type MatchResponse struct {
 //	@Failure		503		{object}	ErrorResponse
 //	@Router			/v1/match [post]
 func (s *Server) postMatch(c *gin.Context) error {
-	if err := s.finderReady(); err != nil {
+	if err := s.svc.Ready(); err != nil {
 		return err
 	}
 	var q finder.MatchQuery
 	if err := s.decodeJSON(c, &q); err != nil {
 		return err
 	}
-	res, place, err := s.finder.Match(c.Request.Context(), q)
+	res, place, err := s.svc.Match(c.Request.Context(), q)
 	if err != nil {
 		return err
 	}
-	s.recordMatch(place, q.Needs, res, "")
 	out := MatchResponse{
 		Total: res.Total, Page: res.Page, PerPage: res.PerPage,
 		Location:       placeView(place),

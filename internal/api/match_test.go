@@ -18,6 +18,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/finder"
 	"github.com/brokerfinder/brokerfinder/internal/mongodb/mongotest"
 	"github.com/brokerfinder/brokerfinder/internal/seed"
+	"github.com/brokerfinder/brokerfinder/internal/service"
 	"github.com/brokerfinder/brokerfinder/internal/storetest"
 )
 
@@ -47,7 +48,7 @@ func newSeededEnv(t *testing.T) (*env, *syncBuffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := seed.Apply(context.Background(), store, ps, false); err != nil {
+	if _, err := service.New(service.Config{Store: store}).ImportProviders(context.Background(), ps, service.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}

@@ -24,6 +24,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/hsds/hsdstest"
 	"github.com/brokerfinder/brokerfinder/internal/mongodb/mongotest"
 	"github.com/brokerfinder/brokerfinder/internal/seed"
+	"github.com/brokerfinder/brokerfinder/internal/service"
 )
 
 // seeded is the API over a store holding the whole seed directory and one
@@ -81,7 +82,7 @@ func TestSeededDirectory(t *testing.T) {
 	}
 	store := mongotest.Store(t)
 	ctx := context.Background()
-	if _, err := seed.Apply(ctx, store, ps, false); err != nil {
+	if _, err := service.New(service.Config{Store: store}).ImportProviders(ctx, ps, service.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	draft := ps[0]

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -165,15 +166,9 @@ func (s *Server) createProvider(c *gin.Context) error {
 	if err := s.decodeJSON(c, &p); err != nil {
 		return err
 	}
-	p.Normalize()
-	if err := p.Validate(); err != nil {
+	if err := s.svc.CreateProvider(c.Request.Context(), &p); err != nil {
 		return err
 	}
-	if err := s.store.CreateProvider(c.Request.Context(), &p); err != nil {
-		return err
-	}
-	s.indexWrite(&p)
-	s.audit(c, "provider.create", "provider", p.ID, p.Version)
 	c.Header("Location", "/v1/providers/"+p.ID)
 	s.writeProvider(c, http.StatusCreated, &p)
 	return nil
@@ -182,16 +177,16 @@ func (s *Server) createProvider(c *gin.Context) error {
 // updateProvider godoc
 //
 //	@Summary		Replace a provider
-//	@Description	Role rule: admin, or a provider editor for their own provider only (403 for any other). A provider editor may not change status or contract_status (403), and freshness is kept: confirm accuracy with POST /v1/providers/{id}/verify. Replaces the whole record. Needs If-Match with the ETag from your last read: without it 428, if someone changed the record since, 412, and nothing is written.
+//	@Description	Role rule: admin, or a provider editor for their own provider only (403 for any other). A provider editor may not change status or contract_status (403), and freshness is kept: confirm accuracy with POST /v1/providers/{id}/verify. Replaces the whole record; a replacement that changes nothing makes no new version. Read-only fields (version, created_at, updated_at, verification_overdue) may be sent and are ignored, so a client can PUT back what it read. To change a few fields, use PATCH. Needs If-Match with the ETag from your last read: without it 428, if someone changed the record since, 412, and nothing is written.
 //	@Tags			providers
 //	@Accept			json
 //	@Produce		json
 //	@Security		BearerToken
 //	@Param			id			path		string				true	"Provider id"
 //	@Param			If-Match	header		string				true	"ETag from your last read"
-//	@Param			provider	body		directory.Provider	true	"The provider"
-//	@Success		200			{object}	directory.Provider
-//	@Header			200			{string}	ETag	"The new version"
+//	@Param			provider	body		ProviderInput		true	"The provider: what GET returned may be sent back, read-only fields and all (they are ignored)"
+//	@Success		200			{object}	ProviderView
+//	@Header			200			{string}	ETag	"The record's version"
 //	@Failure		400			{object}	ErrorResponse
 //	@Failure		401			{object}	ErrorResponse
 //	@Failure		404			{object}	ErrorResponse
@@ -203,10 +198,16 @@ func (s *Server) updateProvider(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var p directory.Provider
-	if err := s.decodeJSON(c, &p); err != nil {
+	var in ProviderInput
+	if err := s.decodeJSON(c, &in); err != nil {
 		return err
 	}
+	return s.replaceProvider(c, &in.Provider, version)
+}
+
+// replaceProvider stores p as the record in the URL, from version: what
+// PUT and PATCH share once each has the whole new record.
+func (s *Server) replaceProvider(c *gin.Context, p *directory.Provider, version int64) error {
 	id := c.Param("id")
 	tok := caller(c)
 	if !ownsProvider(tok, id) {
@@ -216,25 +217,10 @@ func (s *Server) updateProvider(c *gin.Context) error {
 		return directory.Invalid("id", "must match the id in the URL (or be left out)")
 	}
 	p.ID = id
-	p.Normalize()
-	if err := p.Validate(); err != nil {
+	if _, err := s.svc.ReplaceProvider(c.Request.Context(), p, version); err != nil {
 		return err
 	}
-	if tok.Role == directory.RoleProviderEditor {
-		cur, err := s.loadProvider(c)
-		if err != nil {
-			return err
-		}
-		if err := checkEditorChange(tok, &p, cur); err != nil {
-			return err
-		}
-	}
-	if err := s.store.UpdateProvider(c.Request.Context(), &p, version); err != nil {
-		return err
-	}
-	s.indexWrite(&p)
-	s.audit(c, "provider.update", "provider", p.ID, p.Version)
-	s.writeProvider(c, http.StatusOK, &p)
+	s.writeProvider(c, http.StatusOK, p)
 	return nil
 }
 
@@ -254,33 +240,24 @@ func (s *Server) updateProvider(c *gin.Context) error {
 //	@Failure		428			{object}	ErrorResponse
 //	@Router			/v1/providers/{id} [delete]
 func (s *Server) endProvider(c *gin.Context) error {
-	return s.changeProvider(c, "provider.end", func(p *directory.Provider) {
-		p.Status = directory.StatusEnded
-		p.Organisation.ContractStatus = directory.ContractEnded
-	})
+	return s.changeProvider(c, s.svc.EndProvider)
 }
 
-// changeProvider is a write that changes part of the stored record: it
-// reads it, checks If-Match against its version, applies change, stores
-// the new version, and tells the search copies and the audit log.
-func (s *Server) changeProvider(c *gin.Context, action string, change func(*directory.Provider)) error {
+// changeProvider runs a write that changes part of the record in the URL,
+// from the version in If-Match, and renders the result.
+func (s *Server) changeProvider(c *gin.Context, change func(ctx context.Context, id string, version int64) (*directory.Provider, error)) error {
 	version, err := ifMatch(c)
 	if err != nil {
 		return err
 	}
-	p, err := s.loadProvider(c)
+	id := c.Param("id")
+	if !directory.ValidID(id) {
+		return directory.ErrNotFound
+	}
+	p, err := change(c.Request.Context(), id, version)
 	if err != nil {
 		return err
 	}
-	if p.Version != version {
-		return directory.ErrVersionMismatch
-	}
-	change(p)
-	if err := s.store.UpdateProvider(c.Request.Context(), p, version); err != nil {
-		return err
-	}
-	s.indexWrite(p)
-	s.audit(c, action, "provider", p.ID, p.Version)
 	s.writeProvider(c, http.StatusOK, p)
 	return nil
 }
@@ -298,8 +275,16 @@ func (s *Server) loadProvider(c *gin.Context) (*directory.Provider, error) {
 // carry a gentler "stale" flag after a year).
 type ProviderView struct {
 	*directory.Provider
-	VerificationOverdue bool `json:"verification_overdue"`
-}
+	VerificationOverdue bool `json:"verification_overdue" readonly:"true"`
+} // @name ProviderView
+
+// ProviderInput is a provider as a client sends it to PUT: what GET
+// returned may be sent back as it is. The read-only fields (version,
+// created_at, updated_at, verification_overdue) are accepted and ignored.
+type ProviderInput struct {
+	directory.Provider
+	VerificationOverdue *bool `json:"verification_overdue,omitempty" readonly:"true"`
+} // @name ProviderInput
 
 func (s *Server) writeProvider(c *gin.Context, status int, p *directory.Provider) {
 	c.Header("ETag", etag(p.Version))

@@ -1,14 +1,13 @@
 package api
 
 import (
-	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/service"
 )
 
 // ReferralRequest is an adviser's referral of a client to a provider. It is
@@ -58,20 +57,9 @@ func (s *Server) createReferral(c *gin.Context) error {
 	tok := caller(c)
 	r := directory.Referral{ProviderID: req.ProviderID, Client: req.Client, Consent: req.Consent, Note: req.Note,
 		CreatedBy: tok.ID, CreatedByName: tok.Name}
-	r.Normalize()
-	if err := r.ValidateNew(s.now()); err != nil {
+	if err := s.svc.CreateReferral(c.Request.Context(), &r); err != nil {
 		return err
 	}
-	p, err := s.store.Provider(c.Request.Context(), r.ProviderID)
-	if errors.Is(err, directory.ErrNotFound) || (err == nil && p.Status != directory.StatusPublished) {
-		return directory.Invalid("provider_id", "no published provider has that id")
-	} else if err != nil {
-		return err
-	}
-	if err := s.store.CreateReferral(c.Request.Context(), &r); err != nil {
-		return err
-	}
-	s.audit(c, "referral.create", "referral", r.ID, r.Version)
 	c.Header("Location", "/v1/referrals/"+r.ID)
 	c.Header("ETag", etag(r.Version))
 	writeJSON(c, http.StatusCreated, r)
@@ -218,44 +206,14 @@ func (s *Server) transitionReferral(c *gin.Context) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	req.Reason = strings.TrimSpace(req.Reason)
-	switch {
-	case !req.Status.Valid() || req.Status == directory.ReferralSent:
-		return directory.Invalid("status", "must be one of acknowledged, accepted, declined, started, job_entry, sustained, closed, withdrawn")
-	case req.Status == directory.ReferralDeclined && req.Reason == "":
-		return directory.Invalid("reason", "say why the referral is declined, so the adviser can find a better fit")
-	case len(req.Reason) > directory.MaxReason:
-		return directory.Invalid("reason", "must be at most %d characters", directory.MaxReason)
-	case req.At != nil && req.At.After(s.now().Add(5*time.Minute)):
-		return directory.Invalid("at", "cannot be in the future")
-	}
 	r, err := s.loadReferral(c)
 	if err != nil {
 		return err
 	}
-	tok := caller(c)
-	if req.Status != directory.ReferralWithdrawn && tok.Role != directory.RoleProviderEditor {
-		return forbidden("Only the receiving provider records how a referral is going; the adviser may withdraw it.")
-	}
-	if r.Version != version {
-		return directory.ErrVersionMismatch
-	}
-	ev := directory.ReferralEvent{Version: version + 1, Status: req.Status, By: directory.ActorOf(tok), Reason: req.Reason}
-	if req.At != nil {
-		if req.At.Before(r.CreatedAt) {
-			return directory.Invalid("at", "cannot be before the referral was made")
-		}
-		ev.At = req.At.UTC()
-	}
-	next, err := s.store.UpdateReferral(c.Request.Context(), r.ID, ev)
-	var te *directory.TransitionError
-	if errors.As(err, &te) {
-		return conflict(te.Message)
-	}
+	next, err := s.svc.TransitionReferral(c.Request.Context(), r, version, service.Transition{Status: req.Status, Reason: req.Reason, At: req.At})
 	if err != nil {
 		return err
 	}
-	s.audit(c, "referral."+string(req.Status), "referral", r.ID, next.Version)
 	c.Header("ETag", etag(next.Version))
 	writeJSON(c, http.StatusOK, next)
 	return nil
@@ -275,28 +233,15 @@ func (s *Server) transitionReferral(c *gin.Context) error {
 //	@Failure		404	{object}	ErrorResponse
 //	@Router			/v1/referrals/{id}/withdraw-consent [post]
 func (s *Server) withdrawConsent(c *gin.Context) error {
-	tok := caller(c)
-	for range 5 {
-		r, err := s.loadReferral(c)
-		if err != nil {
-			return err
-		}
-		if r.ErasedAt != nil {
-			writeJSON(c, http.StatusOK, r)
-			return nil
-		}
-		next, err := s.store.UpdateReferral(c.Request.Context(), r.ID,
-			directory.ReferralEvent{Version: r.Version + 1, Erase: true, By: directory.ActorOf(tok)})
-		if errors.Is(err, directory.ErrVersionMismatch) {
-			continue // someone wrote first: read again and retry
-		}
-		if err != nil {
-			return err
-		}
-		s.audit(c, "referral.withdraw_consent", "referral", r.ID, next.Version)
-		c.Header("ETag", etag(next.Version))
-		writeJSON(c, http.StatusOK, next)
-		return nil
+	r, err := s.loadReferral(c)
+	if err != nil {
+		return err
 	}
-	return directory.ErrVersionMismatch
+	next, err := s.svc.WithdrawConsent(c.Request.Context(), r.ID)
+	if err != nil {
+		return err
+	}
+	c.Header("ETag", etag(next.Version))
+	writeJSON(c, http.StatusOK, next)
+	return nil
 }

@@ -108,10 +108,8 @@ type ExposureReport struct {
 //	@Failure		403		{object}	ErrorResponse
 //	@Router			/v1/admin/exposure [get]
 func (s *Server) exposureReport(c *gin.Context) error {
-	// Write what is queued first, so the report includes recent matches.
-	_ = s.recorder.Flush(c.Request.Context())
 	a := reportArea(c)
-	counts, err := s.store.Exposure(c.Request.Context(), a)
+	counts, dropped, err := s.svc.Exposure(c.Request.Context(), a)
 	if err != nil {
 		return err
 	}
@@ -124,7 +122,7 @@ func (s *Server) exposureReport(c *gin.Context) error {
 			}
 		}
 	}
-	writeJSON(c, http.StatusOK, ExposureReport{Area: a, Items: rows, Dropped: s.recorder.Dropped()})
+	writeJSON(c, http.StatusOK, ExposureReport{Area: a, Items: rows, Dropped: dropped})
 	return nil
 }
 
@@ -148,9 +146,8 @@ type UnmetNeedReport struct {
 //	@Failure		403		{object}	ErrorResponse
 //	@Router			/v1/admin/unmet-need [get]
 func (s *Server) unmetNeedReport(c *gin.Context) error {
-	_ = s.recorder.Flush(c.Request.Context())
 	a := reportArea(c)
-	counts, err := s.store.UnmetNeed(c.Request.Context(), a)
+	counts, err := s.svc.UnmetNeed(c.Request.Context(), a)
 	if err != nil {
 		return err
 	}

@@ -8,27 +8,6 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
 
-// checkEditorChange applies the self-service rules to a provider editor's
-// replacement of their listing. They may change what they offer, where and
-// how, and their capacity; they may not publish, suspend or end the listing
-// (status) or change its contract status (those are admin decisions: a
-// draft is checked before the public sees it), and last_verified changes
-// only through POST /v1/providers/{id}/verify, so it keeps meaning "someone
-// confirmed it".
-func checkEditorChange(t *directory.Token, next, cur *directory.Provider) error {
-	if t.Role != directory.RoleProviderEditor {
-		return nil
-	}
-	if next.Status != cur.Status {
-		return forbidden("Only an admin can change a listing's status (publish, suspend or end it). Send the current status.")
-	}
-	if next.Organisation.ContractStatus != cur.Organisation.ContractStatus {
-		return forbidden("Only an admin can change a listing's contract status.")
-	}
-	next.Freshness = cur.Freshness
-	return nil
-}
-
 // verifyProvider godoc
 //
 //	@Summary		Confirm a listing is still accurate
@@ -50,9 +29,7 @@ func (s *Server) verifyProvider(c *gin.Context) error {
 	if !ownsProvider(tok, c.Param("id")) {
 		return forbidden("A provider editor can confirm only their own listing.")
 	}
-	return s.changeProvider(c, "provider.verify", func(p *directory.Provider) {
-		p.Freshness = directory.Freshness{LastVerified: directory.DateOf(s.now()), VerifiedBy: tok.Name}
-	})
+	return s.changeProvider(c, s.svc.VerifyProvider)
 }
 
 // Revision is one version of a provider in its history.
@@ -141,32 +118,14 @@ func (s *Server) revertProvider(c *gin.Context) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	cur, err := s.loadProvider(c)
+	id := c.Param("id")
+	if !directory.ValidID(id) {
+		return directory.ErrNotFound
+	}
+	next, err := s.svc.RevertProvider(c.Request.Context(), id, version, req.Version)
 	if err != nil {
 		return err
 	}
-	if cur.Version != version {
-		return directory.ErrVersionMismatch
-	}
-	revs, err := s.store.ProviderHistory(c.Request.Context(), cur.ID)
-	if err != nil {
-		return err
-	}
-	var old *directory.Provider
-	for i := range revs {
-		if revs[i].Version == req.Version {
-			old = &revs[i].Provider
-		}
-	}
-	if old == nil || req.Version == cur.Version {
-		return directory.Invalid("version", "must be an earlier version of this provider (see its history)")
-	}
-	next := *old
-	if err := s.store.UpdateProvider(c.Request.Context(), &next, version); err != nil {
-		return err
-	}
-	s.indexWrite(&next)
-	s.audit(c, "provider.revert", "provider", next.ID, next.Version)
-	s.writeProvider(c, http.StatusOK, &next)
+	s.writeProvider(c, http.StatusOK, next)
 	return nil
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/finder"
+	"github.com/brokerfinder/brokerfinder/internal/service"
 )
 
 // Config is what the API needs.
@@ -48,10 +49,11 @@ type Config struct {
 	// pages, web.Routes), so they share its recovery, logging, limits and
 	// security headers.
 	Mounts []Mount
-	// Recorder counts what matches showed, for the fairness reports. When
-	// nil the API makes its own (whose pending counts are lost at exit:
-	// serve passes one and closes it after shutting the server down).
-	Recorder *Recorder
+	// Service is the one path every write and match goes through. When nil
+	// the API makes one on Store and Finder (with its own fairness
+	// recorder, whose pending counts are lost at exit: serve passes a
+	// service whose recorder it closes after shutting the server down).
+	Service *service.Service
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
 }
@@ -64,21 +66,21 @@ type Server struct {
 	adminHash    string
 	maxBodyBytes int64
 	limiter      *limiter
-	recorder     *Recorder
+	svc          *service.Service
 	now          func() time.Time
 }
 
 // New returns the API as an http.Handler.
 func New(cfg Config) http.Handler {
-	s := &Server{store: cfg.Store, finder: cfg.Finder, logger: cfg.Logger, maxBodyBytes: cfg.MaxBodyBytes, recorder: cfg.Recorder, now: cfg.Now}
+	s := &Server{store: cfg.Store, finder: cfg.Finder, logger: cfg.Logger, maxBodyBytes: cfg.MaxBodyBytes, svc: cfg.Service, now: cfg.Now}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if s.recorder == nil {
-		s.recorder = NewRecorder(cfg.Store, s.logger, 0)
+	if s.svc == nil {
+		s.svc = service.New(service.Config{Store: cfg.Store, Finder: cfg.Finder, Logger: s.logger, Now: s.now})
 	}
 	if s.maxBodyBytes <= 0 {
 		s.maxBodyBytes = 1 << 20
@@ -114,6 +116,7 @@ func New(cfg Config) http.Handler {
 	v1.GET("/providers/:id", publicRead, s.handle(s.getProvider))
 	v1.POST("/providers", s.require(directory.RoleAdmin), s.handle(s.createProvider))
 	v1.PUT("/providers/:id", s.require(directory.RoleAdmin, directory.RoleProviderEditor), s.handle(s.updateProvider))
+	v1.PATCH("/providers/:id", s.require(directory.RoleAdmin, directory.RoleProviderEditor), s.handle(s.patchProvider))
 	v1.DELETE("/providers/:id", s.require(directory.RoleAdmin), s.handle(s.endProvider))
 	v1.GET("/search", publicRead, s.handle(s.search))
 	v1.POST("/match", s.handle(s.postMatch))
@@ -190,19 +193,6 @@ func (s *Server) finderReady() error {
 		return directory.ErrUnavailable
 	}
 	return nil
-}
-
-// indexWrite brings the search copies up to date after a store write. The
-// write has succeeded whatever happens here; a failure is logged, and the
-// copies are rebuilt from the store at the next start (their fingerprint
-// no longer matches).
-func (s *Server) indexWrite(p *directory.Provider) {
-	if s.finder == nil {
-		return
-	}
-	if err := s.finder.Put(p); err != nil {
-		s.logger.Error("updating the search index after a write", "provider", p.ID, "err", err)
-	}
 }
 
 // limitPublic rate-limits the routes people and other sites call; health

@@ -3,7 +3,6 @@ package api
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"time"
 
@@ -66,22 +65,11 @@ func (s *Server) createToken(c *gin.Context) error {
 		return err
 	}
 	t := directory.Token{Name: req.Name, Role: directory.Role(req.Role), ProviderID: req.ProviderID}
-	if err := t.Validate(); err != nil {
-		return err
-	}
-	if t.ProviderID != "" {
-		if _, err := s.store.Provider(c.Request.Context(), t.ProviderID); errors.Is(err, directory.ErrNotFound) {
-			return directory.Invalid("provider_id", "no provider has that id")
-		} else if err != nil {
-			return err
-		}
-	}
 	secret := NewTokenSecret()
 	t.Hash = HashToken(secret)
-	if err := s.store.CreateToken(c.Request.Context(), &t); err != nil {
+	if err := s.svc.CreateToken(c.Request.Context(), &t); err != nil {
 		return err
 	}
-	s.audit(c, "token.create", "token", t.ID, 0)
 	writeJSON(c, http.StatusCreated, TokenCreated{ID: t.ID, Name: t.Name, Role: t.Role, ProviderID: t.ProviderID, CreatedAt: t.CreatedAt, Token: secret})
 	return nil
 }
@@ -130,10 +118,9 @@ func (s *Server) listTokens(c *gin.Context) error {
 //	@Router			/v1/admin/tokens/{id} [delete]
 func (s *Server) revokeToken(c *gin.Context) error {
 	id := c.Param("id")
-	if err := s.store.RevokeToken(c.Request.Context(), id); err != nil {
+	if err := s.svc.RevokeToken(c.Request.Context(), id); err != nil {
 		return err
 	}
-	s.audit(c, "token.revoke", "token", id, 0)
 	writeJSON(c, http.StatusOK, TokenRevoked{ID: id, Revoked: true})
 	return nil
 }

@@ -39,25 +39,10 @@ func (s *Server) registerWorkflow(v1 *gin.RouterGroup) {
 	v1.POST("/providers/:id/revert", admin, s.handle(s.revertProvider))
 }
 
-// audit appends one entry for a write that has succeeded. The write stands
-// whatever happens here: a failed append is logged (with no client data)
-// rather than turning a done write into an error the caller would retry.
-func (s *Server) audit(c *gin.Context, action, targetType, targetID string, version int64) {
-	a, _ := directory.ActorFrom(c.Request.Context())
-	e := directory.AuditEntry{Actor: a, Action: action, TargetType: targetType, TargetID: targetID, Version: version}
-	if err := s.store.AppendAudit(c.Request.Context(), &e); err != nil {
-		s.logger.Error("appending to the audit log", "action", action, "target_type", targetType, "target_id", targetID, "err", err)
-	}
-}
-
 var errGone = &apiError{http.StatusGone, "gone", "This shortlist has expired: shortlists can be opened for 30 days. Ask your adviser for a new one."}
 
 func forbidden(message string) error {
 	return &apiError{http.StatusForbidden, "forbidden", message}
-}
-
-func conflict(message string) error {
-	return &apiError{http.StatusConflict, "conflict", message}
 }
 
 // Page is the paging part of a list response.

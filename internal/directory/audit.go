@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"strconv"
 	"time"
 )
 
@@ -34,4 +35,29 @@ type AuditStore interface {
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	// AuditEntries returns a page of entries, newest first, and the total.
 	AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, int64, error)
+}
+
+type actionKey struct{}
+
+// WithAction returns ctx carrying the audit action of the provider write
+// it is used for ("provider.verify"), which the store records in the
+// version's audit entry together with the actor (see WithActor).
+func WithAction(ctx context.Context, action string) context.Context {
+	return context.WithValue(ctx, actionKey{}, action)
+}
+
+// ActionFrom returns the action WithAction set, or def when none was.
+func ActionFrom(ctx context.Context, def string) string {
+	if a, ok := ctx.Value(actionKey{}).(string); ok && a != "" {
+		return a
+	}
+	return def
+}
+
+// ProviderAuditID is the id of the one audit entry of a provider's
+// version. Stores write it in the same write that makes the version
+// (and roll it forward with it after a crash), so every version in a
+// history has exactly one entry, however often the write is retried.
+func ProviderAuditID(providerID string, version int64) string {
+	return "provider:" + providerID + "@" + strconv.FormatInt(version, 10)
 }

@@ -109,3 +109,23 @@ func (p *problems) err() error {
 	sort.SliceStable(list, func(i, j int) bool { return list[i].Field < list[j].Field })
 	return &ValidationError{Problems: list}
 }
+
+// RuleError is a refusal with a message for the person: a rule of the
+// service forbids the change (Kind ErrForbidden) or it clashes with the
+// record's state (Kind ErrConflict). It matches its Kind with errors.Is.
+type RuleError struct {
+	Kind    error
+	Message string
+}
+
+// Error returns the message.
+func (e *RuleError) Error() string { return e.Message }
+
+// Is reports whether target is e's Kind.
+func (e *RuleError) Is(target error) bool { return target == e.Kind }
+
+// Forbidden returns a RuleError of kind ErrForbidden.
+func Forbidden(message string) error { return &RuleError{Kind: ErrForbidden, Message: message} }
+
+// Conflict returns a RuleError of kind ErrConflict.
+func Conflict(message string) error { return &RuleError{Kind: ErrConflict, Message: message} }

@@ -102,3 +102,20 @@ func flatten(path string, v any, out map[string]any) {
 		out[path] = v
 	}
 }
+
+// SameContent reports whether a and b hold the same record, ignoring the
+// fields the store sets (version, created_at, updated_at). Nil and empty
+// lists compare equal, as stores may return either.
+func SameContent(a, b *Provider) bool {
+	return reflect.DeepEqual(contentOf(*a), contentOf(*b))
+}
+
+// contentOf returns p without the store's fields, as generic JSON values.
+func contentOf(p Provider) any {
+	p.Version = 0
+	p.CreatedAt, p.UpdatedAt = time.Time{}, time.Time{}
+	b, _ := json.Marshal(p)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m
+}

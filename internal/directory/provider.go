@@ -50,9 +50,9 @@ type Provider struct {
 	Performance *Performance `json:"performance,omitempty"`
 	Freshness   Freshness    `json:"freshness"`
 
-	Version   int64     `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version" readonly:"true"`
+	CreatedAt time.Time `json:"created_at" readonly:"true"`
+	UpdatedAt time.Time `json:"updated_at" readonly:"true"`
 }
 
 // Organisation describes who runs the provider (report §2.3.1, §2.3.5, §7.4.1).

@@ -116,6 +116,9 @@ const (
 	RoleAdmin          Role = "admin"
 	RoleAdviser        Role = "adviser"
 	RoleProviderEditor Role = "provider_editor"
+	// RoleTool marks writes made by a command run by an operator (seed,
+	// import, restore) rather than through a token. No token has it.
+	RoleTool Role = "tool"
 )
 
 // Token is a stored API credential. Only the hash of the secret is kept.

@@ -100,6 +100,7 @@ func (s *Store) createBatch(ctx context.Context, ps []*directory.Provider) ([]st
 			ID: revisionID(n.ID, 1), ProviderID: n.ID, Version: 1, At: now,
 			Applied: true, Bulk: intent.ID, Provider: n,
 		}
+		stampRevision(ctx, &revs[i])
 		if seen[n.ID] {
 			claimed[i] = true
 		}
@@ -115,10 +116,12 @@ func (s *Store) createBatch(ctx context.Context, ps []*directory.Provider) ([]st
 	}
 	docs := make([]*providerDoc, 0, len(ps))
 	cs := make([]directory.Change, 0, len(ps))
+	created := make([]*revisionDoc, 0, len(ps))
 	for i := range next {
 		if !taken[i] {
 			docs = append(docs, toProviderDoc(&next[i]))
 			cs = append(cs, directory.Change{ProviderID: next[i].ID, Version: 1, At: now})
+			created = append(created, &revs[i])
 		}
 	}
 	// A duplicate here means another writer already rolled our revision
@@ -127,6 +130,9 @@ func (s *Store) createBatch(ctx context.Context, ps []*directory.Provider) ([]st
 		return nil, err
 	}
 	if err := s.appendChanges(ctx, cs); err != nil {
+		return nil, err
+	}
+	if err := s.appendRevisionAudits(ctx, created); err != nil {
 		return nil, err
 	}
 	if _, err := s.bulks.DeleteOne(ctx, bson.D{{Key: "_id", Value: intent.ID}}); err != nil {
@@ -180,6 +186,7 @@ func (s *Store) recoverBulk(ctx context.Context, in *bulkDoc) (int, error) {
 	}
 	fixed := map[string]bool{}
 	var cs []directory.Change
+	var ours []*revisionDoc
 	for _, id := range in.IDs {
 		var rev revisionDoc
 		err := s.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: revisionID(id, 1)}}).Decode(&rev)
@@ -192,6 +199,7 @@ func (s *Store) recoverBulk(ctx context.Context, in *bulkDoc) (int, error) {
 		if rev.Bulk != in.ID {
 			continue // taken by another writer, who finishes it
 		}
+		ours = append(ours, &rev)
 		inserted, err := s.insertIfMissing(ctx, &rev)
 		if err != nil {
 			return len(fixed), err
@@ -206,6 +214,9 @@ func (s *Store) recoverBulk(ctx context.Context, in *bulkDoc) (int, error) {
 		}
 	}
 	if err := s.appendChanges(ctx, cs); err != nil {
+		return len(fixed), err
+	}
+	if err := s.appendRevisionAudits(ctx, ours); err != nil {
 		return len(fixed), err
 	}
 	if s.now().Sub(in.At) > bulkIntentExpiry {

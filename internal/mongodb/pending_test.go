@@ -89,10 +89,11 @@ func testKilledWriter(t *testing.T, uri, step string, update bool) {
 	next := p
 	next.Name = "After"
 	var err error
+	wctx := directory.WithAction(directory.WithActor(ctx, directory.Actor{ID: "t1", Name: "Editor", Role: directory.RoleAdmin}), "provider.test")
 	if update {
-		err = w.UpdateProvider(ctx, &next, 1)
+		err = w.UpdateProvider(wctx, &next, 1)
 	} else {
-		err = w.CreateProvider(ctx, &next)
+		err = w.CreateProvider(wctx, &next)
 	}
 	if !errors.Is(err, errCrashed) {
 		t.Fatalf("write stopped at %q: %v, want errCrashed", step, err)
@@ -153,6 +154,19 @@ func testKilledWriter(t *testing.T, uri, step string, update bool) {
 	if left := pendingIDs(t, r); len(left) != 0 {
 		t.Errorf("markers left after recover: %v", left)
 	}
+	checkOneAuditPerVersion(t, r, p.ID)
+	if claimed {
+		entries, _, err := r.AuditEntries(ctx, directory.AuditFilter{TargetType: "provider", TargetID: p.ID, Page: 1, PerPage: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(entries) == 0 {
+			t.Fatal("no audit entry after recover")
+		}
+		if e := entries[0]; e.Version != newVersion || e.Action != "provider.test" || e.Actor.Name != "Editor" {
+			t.Errorf("audit of the recovered version: %+v, want version %d, provider.test by Editor", e, newVersion)
+		}
+	}
 	if n, err := r.revisions.CountDocuments(ctx, bson.D{{Key: "applied", Value: false}}); err != nil || n != 0 {
 		t.Errorf("%d revisions not applied, %v", n, err)
 	}
@@ -170,6 +184,36 @@ func testKilledWriter(t *testing.T, uri, step string, update bool) {
 	}
 	if err != nil {
 		t.Fatalf("writing after recover: %v", err)
+	}
+}
+
+// checkOneAuditPerVersion checks that every version in id's history has
+// exactly one audit entry, and that there are no others.
+func checkOneAuditPerVersion(t *testing.T, s *Store, id string) {
+	t.Helper()
+	ctx := context.Background()
+	revs, err := s.ProviderHistory(ctx, id)
+	if errors.Is(err, directory.ErrNotFound) {
+		revs = nil
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	entries, _, err := s.AuditEntries(ctx, directory.AuditFilter{TargetType: "provider", TargetID: id, Page: 1, PerPage: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := map[int64]int{}
+	for _, e := range entries {
+		per[e.Version]++
+	}
+	for _, r := range revs {
+		if per[r.Version] != 1 {
+			t.Errorf("version %d of %s has %d audit entries, want 1", r.Version, id, per[r.Version])
+		}
+		delete(per, r.Version)
+	}
+	if len(per) > 0 {
+		t.Errorf("audit entries for versions not in the history of %s: %v", id, per)
 	}
 }
 

@@ -43,6 +43,9 @@ type revisionDoc struct {
 	// ChangedBy is who made the change (from the context: see
 	// directory.WithActor); nil for tools with no token.
 	ChangedBy *directory.Actor `bson:"changed_by,omitempty"`
+	// Action is the audit action of the change (directory.WithAction);
+	// empty in revisions written before it was kept.
+	Action string `bson:"action,omitempty"`
 }
 
 func revisionID(providerID string, version int64) string {
@@ -71,9 +74,7 @@ func (s *Store) write(reqCtx context.Context, p *directory.Provider) error {
 		ID: revisionID(p.ID, p.Version), ProviderID: p.ID, Version: p.Version,
 		At: p.UpdatedAt, Provider: *p,
 	}
-	if a, ok := directory.ActorFrom(ctx); ok {
-		rev.ChangedBy = &a
-	}
+	stampRevision(ctx, &rev)
 	if _, err := s.revisions.InsertOne(ctx, rev); err != nil {
 		err = translate(err)
 		if errors.Is(err, directory.ErrConflict) {
@@ -156,6 +157,9 @@ func (s *Store) finish(ctx context.Context, revs []*revisionDoc, logged loggedFu
 		cs = append(cs, directory.Change{ProviderID: r.ProviderID, Version: r.Version, At: r.At})
 	}
 	if err := s.appendChanges(ctx, cs); err != nil {
+		return err
+	}
+	if err := s.appendRevisionAudits(ctx, revs); err != nil {
 		return err
 	}
 	if err := s.reached(stepLogged); err != nil {

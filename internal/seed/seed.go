@@ -7,17 +7,13 @@ package seed
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"path"
-	"reflect"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
@@ -137,110 +133,4 @@ func decode(data []byte) ([]directory.Provider, error) {
 		return nil, errors.New("extra data after the JSON array")
 	}
 	return recs, nil
-}
-
-// Report counts what Apply did.
-type Report struct {
-	Created   int
-	Updated   int
-	Unchanged int
-	// Kept counts records that differ from the seed but were left alone
-	// because overwrite was off: they were edited after seeding.
-	Kept int
-}
-
-func (r Report) String() string {
-	return fmt.Sprintf("%d created, %d updated, %d unchanged, %d kept (edited since seeding)", r.Created, r.Updated, r.Unchanged, r.Kept)
-}
-
-// Apply writes providers into the store: missing ones are created; existing
-// ones are left alone unless overwrite is set, when those that differ are
-// replaced (through the normal versioned update). Applying the same seed twice
-// changes nothing the second time.
-//
-// Which records exist is looked up for the whole seed before anything is
-// written, in batches, and missing records are created in bulk, so a large
-// seed costs a few round trips per thousand records rather than several per
-// record. Existing records are compared (and updated) one by one.
-func Apply(ctx context.Context, store directory.ProviderStore, providers []directory.Provider, overwrite bool) (Report, error) {
-	var r Report
-	versions := make(map[string]int64, len(providers))
-	for start := 0; start < len(providers); start += lookupBatch {
-		ids := make([]string, 0, lookupBatch)
-		for _, p := range providers[start:min(start+lookupBatch, len(providers))] {
-			ids = append(ids, p.ID)
-		}
-		vs, err := store.ProviderVersions(ctx, ids)
-		if err != nil {
-			return r, fmt.Errorf("seed: reading versions: %w", err)
-		}
-		maps.Copy(versions, vs)
-	}
-
-	var missing []*directory.Provider
-	for i := range providers {
-		p := providers[i] // the caller's slice is left as it was
-		if _, ok := versions[p.ID]; !ok {
-			missing = append(missing, &p)
-		}
-	}
-	for start := 0; start < len(missing); start += createBatch {
-		batch := missing[start:min(start+createBatch, len(missing))]
-		if err := store.CreateProviders(ctx, batch); err != nil {
-			var ce *directory.ConflictError
-			if errors.As(err, &ce) {
-				r.Created += len(batch) - len(ce.IDs)
-			}
-			return r, fmt.Errorf("seed: creating providers: %w", err)
-		}
-		r.Created += len(batch)
-	}
-
-	for i := range providers {
-		p := providers[i]
-		if _, ok := versions[p.ID]; !ok {
-			continue
-		}
-		cur, err := store.Provider(ctx, p.ID)
-		if err != nil {
-			return r, fmt.Errorf("seed: reading %s: %w", p.ID, err)
-		}
-		if sameContent(cur, &p) {
-			r.Unchanged++
-			continue
-		}
-		if !overwrite {
-			r.Kept++
-			continue
-		}
-		if err := store.UpdateProvider(ctx, &p, cur.Version); err != nil {
-			return r, fmt.Errorf("seed: updating %s: %w", p.ID, err)
-		}
-		r.Updated++
-	}
-	return r, nil
-}
-
-// Batch sizes for Apply. Looking up versions may cost a scan of the store
-// (FerretDB answers an id list by reading every record), so it is done in
-// few, large batches; creates are batched again inside the store.
-const (
-	lookupBatch = 10000
-	createBatch = 10000
-)
-
-// sameContent compares two providers ignoring the fields the store sets.
-func sameContent(a, b *directory.Provider) bool {
-	return reflect.DeepEqual(contentOf(*a), contentOf(*b))
-}
-
-// contentOf returns p without the store's fields, as generic JSON values, so
-// that nil and empty slices (stores may return either) compare equal.
-func contentOf(p directory.Provider) any {
-	p.Version = 0
-	p.CreatedAt, p.UpdatedAt = time.Time{}, time.Time{}
-	b, _ := json.Marshal(p)
-	var m map[string]any
-	_ = json.Unmarshal(b, &m)
-	return m
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/finder"
 	"github.com/brokerfinder/brokerfinder/internal/mongodb/mongotest"
 	"github.com/brokerfinder/brokerfinder/internal/seed"
+	"github.com/brokerfinder/brokerfinder/internal/service"
 	"github.com/brokerfinder/brokerfinder/internal/web"
 )
 
@@ -67,7 +68,7 @@ func newServerAt(t *testing.T, now func() time.Time) *httptest.Server {
 	}
 	hostile.Organisation.Website = "javascript:alert(1)"
 	ps = append(ps, hostile)
-	if _, err := seed.Apply(context.Background(), store, ps, false); err != nil {
+	if _, err := service.New(service.Config{Store: store}).ImportProviders(context.Background(), ps, service.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := store.CreateShortlist(context.Background(), &saved); err != nil {
@@ -79,8 +80,9 @@ func newServerAt(t *testing.T, now func() time.Time) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Close() })
-	engine := api.New(api.Config{Store: store, Finder: f, Logger: logger}).(*gin.Engine)
-	web.Register(engine, web.Config{Finder: f, Shortlists: store, Logger: logger, Now: now})
+	svc := service.New(service.Config{Store: store, Finder: f, Logger: logger, Now: now})
+	engine := api.New(api.Config{Store: store, Finder: f, Service: svc, Logger: logger, AdminToken: testAdminToken}).(*gin.Engine)
+	web.Register(engine, web.Config{Finder: f, Service: svc, Shortlists: store, Logger: logger, Now: now})
 	srv := httptest.NewServer(engine)
 	t.Cleanup(srv.Close)
 	return srv

@@ -140,30 +140,11 @@ func (s *server) results(c *gin.Context) error {
 	return nil
 }
 
-// maxResults bounds how many providers one search gathers; a place has
-// tens at most, so this only guards against a pathological directory.
-const maxResults = 2000
-
-// matchAll ranks every eligible provider, gathering the matcher's pages, so
-// the page can filter and page them without asking again.
+// matchAll ranks every eligible provider, through the service (which
+// records what the page shows), so the page can filter and page them
+// without asking again.
 func (s *server) matchAll(c *gin.Context, a answers) (match.Result, geo.Place, error) {
-	q := finder.MatchQuery{Location: finder.ParseNear(a.Where), Needs: a.needs(), Page: 1, PerPage: match.MaxPerPage}
-	res, place, err := s.finder.Match(c.Request.Context(), q)
-	if err != nil {
-		return res, place, err
-	}
-	for len(res.Results) < res.Total && len(res.Results) < maxResults {
-		q.Page++
-		more, _, err := s.finder.Match(c.Request.Context(), q)
-		if err != nil {
-			return res, place, err
-		}
-		if len(more.Results) == 0 {
-			break
-		}
-		res.Results = append(res.Results, more.Results...)
-	}
-	return res, place, nil
+	return s.svc.MatchAll(c.Request.Context(), finder.MatchQuery{Location: finder.ParseNear(a.Where), Needs: a.needs()})
 }
 
 // placeName says where we searched, as the person would recognise it.

@@ -22,6 +22,7 @@ import (
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/finder"
+	"github.com/brokerfinder/brokerfinder/internal/service"
 )
 
 // Config is what the web pages need.
@@ -29,6 +30,9 @@ type Config struct {
 	// Finder supplies every provider, search and match; pages read nothing
 	// from the store directly, so they keep working when it is down.
 	Finder *finder.Finder
+	// Service makes every match, so the fairness reports count what the
+	// public page shows.
+	Service *service.Service
 	// Shortlists, when set, serves the shortlists advisers save
 	// (/shortlists/{code}); without it that page is not offered.
 	Shortlists directory.ShortlistStore
@@ -39,6 +43,7 @@ type Config struct {
 
 type server struct {
 	finder     *finder.Finder
+	svc        *service.Service
 	shortlists directory.ShortlistStore
 	logger     *slog.Logger
 	now        func() time.Time
@@ -55,7 +60,10 @@ func Routes(cfg Config) func(*gin.Engine) {
 // so the API's recovery, request logging and baseline security headers
 // apply here too; each route below adds its own Content-Security-Policy.
 func Register(r *gin.Engine, cfg Config) {
-	s := &server{finder: cfg.Finder, shortlists: cfg.Shortlists, logger: cfg.Logger, now: cfg.Now, assets: loadAssets()}
+	if cfg.Service == nil {
+		panic("web: Config.Service is required: every match goes through it")
+	}
+	s := &server{finder: cfg.Finder, svc: cfg.Service, shortlists: cfg.Shortlists, logger: cfg.Logger, now: cfg.Now, assets: loadAssets()}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
