@@ -1,6 +1,18 @@
 package geo
 
-import "context"
+import (
+	"context"
+	"fmt"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+)
+
+// ErrUnknownArea means a postcode is well formed but no source knows its
+// district, so there is nothing to place it by: a new or non-geographic
+// district, or one a configured file leaves out, rather than a typo that a
+// person should be told to check. It matches directory.ErrNotFound too, so
+// callers that only ask "was it found?" need not know it.
+var ErrUnknownArea = fmt.Errorf("postcode district not known: %w", directory.ErrNotFound)
 
 // Sources of a Place, as found in Place.Source.
 const (
@@ -31,9 +43,9 @@ type Geocoder interface {
 	// Postcode resolves a full postcode or an outward code (district), any
 	// case and spacing. Malformed input: a *directory.ValidationError on field
 	// "postcode" whose message says what to type; errors.Is(err,
-	// directory.ErrInvalid). Well-formed but unknown: an error matching
-	// directory.ErrNotFound. A remote service that fails: an error matching
-	// directory.ErrUnavailable.
+	// directory.ErrInvalid). Well-formed but in a district no source knows:
+	// an error matching ErrUnknownArea (and so directory.ErrNotFound). A
+	// remote service that fails: an error matching directory.ErrUnavailable.
 	Postcode(ctx context.Context, postcode string) (Place, error)
 	// Town resolves a town, city or area name, ignoring case and surrounding
 	// space. Unknown: directory.ErrNotFound. Empty or over-long (more than

@@ -104,9 +104,9 @@ func resolvePostcode(ctx context.Context, srcs []source, s string) (Place, error
 		return Place{}, unavailable
 	}
 	if full == "" {
-		return Place{}, fmt.Errorf("geo: postcode district %s: %w", code, directory.ErrNotFound)
+		return Place{}, fmt.Errorf("geo: postcode district %s: %w", code, ErrUnknownArea)
 	}
-	return Place{}, fmt.Errorf("geo: postcode %s: %w", full, directory.ErrNotFound)
+	return Place{}, fmt.Errorf("geo: postcode %s: %w", full, ErrUnknownArea)
 }
 
 // resolveTown validates name and asks each source in turn.
