@@ -20,6 +20,12 @@ const (
 	SourceHTTP         = "http"
 	SourceBuiltin      = "builtin"
 	SourceCoordinates  = "coordinates"
+	// SourceUnknownArea marks a place no geocoder could position: a
+	// well-formed postcode of a district none knows (ErrUnknownArea). Lat
+	// and Lon are zero and mean nothing. Geocoders never return it; callers
+	// that carry on without a position (a match listing national providers)
+	// make it.
+	SourceUnknownArea = "unknown_area"
 )
 
 // NearestMaxKm is how far from a point Nearest looks for a district centre.
@@ -35,7 +41,7 @@ type Place struct {
 	Postcode string // normalised full postcode ("LS6 1AN") when the input was one, else ""
 	District string // outward code ("LS6"), "" if unknown
 	Town     string // town or area name, "" if unknown
-	Source   string // "postcode_file", "http", "builtin" or "coordinates"
+	Source   string // "postcode_file", "http", "builtin", "coordinates" or "unknown_area"
 }
 
 // Geocoder resolves UK postcodes and towns.
