@@ -58,6 +58,9 @@ var builtinHeaders = [][]string{
 // is an error.
 func readBuiltin(seed, geonames io.Reader) (*Table, error) {
 	bd := newBuilder(SourceBuiltin)
+	// Sized for the tables, sparing the maps' growth while loading.
+	bd.districts = make(map[string]districtInfo, 3200)
+	bd.towns = make(map[string]townInfo, 24000)
 	for i, r := range []io.Reader{seed, geonames} {
 		if err := readBuiltinRows(bd, r, builtinHeaders[i]); err != nil {
 			return nil, err
