@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/brokerfinder/brokerfinder/internal/finder"
+	"github.com/brokerfinder/brokerfinder/internal/geo"
 	"github.com/brokerfinder/brokerfinder/internal/match"
 )
 
@@ -29,7 +30,7 @@ type MatchResponse struct {
 // postMatch godoc
 //
 //	@Summary		Rank providers against a client's needs
-//	@Description	Returns every eligible provider for the location (paged, with the total), ranked by how many of the stated needs each meets, with a plain-English explanation and flags (telephone only, not taking new clients, information over a year old, discretionary incentives). Ties are broken by a per-query shuffle: the same query always gives the same order. Ranking never uses Jobcentre presence, feedback, incentive amounts, names or the order records were added. Providers covering the location but left out are counted with reasons. Every part of needs is optional; codes are in GET /v1/vocabularies. An unknown postcode or town gives 422 saying what to type instead.
+//	@Description	Returns every eligible provider for the location (paged, with the total), ranked by how many of the stated needs each meets, with a plain-English explanation and flags (telephone only, not taking new clients, information over a year old, discretionary incentives). Ties are broken by a per-query shuffle: the same query always gives the same order. Ranking never uses Jobcentre presence, feedback, incentive amounts, names or the order records were added. Providers covering the location but left out are counted with reasons. Every part of needs is optional; codes are in GET /v1/vocabularies. An unknown town gives 422 saying what to type instead. A well-formed postcode of an area the service does not know yet lists the providers covering the whole country, with location.source unknown_area and a message saying so.
 //	@Tags			matching
 //	@Accept			json
 //	@Produce		json
@@ -61,6 +62,9 @@ func (s *Server) postMatch(c *gin.Context) error {
 		NoGoodFit:      res.NoGoodFit,
 		Message:        matchMessage(res),
 		OtherProvision: matchResults(res.OtherProvision),
+	}
+	if place.Source == geo.SourceUnknownArea {
+		out.Message = finder.UnknownAreaMessage
 	}
 	writeJSON(c, http.StatusOK, out)
 	return nil

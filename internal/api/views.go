@@ -147,7 +147,8 @@ type PlaceView struct {
 	District string  `json:"district,omitempty" example:"LS6"`
 	Town     string  `json:"town,omitempty" example:"Leeds"`
 	// Source says how the place was found: postcode_file, http, builtin or
-	// coordinates.
+	// coordinates; unknown_area for a postcode of an area not known yet
+	// (lat and lon are then 0 and mean nothing).
 	Source string `json:"source" example:"builtin"`
 } // @name Place
 

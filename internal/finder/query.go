@@ -23,10 +23,34 @@ type LocationQuery struct {
 	Lon      *float64 `json:"lon,omitempty" example:"-1.5741"`
 }
 
+// Messages for a well-formed postcode whose district no geocoder knows: the
+// person typed it right, so they are not told to check it.
+const (
+	// UnknownAreaMessage is what a match says above its list of national
+	// providers.
+	UnknownAreaMessage = "We do not have this area yet, so only providers who work across the whole country are listed. A Jobcentre adviser can tell you about local ones."
+	// unknownAreaProblem is what a search, which needs a position, says.
+	unknownAreaProblem = "We do not have this area yet. Type a nearby town instead."
+)
+
 // Locate resolves q. Problems are reported on fields under prefix
 // ("location"): a ValidationError for malformed input, a PlaceError for a
-// postcode or town that is well formed but not known.
+// postcode or town that is well formed but not known (for a postcode whose
+// district no geocoder knows, one saying plainly that the area is not known
+// yet).
 func (f *Finder) Locate(ctx context.Context, q LocationQuery, prefix string) (match.Location, geo.Place, error) {
+	loc, place, err := f.locate(ctx, q, prefix)
+	if err == nil && loc.NationalOnly {
+		return match.Location{}, geo.Place{}, &directory.PlaceError{Field: prefix + ".postcode", Message: unknownAreaProblem}
+	}
+	return loc, place, err
+}
+
+// locate is Locate, but a well-formed postcode of a district no geocoder
+// knows is no error: it gives a match.Location with NationalOnly set, and a
+// geo.Place with Source geo.SourceUnknownArea and no position, so a match
+// can still list the providers who cover the whole country.
+func (f *Finder) locate(ctx context.Context, q LocationQuery, prefix string) (match.Location, geo.Place, error) {
 	q.Postcode, q.Town = strings.TrimSpace(q.Postcode), strings.TrimSpace(q.Town)
 	forms := 0
 	for _, given := range []bool{q.Postcode != "", q.Town != "", q.Lat != nil || q.Lon != nil} {
@@ -67,6 +91,10 @@ func (f *Finder) Locate(ctx context.Context, q LocationQuery, prefix string) (ma
 				msgs[i] = p.Message
 			}
 			return match.Location{}, geo.Place{}, directory.Invalid(field, "%s", strings.Join(msgs, "; "))
+		case q.Postcode != "" && errors.Is(err, geo.ErrUnknownArea):
+			full, code, _ := geo.ParsePostcode(q.Postcode)
+			return match.Location{District: code, NationalOnly: true},
+				geo.Place{Postcode: full, District: code, Source: geo.SourceUnknownArea}, nil
 		case errors.Is(err, directory.ErrNotFound):
 			msg := "We could not find that postcode. Check it, or type the first part only (such as LS6), or your town."
 			if q.Town != "" {
@@ -156,12 +184,14 @@ func checkPaging(page, per int) []directory.FieldProblem {
 }
 
 // Match validates q, resolves the location and ranks every eligible
-// provider.
+// provider. For a well-formed postcode of a district no geocoder knows, it
+// ranks the providers covering the whole country and returns a place whose
+// Source is geo.SourceUnknownArea (say UnknownAreaMessage).
 func (f *Finder) Match(ctx context.Context, q MatchQuery) (match.Result, geo.Place, error) {
 	if err := q.Validate(); err != nil {
 		return match.Result{}, geo.Place{}, err
 	}
-	loc, place, err := f.Locate(ctx, q.Location, "location")
+	loc, place, err := f.locate(ctx, q.Location, "location")
 	if err != nil {
 		return match.Result{}, geo.Place{}, err
 	}

@@ -88,15 +88,75 @@ func TestBuiltinTown(t *testing.T) {
 
 func TestBuiltinNotFound(t *testing.T) {
 	g := geo.Builtin()
-	for _, pc := range []string{"ZE1", "ZE1 0AA", "LS99", "GIR 0AA"} {
-		if p, err := g.Postcode(context.Background(), pc); !errors.Is(err, directory.ErrNotFound) {
-			t.Errorf("Postcode(%q) = %+v, %v; want ErrNotFound", pc, p, err)
+	// Well-formed postcodes of districts in no table: the area is unknown,
+	// which is not the same as a typo.
+	for _, pc := range []string{"ZZ9", "ZZ9 9ZZ", "QA1 1AA", "GIR 0AA"} {
+		p, err := g.Postcode(context.Background(), pc)
+		if !errors.Is(err, geo.ErrUnknownArea) || !errors.Is(err, directory.ErrNotFound) {
+			t.Errorf("Postcode(%q) = %+v, %v; want ErrUnknownArea (and ErrNotFound)", pc, p, err)
 		}
 	}
-	for _, town := range []string{"Lerwick", "Leeds Leeds", "Newcastle-under-Lyme"} {
-		if p, err := g.Town(context.Background(), town); !errors.Is(err, directory.ErrNotFound) {
-			t.Errorf("Town(%q) = %+v, %v; want ErrNotFound", town, p, err)
+	for _, town := range []string{"Atlantis", "Leeds Leeds", "Penzanse"} {
+		p, err := g.Town(context.Background(), town)
+		if !errors.Is(err, directory.ErrNotFound) || errors.Is(err, geo.ErrUnknownArea) {
+			t.Errorf("Town(%q) = %+v, %v; want ErrNotFound, not ErrUnknownArea", town, p, err)
 		}
+	}
+}
+
+// TestBuiltinWholeUK checks places far from the seed directory's areas
+// against their real positions (from maps, not from the table), so a
+// regenerated table that moves or loses them fails.
+func TestBuiltinWholeUK(t *testing.T) {
+	g := geo.Builtin()
+	ctx := context.Background()
+	tests := []struct {
+		name, in, district string
+		town               bool
+		lat, lon, withinKm float64
+	}{
+		{"Penzance postcode", "TR18 4AA", "TR18", false, 50.1186, -5.5372, 3},
+		{"Buckingham Palace", "SW1A 1AA", "SW1A", false, 51.5014, -0.1419, 2},
+		{"Bradford centre", "BD1 1AA", "BD1", false, 53.7950, -1.7520, 2},
+		{"Lerwick district", "ze1", "ZE1", false, 60.1550, -1.1450, 10},
+		{"Belfast district", "BT1", "BT1", false, 54.5970, -5.9300, 3},
+		{"Penzance", "Penzance", "TR18", true, 50.1186, -5.5372, 2},
+		{"Headingley", "headingley", "LS6", true, 53.8197, -1.5786, 2},
+		{"Lerwick", "Lerwick", "ZE1", true, 60.1550, -1.1450, 2},
+		// Newport names places in nine districts; the one in Wales spans
+		// the most of them.
+		{"Newport", "Newport", "", true, 51.5880, -2.9980, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got geo.Place
+			var err error
+			if tt.town {
+				got, err = g.Town(ctx, tt.in)
+			} else {
+				got, err = g.Postcode(ctx, tt.in)
+			}
+			if err != nil {
+				t.Fatalf("%q: %v", tt.in, err)
+			}
+			if tt.district != "" && got.District != tt.district {
+				t.Errorf("%q: district %q, want %q", tt.in, got.District, tt.district)
+			}
+			if got.Source != geo.SourceBuiltin {
+				t.Errorf("%q: source %q, want builtin", tt.in, got.Source)
+			}
+			if km := distance(got, geo.Place{Lat: tt.lat, Lon: tt.lon}); km > tt.withinKm {
+				t.Errorf("%q at %.4f,%.4f: %.1f km from %.4f,%.4f, want within %g km", tt.in, got.Lat, got.Lon, km, tt.lat, tt.lon, tt.withinKm)
+			}
+		})
+	}
+	tab, ok := g.(*geo.Table)
+	if !ok {
+		t.Fatalf("Builtin() is a %T, want *geo.Table", g)
+	}
+	// GeoNames lists 3,002 districts; the seed adds none of its own.
+	if _, districts, towns := tab.Len(); districts < 3000 || towns < 23000 {
+		t.Errorf("built-in table has %d districts and %d town names; want every UK district and place", districts, towns)
 	}
 }
 
@@ -215,11 +275,14 @@ func TestBuiltinNearest(t *testing.T) {
 		lat, lon       float64
 		district, town string
 	}{
-		{"Leeds city centre", 53.7960, -1.5470, "LS1", "Leeds"},
+		// GeoNames puts LS1, LS2 and LS3 all at one point in the centre;
+		// LS1 and LS2 keep the seed's positions, so LS3's is nearest.
+		{"Leeds city centre", 53.7960, -1.5470, "LS3", "Leeds"},
 		{"Headingley", 53.8190, -1.5770, "LS6", "Leeds"},
 		{"Penrith", 54.6640, -2.7520, "CA11", "Penrith"},
-		{"London, far from every seed district", 51.5074, -0.1278, "", ""},
-		{"Aberdeen", 57.1497, -2.0943, "", ""},
+		{"London", 51.5074, -0.1278, "EC1A", "London"},
+		{"Aberdeen", 57.1437, -2.0981, "AB10", "Aberdeen"},
+		{"North Sea, far from every district", 55.5, 3.0, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -122,10 +122,11 @@ func TestNewTownAndNearest(t *testing.T) {
 		lat, lon       float64
 		district, town string
 	}{
-		{53.79, -1.74, "BD1", "Bradford"},   // the file's district
-		{54.995, -1.52, "NE28", "Wallsend"}, // the built-in table's
-		{53.811, -1.589, "LS6", "Leeds"},    // both know LS6; the file's is nearer
-		{51.5074, -0.1278, "", ""},          // London: nobody knows a district within 30 km
+		{53.79, -1.74, "BD1", "Bradford"},    // the file's district
+		{54.995, -1.52, "NE28", "Wallsend"},  // the built-in table's
+		{53.811, -1.589, "LS6", "Leeds"},     // both know LS6; the file's is nearer
+		{51.5074, -0.1278, "EC1A", "London"}, // only the built-in table knows London
+		{55.5, 3.0, "", ""},                  // North Sea: nobody knows a district within 30 km
 	} {
 		got, err := g.Nearest(ctx, tt.lat, tt.lon)
 		want := geo.Place{Lat: tt.lat, Lon: tt.lon, District: tt.district, Town: tt.town, Source: "coordinates"}

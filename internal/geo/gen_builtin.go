@@ -13,7 +13,9 @@
 //   - a town sits at its centre from towns (source "known"), and each alias
 //     at its town's centre (source "alias").
 //
-// No row comes from a third-party postcode data set.
+// No row comes from a third-party postcode data set. The rest of the UK comes
+// from geonames.csv (see internal/geonamesgen); these rows take precedence
+// over its rows for the same district or town.
 package main
 
 import (
@@ -101,6 +103,8 @@ var towns = []struct {
 	{"South Shields", 54.9986, -1.4323, "NE33", nil},
 	{"Penrith", 54.6641, -2.7522, "CA11", nil},
 	{"Wigton", 54.8250, -3.1610, "CA7", nil},
+	// Neighbourhoods people give as where they live that GeoNames lacks.
+	{"Headingley", 53.8190, -1.5770, "LS6", nil},
 }
 
 // districtTowns names the town or area of districts outside their area's

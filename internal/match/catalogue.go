@@ -341,6 +341,9 @@ func (c *Catalogue) covering(loc Location, fn func(slot int32, pr *Profile)) {
 		}
 	}
 	each(c.national)
+	if loc.NationalOnly {
+		return
+	}
 	if loc.District != "" {
 		each(c.districts[strings.ToUpper(loc.District)])
 	}

@@ -16,6 +16,12 @@ type Location struct {
 	Point    directory.LatLon
 	District string
 	Town     string
+	// NationalOnly means the place is real but not placed (a well-formed
+	// postcode of a district no geocoder knows): Point means nothing, only
+	// providers covering the whole country cover it, and no distance is
+	// worked out. (Omitted from JSON when false, so QuerySeed's rotation of
+	// every other query stays as it was.)
+	NationalOnly bool `json:",omitempty"`
 }
 
 // Request is one match: where, what the client needs, which kinds of
@@ -253,7 +259,7 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 		// criterion asks (cand.dist).
 		var at directory.LatLon
 		var c2 float64
-		if i, d2, ok := h.closest(*from, moreU); ok {
+		if i, d2, ok := h.closest(*from, moreU); ok && !loc.NationalOnly {
 			cd.at, cd.hasSite, at, c2 = int32(i), true, h.point(i, more), d2
 			cd.visits = h.travelKm > 0 && from.Within(at, c2, h.travelKm, h.travel2)
 		}

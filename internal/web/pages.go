@@ -58,12 +58,15 @@ type resultsData struct {
 	Excluded match.Excluded
 	// NoGoodFit is set when nothing meets at least half of the answers.
 	NoGoodFit bool
-	Other     []resultView
-	Page      int
-	Pages     []int
-	PrevPage  int
-	NextPage  int
-	Filtered  bool
+	// Notice says plainly why the list is what it is, when that is unusual
+	// (a postcode of an area we do not know yet: national providers only).
+	Notice   string
+	Other    []resultView
+	Page     int
+	Pages    []int
+	PrevPage int
+	NextPage int
+	Filtered bool
 }
 
 type resultView struct {
@@ -116,6 +119,9 @@ func (s *server) results(c *gin.Context) error {
 	d := resultsData{
 		Form: newFormData(a, nil), Place: placeName(place), Total: all.Total, Shown: len(kept),
 		Excluded: all.Excluded, NoGoodFit: all.NoGoodFit, Filtered: a.TakingNew || a.FaceToFace,
+	}
+	if place.Source == geo.SourceUnknownArea {
+		d.Notice = finder.UnknownAreaMessage
 	}
 	pages := max(1, (len(kept)+resultsPerPage-1)/resultsPerPage)
 	d.Page = min(a.Page, pages)

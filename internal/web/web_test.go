@@ -94,6 +94,8 @@ func TestPages(t *testing.T) {
 		{"shortlist none", "/shortlist", nil, 400, false, nil},
 		{"no place", "/results", url.Values{"where": {""}}, 400, false, []string{"There is a problem", `href="#where"`, "Enter your postcode"}},
 		{"unknown place", "/results", url.Values{"where": {"Zzyzxville"}, "help": {"cv"}}, 422, false, []string{"We could not find that town", `value="Zzyzxville"`, `value="cv" checked`}},
+		{"unknown area", "/results", url.Values{"where": {"zz9 9zz"}}, 200, false, []string{"We do not have this area yet", "ZZ9 9ZZ", "Longwire Employment Support Ltd"}},
+		{"place outside the seed areas", "/results", url.Values{"where": {"Penzance"}}, 200, false, []string{"Penzance", "Longwire Employment Support Ltd"}},
 		{"unknown option", "/results", url.Values{"where": {"LS6"}, "hours": {"forever"}}, 400, false, []string{`href="#hours"`}},
 	}
 	for _, p := range pages {
