@@ -138,38 +138,61 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	var ps []directory.Provider
-	switch format {
-	case formatORUK:
-		im, err := hsds.Import(data)
-		if err != nil {
-			return fmt.Errorf("import %s: %w", src, err)
+	im, err := hsds.Import(data)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", src, err)
+	}
+	for _, n := range im.FeedNotes {
+		fmt.Fprintf(stderr, "import: note: %s\n", n)
+	}
+	for i, p := range im.Providers {
+		for _, n := range im.Notes[i] {
+			fmt.Fprintf(stderr, "import: note: record %d (id %s) %s\n", i, p.ID, n)
 		}
-		for _, n := range im.FeedNotes {
-			fmt.Fprintf(stderr, "import: note: %s\n", n)
-		}
-		for i, p := range im.Providers {
-			for _, n := range im.Notes[i] {
-				fmt.Fprintf(stderr, "import: note: record %d (id %s) %s\n", i, p.ID, n)
-			}
-		}
-		ps = im.Providers
 	}
 	store, closeStore, err := openStoreFor(ctx, c, stderr)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
+	if err := keepStatuses(ctx, store, im, stderr); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
 	// Every record was validated above; the service writes them. A store
 	// failure part-way leaves the records written so far (the store has no
 	// transactions); running the import again completes it. The server's
 	// search copies follow the store's change log.
 	svc := service.New(service.Config{Store: store})
-	rep, err := svc.ImportProviders(service.Tool(ctx, "brokerfinder import"), ps, service.ImportOptions{Overwrite: true, Action: "provider.import"})
+	rep, err := svc.ImportProviders(service.Tool(ctx, "brokerfinder import"), im.Providers, service.ImportOptions{Overwrite: true, Action: "provider.import"})
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	fmt.Fprintf(stdout, "import %s: %d created, %d updated, %d unchanged\n", src, rep.Created, rep.Updated, rep.Unchanged)
+	return nil
+}
+
+// keepStatuses gives each imported record whose status import chose (the
+// feed gave none it knows, or defaults made it a draft) the status of the
+// record already stored under its id: only a feed may change a record's
+// status, so a published record never silently becomes a draft.
+func keepStatuses(ctx context.Context, store directory.ProviderStore, im *hsds.Imported, stderr io.Writer) error {
+	for i := range im.Providers {
+		p := &im.Providers[i]
+		if !im.StatusChosen[i] {
+			continue
+		}
+		cur, err := store.Provider(ctx, p.ID)
+		if errors.Is(err, directory.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if cur.Status != p.Status {
+			fmt.Fprintf(stderr, "import: note: record %d (id %s) keeps its status %s: the feed does not set one\n", i, p.ID, cur.Status)
+			p.Status = cur.Status
+		}
+	}
 	return nil
 }
 

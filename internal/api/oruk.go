@@ -1,8 +1,6 @@
 package api
 
 import (
-	"cmp"
-	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -36,6 +34,8 @@ func (s *Server) registerORUK(r *gin.Engine) {
 	g.GET("/taxonomy_terms/:id", s.handle(s.orukTaxonomyTerm))
 	g.GET("/service_at_locations", s.handle(s.orukServiceAtLocations))
 	g.GET("/service_at_locations/:id", s.handle(s.orukServiceAtLocation))
+	g.GET("/organizations", s.handle(s.orukOrganizations))
+	g.GET("/organizations/:id", s.handle(s.orukOrganization))
 	for _, p := range []string{"/", "/services", "/taxonomies", "/taxonomy_terms", "/service_at_locations"} {
 		g.OPTIONS(p, orukPreflight)
 	}
@@ -104,56 +104,71 @@ func (s *Server) orukMeta(c *gin.Context) error {
 	return nil
 }
 
-// orukQuery is a list request's paging and filters.
-type orukQuery struct {
-	page, perPage  int
-	words          []string
-	termID, taxID  string
-	minAge, maxAge *float64
-	modifiedAfter  time.Time
-}
+// Query parameters each ORUK list takes. Any other is refused, naming it,
+// as /v1/search does: a filter that was not applied must never give a list
+// that looks filtered.
+var (
+	orukPaging         = []string{"page", "per_page"}
+	orukServiceFilters = append([]string{
+		"search", "taxonomy_term_id", "taxonomy_id", "minimum_age", "maximum_age", "modified_after",
+		"organization_id", "day", "start_time", "end_time",
+	}, orukPaging...)
+	orukPlaceFilters = append([]string{"postcode", "proximity"}, orukServiceFilters...)
+)
 
-// parseORUKQuery reads paging and the service filters; every bad value is
-// reported at once, each naming its parameter.
-func parseORUKQuery(c *gin.Context, filters bool) (orukQuery, []directory.FieldProblem) {
-	var q orukQuery
+// parseORUKQuery reads paging and, for services, the filters; every bad
+// value and every parameter the endpoint does not take is reported at once,
+// each naming its parameter.
+func parseORUKQuery(c *gin.Context, allowed []string) (finder.ORUKQuery, []directory.FieldProblem) {
+	var q finder.ORUKQuery
 	var problems []directory.FieldProblem
 	add := func(field, msg string) {
 		problems = append(problems, directory.FieldProblem{Field: field, Message: msg})
 	}
-	// As on /v1/providers, per_page above the maximum is capped, not refused.
-	q.page, q.perPage, problems = pagingProblems(c)
-	if !filters {
-		return q, problems
+	names := make([]string, 0, len(c.Request.URL.Query()))
+	for name := range c.Request.URL.Query() {
+		names = append(names, name)
 	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !slices.Contains(allowed, name) {
+			add(name, "is not a parameter of this list (it takes "+strings.Join(allowed, ", ")+")")
+		}
+	}
+	// As on /v1/providers, per_page above the maximum is capped, not refused.
+	var more []directory.FieldProblem
+	q.Page, q.PerPage, more = pagingProblems(c)
+	problems = append(problems, more...)
+	f := &q.Filter
 	if search := c.Query("search"); len(search) > 200 {
 		add("search", "must be at most 200 characters")
 	} else {
 		// Plain words, matched as text: no query syntax is interpreted.
-		q.words = strings.Fields(strings.ToLower(search))
+		f.Words = strings.Fields(strings.ToLower(search))
 	}
-	for _, f := range []struct {
+	for _, id := range []struct {
 		name string
 		dst  *string
-	}{{"taxonomy_term_id", &q.termID}, {"taxonomy_id", &q.taxID}} {
-		if v := c.Query(f.name); v != "" {
+	}{{"taxonomy_term_id", &f.TermID}, {"taxonomy_id", &f.TaxonomyID}, {"organization_id", &f.OrganizationID}} {
+		if v := c.Query(id.name); v != "" {
 			if !hsds.IsUUID(v) {
-				add(f.name, "must be a UUID")
+				add(id.name, "must be a UUID")
 			}
-			*f.dst = v
+			*id.dst = strings.ToLower(v)
 		}
 	}
-	for _, f := range []struct {
+	for _, age := range []struct {
 		name string
 		dst  **float64
-	}{{"minimum_age", &q.minAge}, {"maximum_age", &q.maxAge}} {
-		if v := c.Query(f.name); v != "" {
+	}{{"minimum_age", &f.MinAge}, {"maximum_age", &f.MaxAge}} {
+		if v := c.Query(age.name); v != "" {
 			n, err := strconv.ParseFloat(v, 64)
-			if err != nil || n < 0 || n > 150 {
-				add(f.name, "must be an age in years from 0 to 150")
+			// Written so NaN fails too: every comparison with NaN is false.
+			if err != nil || !(n >= 0 && n <= 150) {
+				add(age.name, "must be an age in years from 0 to 150")
 				continue
 			}
-			*f.dst = &n
+			*age.dst = &n
 		}
 	}
 	if v := c.Query("modified_after"); v != "" {
@@ -164,77 +179,43 @@ func parseORUKQuery(c *gin.Context, filters bool) (orukQuery, []directory.FieldP
 		if err != nil {
 			add("modified_after", "must be a date-time such as 2024-05-01T00:00:00Z, or a date such as 2024-05-01")
 		}
-		q.modifiedAfter = t
+		f.ModifiedAfter = t
+	}
+	if v := c.Query("day"); v != "" {
+		d, ok := hsds.ParseDay(v)
+		if !ok {
+			add("day", "must be a day such as MO or Monday")
+		}
+		f.Day = d
+	}
+	for _, tm := range []struct {
+		name string
+		dst  *string
+	}{{"start_time", &f.StartTime}, {"end_time", &f.EndTime}} {
+		if v := c.Query(tm.name); v != "" {
+			hm, ok := hsds.ParseTime(v)
+			if !ok {
+				add(tm.name, "must be a time of day such as 09:30 or 09:30:00")
+			}
+			*tm.dst = hm
+		}
 	}
 	return q, problems
 }
 
-// keep applies every filter, ANDed, from the record itself: converting every
-// record to HSDS to filter took about 8 s at 100,000 providers; a list
-// converts only the records on the page it returns.
-func (q *orukQuery) keep(p *directory.Provider) bool {
-	if !q.modifiedAfter.IsZero() && p.UpdatedAt.Before(q.modifiedAfter) {
-		return false
+// orukFinder is the finder, once it can answer: ORUK lists and lookups are
+// answered from its catalogue, by the rules a match uses.
+func (s *Server) orukFinder() (*finder.Finder, error) {
+	if err := s.finderReady(); err != nil {
+		return nil, err
 	}
-	if len(q.words) > 0 {
-		text := hsds.ProviderSearchText(p)
-		for _, w := range q.words {
-			if !strings.Contains(text, w) {
-				return false
-			}
-		}
-	}
-	// Age filters compare the limits a service states; the directory's
-	// records state none, so an age filter matches only services that do.
-	minAge, maxAge := hsds.ProviderAges(p)
-	if q.minAge != nil && (minAge == nil || *minAge < *q.minAge) {
-		return false
-	}
-	if q.maxAge != nil && (maxAge == nil || *maxAge > *q.maxAge) {
-		return false
-	}
-	if q.termID != "" && !hsds.ProviderHasTerm(p, q.termID) {
-		return false
-	}
-	if q.taxID != "" && !hsds.ProviderHasTaxonomy(p, q.taxID) {
-		return false
-	}
-	return true
-}
-
-// orukProviders returns every provider the public may see (not drafts),
-// ordered by name then id, from the in-memory catalogue (or the store when
-// the API runs without one). The records are shared with the catalogue:
-// callers must not change them.
-func (s *Server) orukProviders(ctx context.Context) ([]*directory.Provider, error) {
-	var out []*directory.Provider
-	var err error
-	if s.finderReady() == nil {
-		// The catalogue holds every visible provider and answers even
-		// when the store cannot be reached.
-		s.finder.Catalogue().Each(func(p *directory.Provider) bool {
-			out = append(out, p)
-			return true
-		})
-	} else {
-		err = s.store.EachProvider(ctx, func(p *directory.Provider) error {
-			if p.Visible() {
-				cp := *p
-				out = append(out, &cp)
-			}
-			return nil
-		})
-	}
-	slices.SortFunc(out, func(a, b *directory.Provider) int {
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
-	})
-	return out, err
+	return s.finder, nil
 }
 
 // orukServices godoc
 //
 //	@Summary		List services (ORUK)
-//	@Description	One page of services with their one-to-one fields and organisation, ordered by name, in the HSDS page envelope. Filters are ANDed. search matches plain words (all of them, any case) in the name, description and services offered. Drafts never appear. per_page above 100 is capped at 100.
+//	@Description	One page of services with their one-to-one fields and organisation, ordered by name, in the HSDS page envelope. Filters are ANDed. search matches plain words (all of them, any case) in the name, description and services offered. day, start_time and end_time keep services with one opening (at any site) on that day, opening at or after start_time and closing at or before end_time. Drafts never appear. per_page above 100 is capped at 100. A parameter the list does not take is refused with 400 naming it.
 //	@Tags			oruk
 //	@Produce		json
 //	@Param			page				query		int		false	"Page number, from 1"	default(1)
@@ -242,33 +223,43 @@ func (s *Server) orukProviders(ctx context.Context) ([]*directory.Provider, erro
 //	@Param			search				query		string	false	"Plain words"
 //	@Param			taxonomy_term_id	query		string	false	"Only services with this taxonomy term (UUID)"
 //	@Param			taxonomy_id			query		string	false	"Only services with a term from this taxonomy (UUID)"
+//	@Param			organization_id		query		string	false	"Only services of this organization (UUID)"
 //	@Param			minimum_age			query		number	false	"Only services whose stated minimum age is at least this"
 //	@Param			maximum_age			query		number	false	"Only services whose stated maximum age is at most this"
 //	@Param			modified_after		query		string	false	"Only services changed on or after this date-time (RFC 3339) or date"
+//	@Param			day					query		string	false	"Only services open on this day (MO to SU, or the day's name)"
+//	@Param			start_time			query		string	false	"Only services with an opening starting at or after this time (HH:MM)"
+//	@Param			end_time			query		string	false	"Only services with an opening ending at or before this time (HH:MM)"
 //	@Success		200					{object}	hsds.Page[hsds.Service]
 //	@Failure		400					{object}	ErrorResponse
+//	@Failure		503					{object}	ErrorResponse
 //	@Router			/oruk/services [get]
 func (s *Server) orukServices(c *gin.Context) error {
-	q, problems := parseORUKQuery(c, true)
+	q, problems := parseORUKQuery(c, orukServiceFilters)
 	if len(problems) > 0 {
 		return &directory.ValidationError{Problems: problems}
 	}
-	ps, err := s.orukProviders(c.Request.Context())
+	f, err := s.orukFinder()
 	if err != nil {
 		return err
 	}
-	var kept []*directory.Provider
-	for _, p := range ps {
-		if q.keep(p) {
-			kept = append(kept, p)
-		}
-	}
-	page := hsds.MapPage(hsds.Paginate(kept, q.page, q.perPage), func(p *directory.Provider) hsds.Service {
-		svc := hsds.FromProvider(p)
-		return svc.Brief()
-	})
-	writeJSON(c, http.StatusOK, page)
+	ps, total := f.ORUKServices(q)
+	writeJSON(c, http.StatusOK, hsds.MapPage(orukPage(ps, total, q), func(p *directory.Provider) hsds.Service {
+		return hsds.FromProvider(p).Brief()
+	}))
 	return nil
+}
+
+// orukPage is the envelope of one page of total items.
+func orukPage[T any](items []T, total int, q finder.ORUKQuery) hsds.Page[T] {
+	pages := (total + q.PerPage - 1) / q.PerPage
+	if items == nil {
+		items = []T{}
+	}
+	return hsds.Page[T]{
+		TotalItems: total, TotalPages: pages, PageNumber: q.Page, Size: len(items),
+		FirstPage: q.Page == 1, LastPage: q.Page >= pages, Empty: len(items) == 0, Contents: items,
+	}
 }
 
 // orukPathID reads the {id} path parameter, which must be a UUID.
@@ -278,28 +269,6 @@ func orukPathID(c *gin.Context) (string, error) {
 		return "", directory.Invalid("id", "must be a UUID")
 	}
 	return id, nil
-}
-
-// orukFind returns the visible provider whose service has the given HSDS id.
-func (s *Server) orukFind(ctx context.Context, id string) (*directory.Provider, error) {
-	p, err := s.store.Provider(ctx, id)
-	if err == nil && p.Visible() {
-		return p, nil
-	}
-	if err != nil && !errors.Is(err, directory.ErrNotFound) {
-		return nil, err
-	}
-	// Providers whose own ids are not UUIDs are known by derived ids.
-	ps, err := s.orukProviders(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range ps {
-		if hsds.ServiceID(p) == id {
-			return p, nil
-		}
-	}
-	return nil, directory.ErrNotFound
 }
 
 // orukService godoc
@@ -312,17 +281,79 @@ func (s *Server) orukFind(ctx context.Context, id string) (*directory.Provider, 
 //	@Success		200	{object}	hsds.Service
 //	@Failure		400	{object}	ErrorResponse
 //	@Failure		404	{object}	ErrorResponse
+//	@Failure		503	{object}	ErrorResponse
 //	@Router			/oruk/services/{id} [get]
 func (s *Server) orukService(c *gin.Context) error {
 	id, err := orukPathID(c)
 	if err != nil {
 		return err
 	}
-	p, err := s.orukFind(c.Request.Context(), id)
+	f, err := s.orukFinder()
 	if err != nil {
 		return err
 	}
+	p, ok := f.ORUKService(id)
+	if !ok {
+		return directory.ErrNotFound
+	}
 	writeJSON(c, http.StatusOK, hsds.FromProvider(p))
+	return nil
+}
+
+// orukOrganizations godoc
+//
+//	@Summary		List organizations (ORUK)
+//	@Description	One page of the organisations running the directory's services, with their one-to-one fields, ordered by name, in the HSDS page envelope. An organisation imported from another directory keeps its id and name, and may run several services; otherwise each provider is its own organisation.
+//	@Tags			oruk
+//	@Produce		json
+//	@Param			page		query		int	false	"Page number, from 1"	default(1)
+//	@Param			per_page	query		int	false	"Items per page (capped at 100)"	default(20)
+//	@Success		200			{object}	hsds.Page[hsds.Organization]
+//	@Failure		400			{object}	ErrorResponse
+//	@Failure		503			{object}	ErrorResponse
+//	@Router			/oruk/organizations [get]
+func (s *Server) orukOrganizations(c *gin.Context) error {
+	q, problems := parseORUKQuery(c, orukPaging)
+	if len(problems) > 0 {
+		return &directory.ValidationError{Problems: problems}
+	}
+	f, err := s.orukFinder()
+	if err != nil {
+		return err
+	}
+	orgs, total := f.ORUKOrganizations(q.Page, q.PerPage)
+	writeJSON(c, http.StatusOK, hsds.MapPage(orukPage(orgs, total, q), func(o finder.Organization) hsds.Organization {
+		return hsds.OrganizationBrief(o.Providers[0])
+	}))
+	return nil
+}
+
+// orukOrganization godoc
+//
+//	@Summary		Get an organization (ORUK)
+//	@Description	The fully nested organisation with its attributes and every service it runs, each fully nested.
+//	@Tags			oruk
+//	@Produce		json
+//	@Param			id	path		string	true	"Organization id (a UUID)"
+//	@Success		200	{object}	hsds.Organization
+//	@Failure		400	{object}	ErrorResponse
+//	@Failure		404	{object}	ErrorResponse
+//	@Failure		503	{object}	ErrorResponse
+//	@Router			/oruk/organizations/{id} [get]
+func (s *Server) orukOrganization(c *gin.Context) error {
+	id, err := orukPathID(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.orukFinder()
+	if err != nil {
+		return err
+	}
+	o, ok := f.ORUKOrganization(id)
+	if !ok {
+		return directory.ErrNotFound
+	}
+	writeJSON(c, http.StatusOK, hsds.OrganizationFull(o.Providers))
 	return nil
 }
 
@@ -338,11 +369,11 @@ func (s *Server) orukService(c *gin.Context) error {
 //	@Failure		400			{object}	ErrorResponse
 //	@Router			/oruk/taxonomies [get]
 func (s *Server) orukTaxonomies(c *gin.Context) error {
-	q, problems := parseORUKQuery(c, false)
+	q, problems := parseORUKQuery(c, orukPaging)
 	if len(problems) > 0 {
 		return &directory.ValidationError{Problems: problems}
 	}
-	writeJSON(c, http.StatusOK, hsds.Paginate(hsds.Taxonomies(), q.page, q.perPage))
+	writeJSON(c, http.StatusOK, hsds.Paginate(hsds.Taxonomies(), q.Page, q.PerPage))
 	return nil
 }
 
@@ -382,11 +413,11 @@ func (s *Server) orukTaxonomy(c *gin.Context) error {
 //	@Failure		400			{object}	ErrorResponse
 //	@Router			/oruk/taxonomy_terms [get]
 func (s *Server) orukTaxonomyTerms(c *gin.Context) error {
-	q, problems := parseORUKQuery(c, false)
+	q, problems := parseORUKQuery(c, orukPaging)
 	if len(problems) > 0 {
 		return &directory.ValidationError{Problems: problems}
 	}
-	writeJSON(c, http.StatusOK, hsds.Paginate(hsds.TaxonomyTerms(), q.page, q.perPage))
+	writeJSON(c, http.StatusOK, hsds.Paginate(hsds.TaxonomyTerms(), q.Page, q.PerPage))
 	return nil
 }
 
@@ -414,15 +445,6 @@ func (s *Server) orukTaxonomyTerm(c *gin.Context) error {
 	return directory.ErrNotFound
 }
 
-// placeFilter is a service_at_locations place filter: the centre of a
-// postcode district and, with proximity, a distance from it.
-type placeFilter struct {
-	district  string
-	town      string
-	centre    directory.LatLon
-	proximity float64 // metres; 0 means check coverage instead
-}
-
 // outwardCode returns the district part of a postcode ("LS1 1AN" or "ls11an"
 // gives "LS1"; a bare district is returned as it is), or "".
 func outwardCode(s string) string {
@@ -437,34 +459,30 @@ func outwardCode(s string) string {
 	return n[:strings.IndexByte(n, ' ')]
 }
 
-// parsePlace reads postcode and proximity. The postcode is placed by the
-// service's geocoder, the same as search and match use.
-func (s *Server) parsePlace(c *gin.Context) (*placeFilter, []directory.FieldProblem) {
+// parsePlace reads postcode and proximity into q. The postcode is placed by
+// the service's geocoder, the same as search and match use.
+func (s *Server) parsePlace(c *gin.Context, q *finder.ORUKQuery) []directory.FieldProblem {
 	pc, prox := c.Query("postcode"), c.Query("proximity")
 	var problems []directory.FieldProblem
-	f := &placeFilter{}
 	if prox != "" {
 		m, err := strconv.ParseFloat(prox, 64)
-		if err != nil || m <= 0 || m > 1_000_000 {
+		// Written so NaN fails too: every comparison with NaN is false.
+		if err != nil || !(m >= 1 && m <= 1_000_000) {
 			problems = append(problems, directory.FieldProblem{Field: "proximity", Message: "must be a distance in metres from 1 to 1000000"})
 		}
-		f.proximity = m
+		q.ProximityKm = m / 1000
 		if pc == "" {
 			problems = append(problems, directory.FieldProblem{Field: "postcode", Message: "is needed with proximity"})
 		}
 	}
 	if pc == "" {
-		if len(problems) > 0 {
-			return nil, problems
-		}
-		return nil, nil
+		return problems
 	}
-	f.district = outwardCode(pc)
-	if f.district == "" {
-		return nil, append(problems, directory.FieldProblem{Field: "postcode", Message: "must be a UK postcode such as LS1 1AN, or a district such as LS1"})
+	if outwardCode(pc) == "" {
+		return append(problems, directory.FieldProblem{Field: "postcode", Message: "must be a UK postcode such as LS1 1AN, or a district such as LS1"})
 	}
 	if s.finderReady() != nil {
-		return nil, append(problems, directory.FieldProblem{Field: "postcode", Message: "cannot be placed: the service is still starting"})
+		return append(problems, directory.FieldProblem{Field: "postcode", Message: "cannot be placed: the service is still starting"})
 	}
 	loc, _, err := s.finder.Locate(c.Request.Context(), finder.LocationQuery{Postcode: pc}, "postcode")
 	if err != nil {
@@ -472,48 +490,20 @@ func (s *Server) parsePlace(c *gin.Context) (*placeFilter, []directory.FieldProb
 		var ve *directory.ValidationError
 		switch {
 		case errors.As(err, &pe):
-			return nil, append(problems, directory.FieldProblem{Field: "postcode", Message: pe.Message})
+			return append(problems, directory.FieldProblem{Field: "postcode", Message: pe.Message})
 		case errors.As(err, &ve):
-			return nil, append(problems, directory.FieldProblem{Field: "postcode", Message: "must be a UK postcode such as LS1 1AN, or a district such as LS1"})
+			return append(problems, directory.FieldProblem{Field: "postcode", Message: "must be a UK postcode such as LS1 1AN, or a district such as LS1"})
 		}
-		return nil, append(problems, directory.FieldProblem{Field: "postcode", Message: "cannot be placed just now; try again"})
+		return append(problems, directory.FieldProblem{Field: "postcode", Message: "cannot be placed just now; try again"})
 	}
-	f.centre, f.town = loc.Point, loc.Town
-	return f, problems
-}
-
-// covers reports whether the provider's coverage includes the place: the
-// rules that need no geocoder (national, postcode districts, radius or travel
-// distance from a site).
-func (f *placeFilter) covers(p *directory.Provider) bool {
-	c := &p.Coverage
-	if c.National || slices.Contains(c.PostcodeDistricts, f.district) {
-		return true
-	}
-	if f.town != "" && slices.ContainsFunc(c.Areas, func(a string) bool { return strings.EqualFold(a, f.town) }) {
-		return true
-	}
-	for _, s := range p.Sites {
-		if s.Location == nil {
-			continue
-		}
-		d := directory.DistanceKm(f.centre, *s.Location)
-		if (c.RadiusKm > 0 && d <= c.RadiusKm) || (c.TravelsToClients && d <= c.TravelRadiusKm) {
-			return true
-		}
-	}
-	return false
-}
-
-// near reports whether a site is within the proximity.
-func (f *placeFilter) near(s *directory.Site) bool {
-	return s.Location != nil && directory.DistanceKm(f.centre, *s.Location)*1000 <= f.proximity
+	q.Near = &loc
+	return problems
 }
 
 // orukServiceAtLocations godoc
 //
 //	@Summary		List services at locations (ORUK)
-//	@Description	One entry per provider site, with the location's and service's one-to-one fields, in the HSDS page envelope, ordered by provider name. Takes the services filters, and postcode: alone it keeps providers whose coverage includes the postcode's district (national, district list, the district's town among the areas, or within a site's radius); with proximity (metres) it keeps sites that near. A postcode is placed by the service's geocoder; one that cannot be placed gives 400 naming postcode.
+//	@Description	One entry per provider site, with the location's and service's one-to-one fields, in the HSDS page envelope, ordered by provider name. Takes the services filters (day, start_time and end_time against the site's own opening hours), and postcode: it keeps providers whose coverage includes the postcode by the rules a match uses (national, postcode district, named area, polygon, or within a site's radius or how far staff travel); with proximity (metres) it keeps only their sites that near. A postcode is placed by the service's geocoder; one that cannot be placed gives 400 naming postcode. A parameter the list does not take is refused with 400 naming it.
 //	@Tags			oruk
 //	@Produce		json
 //	@Param			page				query		int		false	"Page number, from 1"	default(1)
@@ -521,56 +511,43 @@ func (f *placeFilter) near(s *directory.Site) bool {
 //	@Param			search				query		string	false	"Plain words"
 //	@Param			taxonomy_term_id	query		string	false	"Only services with this taxonomy term (UUID)"
 //	@Param			taxonomy_id			query		string	false	"Only services with a term from this taxonomy (UUID)"
+//	@Param			organization_id		query		string	false	"Only services of this organization (UUID)"
 //	@Param			minimum_age			query		number	false	"Only services whose stated minimum age is at least this"
 //	@Param			maximum_age			query		number	false	"Only services whose stated maximum age is at most this"
 //	@Param			modified_after		query		string	false	"Only services changed on or after this date-time (RFC 3339) or date"
+//	@Param			day					query		string	false	"Only sites open on this day (MO to SU, or the day's name)"
+//	@Param			start_time			query		string	false	"Only sites with an opening starting at or after this time (HH:MM)"
+//	@Param			end_time			query		string	false	"Only sites with an opening ending at or before this time (HH:MM)"
 //	@Param			postcode			query		string	false	"UK postcode or district"
-//	@Param			proximity			query		number	false	"Metres from the postcode's centre (needs postcode)"
+//	@Param			proximity			query		number	false	"Metres from the postcode's centre, 1 to 1000000 (needs postcode)"
 //	@Success		200					{object}	hsds.Page[hsds.ServiceAtLocation]
 //	@Failure		400					{object}	ErrorResponse
+//	@Failure		503					{object}	ErrorResponse
 //	@Router			/oruk/service_at_locations [get]
 func (s *Server) orukServiceAtLocations(c *gin.Context) error {
-	q, problems := parseORUKQuery(c, true)
-	ps, err := s.orukProviders(c.Request.Context())
+	q, problems := parseORUKQuery(c, orukPlaceFilters)
+	if problems = append(problems, s.parsePlace(c, &q)...); len(problems) > 0 {
+		return &directory.ValidationError{Problems: problems}
+	}
+	f, err := s.orukFinder()
 	if err != nil {
 		return err
 	}
-	place, more := s.parsePlace(c)
-	if problems = append(problems, more...); len(problems) > 0 {
-		return &directory.ValidationError{Problems: problems}
-	}
-	// One entry per site; only the entries on the page are converted.
-	type entry struct {
-		p    *directory.Provider
-		site int
-	}
-	var kept []entry
-	for _, p := range ps {
-		if !q.keep(p) || (place != nil && place.proximity == 0 && !place.covers(p)) {
-			continue
-		}
-		for j := range p.Sites {
-			if place != nil && place.proximity > 0 && !place.near(&p.Sites[j]) {
-				continue
-			}
-			kept = append(kept, entry{p, j})
-		}
-	}
+	refs, total := f.ORUKServiceAtLocations(q)
+	// Only the entries on the page are converted, each provider once.
 	var last *directory.Provider
-	var svc hsds.Service
-	var brief hsds.Service
-	page := hsds.MapPage(hsds.Paginate(kept, q.page, q.perPage), func(e entry) hsds.ServiceAtLocation {
-		if e.p != last {
-			last, svc = e.p, hsds.FromProvider(e.p)
+	var svc, brief hsds.Service
+	writeJSON(c, http.StatusOK, hsds.MapPage(orukPage(refs, total, q), func(r finder.SiteRef) hsds.ServiceAtLocation {
+		if r.Provider != last {
+			last, svc = r.Provider, hsds.FromProvider(r.Provider)
 			brief = svc.Brief()
 		}
-		sal := svc.ServiceAtLocations[e.site]
+		sal := svc.ServiceAtLocations[r.Site]
 		loc := sal.Location.Brief()
 		b := brief
 		sal.Location, sal.Service = &loc, &b
 		return sal
-	})
-	writeJSON(c, http.StatusOK, page)
+	}))
 	return nil
 }
 
@@ -584,28 +561,25 @@ func (s *Server) orukServiceAtLocations(c *gin.Context) error {
 //	@Success		200	{object}	hsds.ServiceAtLocation
 //	@Failure		400	{object}	ErrorResponse
 //	@Failure		404	{object}	ErrorResponse
+//	@Failure		503	{object}	ErrorResponse
 //	@Router			/oruk/service_at_locations/{id} [get]
 func (s *Server) orukServiceAtLocation(c *gin.Context) error {
 	id, err := orukPathID(c)
 	if err != nil {
 		return err
 	}
-	ps, err := s.orukProviders(c.Request.Context())
+	f, err := s.orukFinder()
 	if err != nil {
 		return err
 	}
-	for _, p := range ps {
-		for j := range p.Sites {
-			if hsds.ServiceAtLocationID(p, &p.Sites[j]) != id {
-				continue
-			}
-			svc := hsds.FromProvider(p)
-			sal := svc.ServiceAtLocations[j]
-			svc.ServiceAtLocations = nil
-			sal.Service = &svc
-			writeJSON(c, http.StatusOK, sal)
-			return nil
-		}
+	r, ok := f.ORUKServiceAtLocation(id)
+	if !ok {
+		return directory.ErrNotFound
 	}
-	return directory.ErrNotFound
+	svc := hsds.FromProvider(r.Provider)
+	sal := svc.ServiceAtLocations[r.Site]
+	svc.ServiceAtLocations = nil
+	sal.Service = &svc
+	writeJSON(c, http.StatusOK, sal)
+	return nil
 }

@@ -57,6 +57,12 @@ type Provider struct {
 
 // Organisation describes who runs the provider (report §2.3.1, §2.3.5, §7.4.1).
 type Organisation struct {
+	// ID and Name are the organisation's own in another directory (an
+	// Open Referral organization, which may run several services), kept
+	// so an export gives them back. Empty for records made here: the
+	// provider is then its own organisation.
+	ID     string `json:"id,omitempty"`
+	Name   string `json:"name,omitempty"`
 	Sector string `json:"sector"`
 	// JobcentrePlusRun is true when Jobcentre Plus itself runs the provider.
 	JobcentrePlusRun   bool     `json:"jobcentre_plus_run"`

@@ -77,6 +77,8 @@ func (p *Provider) Normalize() {
 		p.Organisation.ContractStatus = ContractActive
 	}
 	p.Organisation.Website = strings.TrimSpace(p.Organisation.Website)
+	p.Organisation.ID = strings.ToLower(strings.TrimSpace(p.Organisation.ID))
+	p.Organisation.Name = strings.TrimSpace(p.Organisation.Name)
 	for i := range p.Sites {
 		s := &p.Sites[i]
 		s.ID = strings.TrimSpace(s.ID)
@@ -201,6 +203,8 @@ func (p *Provider) Validate() error {
 }
 
 func (o *Organisation) validate(v *problems) {
+	v.text("organisation.id", o.ID, MaxShortLen, false)
+	v.text("organisation.name", o.Name, MaxNameLen, false)
 	v.code("organisation.sector", VocabSectors, o.Sector, true)
 	v.code("organisation.scale", VocabScales, o.Scale, true)
 	v.code("organisation.contract_status", VocabContractStatuses, o.ContractStatus, true)

@@ -52,6 +52,7 @@ type Finder struct {
 	logger   *slog.Logger
 	now      func() time.Time
 	cat      *match.Catalogue
+	oruk     *orukView
 	ix       *index.Index
 	indexDir string
 	rebuild  bool
@@ -77,6 +78,7 @@ func Open(ctx context.Context, cfg Config) (*Finder, error) {
 	f := &Finder{
 		store: cfg.Store, changes: cfg.Changes, geo: cfg.Geocoder, logger: cfg.Logger, now: cfg.Now,
 		cat:      match.NewCatalogue(),
+		oruk:     newORUKView(),
 		indexDir: cfg.IndexDir,
 		rebuild:  cfg.Rebuild,
 		inspect:  cfg.Inspect,
@@ -172,6 +174,7 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 			f.fp ^= fingerprint(p.ID, p.Version)
 		}
 	}
+	f.oruk.load(all)
 	loaded := time.Since(start)
 	have, err := f.ix.Fingerprint()
 	if err != nil {
@@ -274,7 +277,9 @@ func (f *Finder) Put(p *directory.Provider) error {
 	if err := f.ix.Apply(b, fp); err != nil {
 		return err
 	}
+	old, _ := f.cat.Get(cp.ID)
 	f.cat.Put(&cp)
+	f.oruk.put(old, &cp)
 	f.fp = fp
 	f.versions[cp.ID] = cp.Version
 	f.visible[cp.ID] = cp.Visible()

@@ -2,9 +2,11 @@ package hsds
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -88,7 +90,32 @@ func DecodeFeed(data []byte) ([]Record, []string, error) {
 	if err := d.value(root, ""); err != nil {
 		return nil, nil, err
 	}
+	if n := len(d.listForms); n > 0 {
+		d.notes = append(d.notes, fmt.Sprintf("skipped %d list-form record(s) (%s): a list page holds only each record's brief form, "+
+			"which would overwrite fuller data; import each from /oruk/services/{id}, or import an export, for full records", n, strings.Join(d.listForms, ", ")))
+	}
 	return d.records, d.notes, nil
+}
+
+// ListForm reports whether svc is the brief form a list page gives (the
+// profile's service_list and service_at_location_list shapes): one-to-one
+// fields only, with no coverage, attributes, contacts, schedules or
+// languages, and locations (if any) without addresses or attributes.
+// Imported as a record it would replace a full one with next to nothing.
+func ListForm(svc *Service) bool {
+	if len(svc.ServiceAreas) > 0 || len(svc.Attributes) > 0 || len(svc.Contacts) > 0 || len(svc.Schedules) > 0 ||
+		len(svc.Languages) > 0 || len(svc.Funding) > 0 || len(svc.CostOptions) > 0 {
+		return false
+	}
+	if o := svc.Organization; o != nil && (len(o.Attributes) > 0 || len(o.OrganizationIdentifiers) > 0) {
+		return false
+	}
+	for _, sal := range svc.ServiceAtLocations {
+		if l := sal.Location; l != nil && (len(l.Addresses) > 0 || len(l.Attributes) > 0 || len(l.Accessibility) > 0) {
+			return false
+		}
+	}
+	return true
 }
 
 type feedDecoder struct {
@@ -96,6 +123,9 @@ type feedDecoder struct {
 	notes   []string
 	byID    map[string]int // service id -> index in records, for merging
 	skipped map[string]int
+	// inPage is set while reading a page envelope's contents.
+	inPage    bool
+	listForms []string // ids of the list-form records skipped
 }
 
 func (d *feedDecoder) value(raw json.RawMessage, path string) error {
@@ -137,6 +167,11 @@ func (d *feedDecoder) object(raw json.RawMessage, path string) error {
 	has := func(k string) bool { _, ok := keys[k]; return ok }
 	switch {
 	case has("contents"):
+		// A page's entries are references to full records when they
+		// are in the brief list form (add skips those).
+		was := d.inPage
+		d.inPage = true
+		defer func() { d.inPage = was }()
 		return d.value(keys["contents"], join(path, "contents"))
 	case has("services") && !has("status"):
 		if !has("name") { // brokerfinder's feed
@@ -192,6 +227,12 @@ func (d *feedDecoder) object(raw json.RawMessage, path string) error {
 }
 
 func (d *feedDecoder) add(svc Service, source string) {
+	if d.inPage && ListForm(&svc) {
+		if id := cmp.Or(svc.ID, orRoot(source)); !slices.Contains(d.listForms, id) {
+			d.listForms = append(d.listForms, id)
+		}
+		return
+	}
 	if svc.ID != "" {
 		d.byID[strings.ToLower(svc.ID)] = len(d.records)
 	}
@@ -215,6 +256,11 @@ type Imported struct {
 	Notes map[int][]Note
 	// FeedNotes says what in the feed was skipped.
 	FeedNotes []string
+	// StatusChosen holds, per record index, the records whose status is
+	// not the feed's but chosen by import (a draft, because the feed gave
+	// no status it knows or defaults were applied). An existing record
+	// keeps its own status instead: only a feed may change it.
+	StatusChosen map[int]bool
 }
 
 // Import decodes a feed and maps every record to a provider. It checks every
@@ -226,13 +272,16 @@ func Import(data []byte) (*Imported, error) {
 	if err != nil {
 		return nil, &FeedError{Problems: []Problem{{Index: -1, Message: err.Error()}}}
 	}
-	out := &Imported{Notes: map[int][]Note{}, FeedNotes: notes}
+	out := &Imported{Notes: map[int][]Note{}, FeedNotes: notes, StatusChosen: map[int]bool{}}
 	var problems []Problem
 	seen := map[string]int{}
 	for _, r := range recs {
-		p, ns, err := Provider(&r.Service)
-		if len(ns) > 0 {
-			out.Notes[r.Index] = ns
+		p, im, err := importProvider(&r.Service)
+		if len(im.notes) > 0 {
+			out.Notes[r.Index] = im.notes
+		}
+		if im.statusChosen {
+			out.StatusChosen[r.Index] = true
 		}
 		prob := func(field, msg string) {
 			problems = append(problems, Problem{Index: r.Index, Source: r.Source, ID: r.Service.ID, Field: field, Message: msg})

@@ -17,9 +17,8 @@ func FuzzImport(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	// The profile's own examples, when the shared material is beside the
-	// project.
-	if files, _ := filepath.Glob("../../../shared/oruk/examples/*.json"); len(files) > 0 {
+	// The profile's own examples, from the committed copy.
+	if files, _ := filepath.Glob("hsdstest/testdata/oruk/examples/*.json"); len(files) > 0 {
 		for _, name := range files {
 			if b, err := os.ReadFile(name); err == nil {
 				f.Add(b)

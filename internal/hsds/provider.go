@@ -91,6 +91,9 @@ var statusFrom = func() map[string]string {
 // importer collects a record's notes.
 type importer struct {
 	notes []Note
+	// statusChosen is set when the record's status is not the feed's (it
+	// gave none brokerfinder knows, or defaults made the record a draft).
+	statusChosen bool
 }
 
 func (im *importer) note(field, format string, args ...any) {
@@ -134,6 +137,11 @@ func resolve(a *Attribute) (termRef, bool) {
 // defaulted, changed or left out. The error is a *directory.ValidationError
 // naming provider fields.
 func Provider(svc *Service) (directory.Provider, []Note, error) {
+	p, im, err := importProvider(svc)
+	return p, im.notes, err
+}
+
+func importProvider(svc *Service) (directory.Provider, *importer, error) {
 	im := &importer{}
 	p := im.provider(svc)
 	p.Normalize()
@@ -142,7 +150,7 @@ func Provider(svc *Service) (directory.Provider, []Note, error) {
 	if errors.As(err, &ve) && im.repair(&p, ve) {
 		err = p.Validate()
 	}
-	return p, im.notes, err
+	return p, im, err
 }
 
 func (im *importer) provider(svc *Service) directory.Provider {
@@ -160,6 +168,7 @@ func (im *importer) provider(svc *Service) directory.Provider {
 		p.Status = st
 	} else {
 		p.Status = directory.StatusDraft
+		im.statusChosen = true
 		im.note("status", "%q is not an HSDS status; imported as a draft", svc.Status)
 	}
 	if len(p.Freshness.LastVerified) > 10 {
@@ -171,15 +180,13 @@ func (im *importer) provider(svc *Service) directory.Provider {
 		p.ID = UUID5("brokerfinder:import:" + svc.ID)
 		im.note("id", "%q cannot be a record id; using %s", svc.ID, p.ID)
 	}
+	im.organisation(&p, svc)
 	if o := svc.Organization; o != nil {
 		if p.Organisation.Website == "" {
 			p.Organisation.Website = o.Website
 		}
 		if p.Contact.Email == "" {
 			p.Contact.Email = o.Email
-		}
-		if o.Name != "" && o.Name != svc.Name {
-			im.note("organization.name", "the directory keeps one name per provider (the service's); %q left out", o.Name)
 		}
 		for i := range o.Attributes {
 			im.attribute(&p, &o.Attributes[i], fmt.Sprintf("organization.attributes[%d]", i))
@@ -195,6 +202,29 @@ func (im *importer) provider(svc *Service) directory.Provider {
 	im.leftOut(svc)
 	im.defaults(&p, svc)
 	return p
+}
+
+// organisation keeps the organisation's id and name when they are its own:
+// an organisation brokerfinder derived from the service (the id export
+// makes, the service's name) is left implicit, so the record round-trips
+// exactly either way.
+func (im *importer) organisation(p *directory.Provider, svc *Service) {
+	id := strings.ToLower(strings.TrimSpace(svc.OrganizationID))
+	name := ""
+	if o := svc.Organization; o != nil {
+		id = firstNonEmpty(strings.ToLower(strings.TrimSpace(o.ID)), id)
+		name = strings.TrimSpace(o.Name)
+	}
+	if id != "" && id != UUID5("brokerfinder:organisation:"+idFor("provider", p.ID)) {
+		if IsUUID(id) {
+			p.Organisation.ID = id
+		} else {
+			im.note("organization.id", "%q is not a UUID; left out", id)
+		}
+	}
+	if name != "" && name != strings.TrimSpace(svc.Name) {
+		p.Organisation.Name = name
+	}
 }
 
 // leftOut notes HSDS data the directory has no place for.
@@ -262,6 +292,7 @@ func (im *importer) defaults(p *directory.Provider, svc *Service) {
 		}
 		if p.Status != directory.StatusDraft {
 			p.Status = directory.StatusDraft
+			im.statusChosen = true
 			im.note("status", "imported as a draft because defaults were applied: check it before publishing")
 		}
 	}

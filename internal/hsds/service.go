@@ -152,12 +152,28 @@ func ServiceAtLocationID(p *directory.Provider, s *directory.Site) string {
 	return UUID5("brokerfinder:service_at_location:" + ServiceID(p) + ":" + LocationID(s))
 }
 
+// OrganizationID returns the HSDS id of a provider's organisation: the one
+// an import kept, else one derived from the service's, so a provider made
+// here is its own organisation.
+func OrganizationID(p *directory.Provider) string {
+	if p.Organisation.ID != "" {
+		return idFor("organisation", p.Organisation.ID)
+	}
+	return UUID5("brokerfinder:organisation:" + ServiceID(p))
+}
+
+// OrganizationName returns the name of a provider's organisation: the one an
+// import kept, else the provider's.
+func OrganizationName(p *directory.Provider) string {
+	return firstNonEmpty(p.Organisation.Name, p.Name)
+}
+
 // FromProvider maps a provider to a fully nested HSDS service.
 func FromProvider(p *directory.Provider) Service {
 	id := ServiceID(p)
 	svc := Service{
 		ID:             id,
-		OrganizationID: UUID5("brokerfinder:organisation:" + id),
+		OrganizationID: OrganizationID(p),
 		Name:           p.Name,
 		Description:    p.Summary,
 		URL:            p.Organisation.Website,
@@ -197,7 +213,7 @@ func FromProvider(p *directory.Provider) Service {
 }
 
 func organization(p *directory.Provider, id string) *Organization {
-	o := &Organization{ID: id, Name: p.Name, Description: p.Summary, Website: p.Organisation.Website, Email: p.Contact.Email}
+	o := &Organization{ID: id, Name: OrganizationName(p), Description: p.Summary, Website: p.Organisation.Website, Email: p.Contact.Email}
 	a := attrs{owner: id}
 	a.organisation(p)
 	o.Attributes = a.list

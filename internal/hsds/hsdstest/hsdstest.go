@@ -1,7 +1,8 @@
 // Package hsdstest validates JSON against the Open Referral UK profile's
 // schemas, as the ORUK validator does, for tests. The schemas are read from
-// the local copy of the profile in ../shared/oruk beside the project; their
-// $refs to the profile's published URLs resolve to those local files.
+// the copy of the profile committed in testdata/oruk (CC BY-SA 4.0, see its
+// NOTICE), else from ../shared/oruk beside the project; their $refs to the
+// profile's published URLs resolve to those local files.
 package hsdstest
 
 import (
@@ -20,25 +21,35 @@ import (
 // to them there.
 const BaseURL = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/"
 
-// Dir returns the directory holding the local profile (shared/oruk), found
-// by walking up from the working directory. Without it the test fails when
-// CI is set and is skipped otherwise.
+// committed is where the committed copy of the profile is, from the
+// project's root.
+const committed = "internal/hsds/hsdstest/testdata/oruk"
+
+// Dir returns the directory holding the local profile: the committed copy,
+// found from the project's root (go.mod) above the working directory, else
+// shared/oruk beside the project. Without either the test fails when CI is
+// set and is skipped otherwise.
 func Dir(t testing.TB) string {
 	t.Helper()
 	wd, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for d := wd; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "shared", "oruk")
-		if st, err := os.Stat(filepath.Join(p, "schema")); err == nil && st.IsDir() {
-			return p
-		}
-		if filepath.Dir(d) == d {
-			break
+	for _, rel := range []string{committed, filepath.Join("..", "shared", "oruk")} {
+		for d := wd; ; d = filepath.Dir(d) {
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+				p := filepath.Join(d, rel)
+				if st, err := os.Stat(filepath.Join(p, "schema")); err == nil && st.IsDir() {
+					return p
+				}
+				break
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
 		}
 	}
-	msg := "the ORUK profile (shared/oruk with its schemas) is not beside the project"
+	msg := "the ORUK profile (testdata/oruk or shared/oruk, with its schemas) is not there"
 	if os.Getenv("CI") != "" {
 		t.Fatal(msg)
 	}
