@@ -237,7 +237,7 @@ func TestRecoverScansOnlyOnce(t *testing.T) {
 	unmarked := func(id string) {
 		p := storetest.Provider("Claimed by an old binary")
 		p.ID, p.Version = id, 1
-		rev := revisionDoc{ID: revisionID(p.ID, 1), ProviderID: p.ID, Version: 1, At: s.now(), Provider: p}
+		rev := revisionDoc{ID: revisionID(p.ID, 1), ProviderID: p.ID, Version: 1, At: s.now(), Provider: toProviderRecord(&p)}
 		if _, err := s.revisions.InsertOne(ctx, rev); err != nil {
 			t.Fatal(err)
 		}

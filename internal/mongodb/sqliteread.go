@@ -43,10 +43,11 @@ type sqliteSource struct {
 	dir, dbName string
 }
 
-// sjsonProvider is a provider row as FerretDB stores it, minus its schema.
-// Its fields shadow Provider's fields of the same JSON name.
+// sjsonProvider is a provider row as FerretDB stores it, minus its schema
+// (and minus _id and area_keys, which the decoder skips). Its fields shadow
+// providerRecord's fields of the same JSON name.
 type sjsonProvider struct {
-	directory.Provider
+	providerRecord
 	CreatedAt sjsonDate `json:"created_at"`
 	UpdatedAt sjsonDate `json:"updated_at"`
 }
@@ -204,7 +205,7 @@ func (s *Store) decodeProviderRow(ctx context.Context, row []byte) (*directory.P
 	var doc sjsonProvider
 	body, ok := sjsonBody(row)
 	if ok && json.Unmarshal(body, &doc) == nil && doc.ID != "" {
-		p := doc.Provider
+		p := fromProviderRecord(&doc.providerRecord)
 		p.CreatedAt, p.UpdatedAt = time.Time(doc.CreatedAt), time.Time(doc.UpdatedAt)
 		return &p, nil
 	}

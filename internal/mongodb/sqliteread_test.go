@@ -54,6 +54,8 @@ func TestSQLiteReadMatchesDriver(t *testing.T) {
 	odd := storetest.Provider(`Quotes " and \ backslashes {"$s":1}, é 雪 🙂`)
 	odd.Summary = "A summary with }]{[ brackets, \"quotes\", a tab\t and a newline\n."
 	ps = append(ps, &odd)
+	poly := storetest.PolygonProvider("Polygons")
+	ps = append(ps, &poly)
 	if err := s.CreateProviders(ctx, ps); err != nil {
 		t.Fatal(err)
 	}

@@ -84,8 +84,9 @@ func open(ctx context.Context, uri, dbName string, uniqueIndexesOnly bool) (*Sto
 	opts := options.Client().ApplyURI(uri).
 		SetAppName("brokerfinder").
 		SetServerSelectionTimeout(5 * time.Second).
-		// Domain types carry json tags only; bson follows them, so there is
-		// one field naming for the API and the store.
+		// Providers and revisions are stored through types of their own
+		// (providerdoc.go). The other collections still store domain types,
+		// whose json tags the driver follows.
 		SetBSONOptions(&options.BSONOptions{UseJSONStructTags: true, NilSliceAsEmpty: false})
 	client, err := mongo.Connect(opts)
 	if err != nil {
