@@ -102,23 +102,11 @@ func (s *Store) UpdateProvider(ctx context.Context, p *directory.Provider, versi
 	return nil
 }
 
-// EachProvider implements directory.ProviderStore. On the embedded store it
-// reads FerretDB's SQLite table directly (see sqliteread.go): through
-// FerretDB a full read costs about 1.1 ms a provider.
+// EachProvider implements directory.ProviderStore. On FerretDB on SQLite
+// it reads the SQLite file directly (see ferretsqlite.go).
 func (s *Store) EachProvider(ctx context.Context, fn func(*directory.Provider) error) error {
 	if s.sqlite != nil {
-		before := s.sqliteFallbacks.Load()
-		err := s.eachProviderSQLite(ctx, fn)
-		if n := s.sqliteFallbacks.Load() - before; n > 0 {
-			// Each such row costs a lookup through FerretDB: a few
-			// milliseconds, minutes if it is every row.
-			s.logger.Warn("embedded store: some stored providers did not decode directly and were read through FerretDB",
-				"providers", n)
-		}
-		if !errors.Is(err, errSQLiteLayout) {
-			return err
-		}
-		s.logger.Warn("embedded store: reading providers through FerretDB, which is slow", "err", err)
+		return s.eachProviderFerret(ctx, fn)
 	}
 	return s.eachProviderDriver(ctx, fn)
 }

@@ -186,7 +186,7 @@ func (s *Store) apply(ctx context.Context, rev *revisionDoc) error {
 		_, err := s.insertIfMissing(ctx, rev)
 		return err
 	}
-	if s.replaceByID {
+	if s.sqlite != nil {
 		return s.applyByID(ctx, rev)
 	}
 	res, err := s.providers.ReplaceOne(ctx,
@@ -205,7 +205,7 @@ func (s *Store) apply(ctx context.Context, rev *revisionDoc) error {
 }
 
 // applyByID is apply for servers that push down only an {_id: x} filter
-// (FerretDB on SQLite, see Embedded.Open): there the conditional replace
+// (FerretDB on SQLite, see ferretsqlite.go): there the conditional replace
 // above decodes every provider, about 100 s per update at 100,000. It reads
 // the stored version by _id and replaces by _id. FerretDB's own conditional
 // replace is this same read then write, so nothing is lost: a slower writer
