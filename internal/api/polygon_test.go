@@ -1,11 +1,13 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 
 	"github.com/brokerfinder/brokerfinder/internal/api"
 	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/hsds"
 	"github.com/brokerfinder/brokerfinder/internal/storetest"
 )
 
@@ -26,6 +28,27 @@ func TestPolygonCoverage(t *testing.T) {
 	r.json(t, &got)
 	if diff := storetest.Diff(p.Coverage, got.Coverage); diff != "" {
 		t.Errorf("coverage read back differs (-sent +read):\n%s", diff)
+	}
+
+	// The ORUK view of the stored record carries each polygon as GeoJSON.
+	r = e.do("GET", "/oruk/services/"+hsds.ServiceID(&got), nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("ORUK service: %d %s", r.status, r.body)
+	}
+	var svc hsds.Service
+	r.json(t, &svc)
+	var extents []directory.Polygon
+	for _, sa := range svc.ServiceAreas {
+		if sa.ExtentType == "geojson" {
+			var pg directory.Polygon
+			if err := json.Unmarshal([]byte(sa.Extent), &pg); err != nil {
+				t.Fatalf("ORUK extent %q: %v", sa.Extent, err)
+			}
+			extents = append(extents, pg)
+		}
+	}
+	if diff := storetest.Diff(p.Coverage.Polygons, extents); diff != "" {
+		t.Errorf("ORUK service areas' polygons differ (-sent +ORUK):\n%s", diff)
 	}
 
 	for _, tc := range []struct {
