@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
@@ -25,6 +26,9 @@ func filledStore(t *testing.T) *Store {
 	var ids []string
 	for i := range 3 {
 		p := storetest.Provider(fmt.Sprintf("Backup Provider %d", i))
+		if i == 1 {
+			p = storetest.PolygonProvider(p.Name) // polygons, in revisions too
+		}
 		if err := s.CreateProvider(ctx, &p); err != nil {
 			t.Fatal(err)
 		}
@@ -168,6 +172,26 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	p, err := dst.Provider(ctx, ps[2].ID)
 	if err != nil || p.Version < 2 {
 		t.Fatalf("provider after restore: %+v, %v", p, err)
+	}
+	// The provider with polygons reads back as it was, and so does its
+	// history.
+	srcPoly, err := src.Provider(ctx, ps[1].ID)
+	if err != nil || len(srcPoly.Coverage.Polygons) == 0 {
+		t.Fatalf("source provider with polygons: %+v, %v", srcPoly, err)
+	}
+	if diff := cmp.Diff(srcPoly, &ps[1]); diff != "" {
+		t.Errorf("restored provider with polygons differs (-backed up +restored):\n%s", diff)
+	}
+	wantHist, err := src.ProviderHistory(ctx, ps[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotHist, err := dst.ProviderHistory(ctx, ps[1].ID)
+	if err != nil || len(gotHist) != 3 || len(gotHist[0].Provider.Coverage.Polygons) == 0 {
+		t.Fatalf("restored history of the provider with polygons: %+v, %v", gotHist, err)
+	}
+	if diff := cmp.Diff(wantHist, gotHist); diff != "" {
+		t.Errorf("restored history differs (-backed up +restored):\n%s", diff)
 	}
 	last, err := dst.LastChange(ctx)
 	if err != nil || last != 3+1+2+3 {

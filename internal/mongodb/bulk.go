@@ -98,7 +98,7 @@ func (s *Store) createBatch(ctx context.Context, ps []*directory.Provider) ([]st
 		intent.IDs[i] = n.ID
 		revs[i] = revisionDoc{
 			ID: revisionID(n.ID, 1), ProviderID: n.ID, Version: 1, At: now,
-			Applied: true, Bulk: intent.ID, Provider: n,
+			Applied: true, Bulk: intent.ID, Provider: toProviderRecord(&n),
 		}
 		stampRevision(ctx, &revs[i])
 		if seen[n.ID] {
@@ -119,7 +119,7 @@ func (s *Store) createBatch(ctx context.Context, ps []*directory.Provider) ([]st
 	created := make([]*revisionDoc, 0, len(ps))
 	for i := range next {
 		if !taken[i] {
-			docs = append(docs, toProviderDoc(&next[i]))
+			docs = append(docs, &providerDoc{ID: next[i].ID, Record: revs[i].Provider, AreaKeys: next[i].AreaKeys()})
 			cs = append(cs, directory.Change{ProviderID: next[i].ID, Version: 1, At: now})
 			created = append(created, &revs[i])
 		}

@@ -41,7 +41,7 @@ func TestRecoverLogsWritesThatDiedBeforeLogging(t *testing.T) {
 	v2 := p
 	v2.Version, v2.Name = 2, "Died before logging"
 	claimOnly(t, s, v2)
-	rev := revisionDoc{ID: revisionID(p.ID, 2), ProviderID: p.ID, Version: 2, At: s.now(), Provider: v2}
+	rev := revisionDoc{ID: revisionID(p.ID, 2), ProviderID: p.ID, Version: 2, At: s.now(), Provider: toProviderRecord(&v2)}
 	if err := s.apply(ctx, &rev); err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestRecoverLogsWritesThatDiedBeforeLogging(t *testing.T) {
 	q2 := q
 	q2.Version = 2
 	claimOnly(t, s, q2)
-	qrev := revisionDoc{ID: revisionID(q.ID, 2), ProviderID: q.ID, Version: 2, At: s.now(), Provider: q2}
+	qrev := revisionDoc{ID: revisionID(q.ID, 2), ProviderID: q.ID, Version: 2, At: s.now(), Provider: toProviderRecord(&q2)}
 	if err := s.apply(ctx, &qrev); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestRecoverFinishesHalfDoneBulkCreate(t *testing.T) {
 	for i, id := range []string{"b-1", "b-2", "b-3"} {
 		p := storetest.Provider(fmt.Sprintf("Bulk %d", i))
 		p.ID, p.Version, p.CreatedAt, p.UpdatedAt = id, 1, now, now
-		rev := revisionDoc{ID: revisionID(id, 1), ProviderID: id, Version: 1, At: now, Applied: true, Bulk: intent.ID, Provider: p}
+		rev := revisionDoc{ID: revisionID(id, 1), ProviderID: id, Version: 1, At: now, Applied: true, Bulk: intent.ID, Provider: toProviderRecord(&p)}
 		if _, err := s.revisions.InsertOne(ctx, rev); err != nil {
 			t.Fatal(err)
 		}

@@ -97,36 +97,12 @@ func escapeSocket(path string) string {
 // URI returns the connection string for the embedded server.
 func (e *Embedded) URI() string { return e.uri }
 
-// Open opens the store in database dbName on the embedded server, as Open
-// does, and then gives FerretDB's tables the index its _id lookups need (see
-// sqliteindex.go), and has writes apply revisions by _id (see applyByID).
-// It creates only the unique indexes, which are the only ones FerretDB on
-// SQLite makes use of (see ensureIndexes). The _id index is an
-// optimisation: if it fails, logger gets a warning and the store works,
-// only slower.
+// Open opens the store in database dbName on the embedded server, as
+// OpenWith does with the server's SQLite directory, so the store works
+// round FerretDB's costs on SQLite (see ferretsqlite.go). logger receives
+// the store's warnings.
 func (e *Embedded) Open(ctx context.Context, dbName string, logger *slog.Logger) (*Store, error) {
-	s, err := open(ctx, e.uri, dbName, true)
-	if err != nil {
-		return nil, err
-	}
-	s.replaceByID = true
-	s.sqlite = &sqliteSource{dir: e.dbDir, dbName: dbName}
-	if logger != nil {
-		s.logger = logger
-	}
-	s.collectionsCreated = func(ctx context.Context) {
-		n, err := indexIDLookups(ctx, e.dbDir, dbName)
-		if err != nil {
-			logger.Warn("embedded store: could not index _id lookups; lookups by id will read whole tables",
-				"database", dbName, "err", err)
-			return
-		}
-		if n > 0 {
-			logger.Info("embedded store: indexed _id lookups", "database", dbName, "tables", n)
-		}
-	}
-	s.createdCollections(ctx)
-	return s, nil
+	return OpenWith(ctx, e.uri, dbName, Options{SQLiteDir: e.dbDir, Logger: logger})
 }
 
 // Close stops the server and waits for it to finish writing.

@@ -30,7 +30,9 @@ func (s *Store) ProviderHistory(ctx context.Context, id string) ([]directory.Pro
 		if !d.Applied {
 			continue
 		}
-		out = append(out, directory.ProviderRevision{Version: d.Version, At: d.At, ChangedBy: d.ChangedBy, Provider: d.Provider})
+		out = append(out, directory.ProviderRevision{
+			Version: d.Version, At: d.At, ChangedBy: fromActorDoc(d.ChangedBy), Provider: fromProviderRecord(&d.Provider),
+		})
 	}
 	if len(out) == 0 {
 		return nil, directory.ErrNotFound

@@ -265,7 +265,7 @@ func (s *Store) changesAfter(ctx context.Context, after int64, limit int) (cs []
 }
 
 // Steps of a write, in order, at which tests stop a writer as if its
-// process were killed (Store.crashAt).
+// process were killed (Options.step).
 const (
 	stepMarked        = "marked pending"
 	stepClaimed       = "claimed"
@@ -274,16 +274,10 @@ const (
 	stepMarkedApplied = "marked applied"
 )
 
-// errCrashed is what a writer stopped by crashAt returns.
-var errCrashed = errors.New("mongodb: writer stopped for a test")
-
-// reached returns errCrashed if a test asked the store to stop at step.
+// reached returns the error of the test hook, if any, at step.
 func (s *Store) reached(step string) error {
-	if s.atStep != nil {
-		s.atStep(step)
-	}
-	if s.crashAt != "" && s.crashAt == step {
-		return errCrashed
+	if s.opts.step != nil {
+		return s.opts.step(step)
 	}
 	return nil
 }

@@ -15,6 +15,20 @@ import (
 
 // testURIs are the servers the recovery tests run on: the embedded one, and
 // a real MongoDB when BROKERFINDER_TEST_MONGODB_URI is set.
+// errCrashed is what a writer stopped by crashAt returns.
+var errCrashed = errors.New("mongodb: writer stopped for a test")
+
+// crashAt is an Options.step that stops writers at step, as if their
+// process were killed there.
+func crashAt(step string) func(string) error {
+	return func(s string) error {
+		if s == step {
+			return errCrashed
+		}
+		return nil
+	}
+}
+
 func testURIs() map[string]string {
 	uris := map[string]string{"embedded": embeddedURI}
 	if uri := os.Getenv("BROKERFINDER_TEST_MONGODB_URI"); uri != "" {
@@ -85,7 +99,7 @@ func testKilledWriter(t *testing.T, uri, step string, update bool) {
 		}
 	}
 
-	w.crashAt = step
+	w.opts.step = crashAt(step)
 	next := p
 	next.Name = "After"
 	var err error
@@ -281,7 +295,7 @@ func TestRecoverScansOnlyOnce(t *testing.T) {
 	unmarked := func(id string) {
 		p := storetest.Provider("Claimed by an old binary")
 		p.ID, p.Version = id, 1
-		rev := revisionDoc{ID: revisionID(p.ID, 1), ProviderID: p.ID, Version: 1, At: s.now(), Provider: p}
+		rev := revisionDoc{ID: revisionID(p.ID, 1), ProviderID: p.ID, Version: 1, At: s.now(), Provider: toProviderRecord(&p)}
 		if _, err := s.revisions.InsertOne(ctx, rev); err != nil {
 			t.Fatal(err)
 		}
@@ -335,17 +349,18 @@ func TestWriteOutlivesItsRequest(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithCancel(context.Background())
-			w.atStep = func(s string) {
+			w.opts.step = func(s string) error {
 				if s == step {
 					cancel()
 				}
+				return nil
 			}
 			next := p
 			next.Name = "After"
 			if err := w.UpdateProvider(ctx, &next, 1); err != nil {
 				t.Fatalf("update whose request ended at %q: %v", step, err)
 			}
-			w.atStep = nil
+			w.opts.step = nil
 			got, err := w.Provider(context.Background(), p.ID)
 			if err != nil || got.Name != "After" || got.Version != 2 {
 				t.Fatalf("after the write: %+v, %v", got, err)

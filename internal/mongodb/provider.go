@@ -13,20 +13,6 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
 
-// providerDoc is a provider as stored: the domain record, its id as _id, and
-// derived keys that listing filters use.
-type providerDoc struct {
-	ID                 string `bson:"_id"`
-	directory.Provider `bson:",inline"`
-	// AreaKeys are lower-cased coverage areas, site towns and postcode
-	// districts, so "area" filters match without case-folding queries.
-	AreaKeys []string `bson:"area_keys"`
-}
-
-func toProviderDoc(p *directory.Provider) *providerDoc {
-	return &providerDoc{ID: p.ID, Provider: *p, AreaKeys: p.AreaKeys()}
-}
-
 // CreateProvider implements directory.ProviderStore.
 func (s *Store) CreateProvider(ctx context.Context, p *directory.Provider) error {
 	if p.ID == "" {
@@ -52,7 +38,8 @@ func (s *Store) Provider(ctx context.Context, id string) (*directory.Provider, e
 	if err != nil {
 		return nil, translate(err)
 	}
-	return &doc.Provider, nil
+	p := fromProviderRecord(&doc.Record)
+	return &p, nil
 }
 
 // ListProviders implements directory.ProviderStore.
@@ -89,7 +76,7 @@ func (s *Store) ListProviders(ctx context.Context, f directory.ProviderFilter) (
 	}
 	out := make([]directory.Provider, len(docs))
 	for i := range docs {
-		out[i] = docs[i].Provider
+		out[i] = fromProviderRecord(&docs[i].Record)
 	}
 	return out, total, nil
 }
@@ -115,23 +102,11 @@ func (s *Store) UpdateProvider(ctx context.Context, p *directory.Provider, versi
 	return nil
 }
 
-// EachProvider implements directory.ProviderStore. On the embedded store it
-// reads FerretDB's SQLite table directly (see sqliteread.go): through
-// FerretDB a full read costs about 1.1 ms a provider.
+// EachProvider implements directory.ProviderStore. On FerretDB on SQLite
+// it reads the SQLite file directly (see ferretsqlite.go).
 func (s *Store) EachProvider(ctx context.Context, fn func(*directory.Provider) error) error {
 	if s.sqlite != nil {
-		before := s.sqliteFallbacks.Load()
-		err := s.eachProviderSQLite(ctx, fn)
-		if n := s.sqliteFallbacks.Load() - before; n > 0 {
-			// Each such row costs a lookup through FerretDB: a few
-			// milliseconds, minutes if it is every row.
-			s.logger.Warn("embedded store: some stored providers did not decode directly and were read through FerretDB",
-				"providers", n)
-		}
-		if !errors.Is(err, errSQLiteLayout) {
-			return err
-		}
-		s.logger.Warn("embedded store: reading providers through FerretDB, which is slow", "err", err)
+		return s.eachProviderFerret(ctx, fn)
 	}
 	return s.eachProviderDriver(ctx, fn)
 }
@@ -148,7 +123,8 @@ func (s *Store) eachProviderDriver(ctx context.Context, fn func(*directory.Provi
 		if err := cur.Decode(&doc); err != nil {
 			return fmt.Errorf("mongodb: decoding provider: %w", err)
 		}
-		if err := fn(&doc.Provider); err != nil {
+		p := fromProviderRecord(&doc.Record)
+		if err := fn(&p); err != nil {
 			return err
 		}
 	}

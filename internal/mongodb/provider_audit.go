@@ -37,7 +37,7 @@ func revisionAudit(rev *revisionDoc) auditDoc {
 		e.Action = defaultAction(rev.Version)
 	}
 	if rev.ChangedBy != nil {
-		e.Actor = *rev.ChangedBy
+		e.Actor = *fromActorDoc(rev.ChangedBy)
 	}
 	return auditDoc{ID: e.ID, AuditEntry: e}
 }
@@ -60,7 +60,7 @@ func (s *Store) appendRevisionAudits(ctx context.Context, revs []*revisionDoc) e
 // stampRevision records who is writing, and why, from ctx.
 func stampRevision(ctx context.Context, rev *revisionDoc) {
 	if a, ok := directory.ActorFrom(ctx); ok {
-		rev.ChangedBy = &a
+		rev.ChangedBy = toActorDoc(&a)
 	}
 	rev.Action = directory.ActionFrom(ctx, defaultAction(rev.Version))
 }

@@ -38,11 +38,11 @@ type revisionDoc struct {
 	Applied    bool      `bson:"applied"`
 	// Bulk names the bulk create that inserted this revision (already
 	// marked applied, see bulk.go); empty for single writes.
-	Bulk     string             `bson:"bulk,omitempty"`
-	Provider directory.Provider `bson:"provider"`
+	Bulk     string         `bson:"bulk,omitempty"`
+	Provider providerRecord `bson:"provider"`
 	// ChangedBy is who made the change (from the context: see
 	// directory.WithActor); nil for tools with no token.
-	ChangedBy *directory.Actor `bson:"changed_by,omitempty"`
+	ChangedBy *actorDoc `bson:"changed_by,omitempty"`
 	// Action is the audit action of the change (directory.WithAction);
 	// empty in revisions written before it was kept.
 	Action string `bson:"action,omitempty"`
@@ -72,7 +72,7 @@ func (s *Store) write(reqCtx context.Context, p *directory.Provider) error {
 	}
 	rev := revisionDoc{
 		ID: revisionID(p.ID, p.Version), ProviderID: p.ID, Version: p.Version,
-		At: p.UpdatedAt, Provider: *p,
+		At: p.UpdatedAt, Provider: toProviderRecord(p),
 	}
 	stampRevision(ctx, &rev)
 	if _, err := s.revisions.InsertOne(ctx, rev); err != nil {
@@ -190,12 +190,12 @@ func (s *Store) apply(ctx context.Context, rev *revisionDoc) error {
 		_, err := s.insertIfMissing(ctx, rev)
 		return err
 	}
-	if s.replaceByID {
+	if s.sqlite != nil {
 		return s.applyByID(ctx, rev)
 	}
 	res, err := s.providers.ReplaceOne(ctx,
 		bson.D{{Key: "_id", Value: rev.ProviderID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: rev.Version}}}},
-		toProviderDoc(&rev.Provider))
+		rev.providerDoc())
 	if err := translate(err); err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func (s *Store) apply(ctx context.Context, rev *revisionDoc) error {
 }
 
 // applyByID is apply for servers that push down only an {_id: x} filter
-// (FerretDB on SQLite, see Embedded.Open): there the conditional replace
+// (FerretDB on SQLite, see ferretsqlite.go): there the conditional replace
 // above decodes every provider, about 100 s per update at 100,000. It reads
 // the stored version by _id and replaces by _id. FerretDB's own conditional
 // replace is this same read then write, so nothing is lost: a slower writer
@@ -235,7 +235,7 @@ func (s *Store) applyByID(ctx context.Context, rev *revisionDoc) error {
 		if cur.Version >= rev.Version {
 			return nil
 		}
-		res, err := s.providers.ReplaceOne(ctx, bson.D{{Key: "_id", Value: rev.ProviderID}}, toProviderDoc(&rev.Provider))
+		res, err := s.providers.ReplaceOne(ctx, bson.D{{Key: "_id", Value: rev.ProviderID}}, rev.providerDoc())
 		if err := translate(err); err != nil {
 			return err
 		}
@@ -249,7 +249,7 @@ func (s *Store) applyByID(ctx context.Context, rev *revisionDoc) error {
 // insertIfMissing inserts rev's provider and reports whether it did; false
 // when a record with its id is already there.
 func (s *Store) insertIfMissing(ctx context.Context, rev *revisionDoc) (bool, error) {
-	_, err := s.providers.InsertOne(ctx, toProviderDoc(&rev.Provider))
+	_, err := s.providers.InsertOne(ctx, rev.providerDoc())
 	if err = translate(err); err != nil {
 		if errors.Is(err, directory.ErrConflict) {
 			return false, nil
@@ -257,4 +257,10 @@ func (s *Store) insertIfMissing(ctx context.Context, rev *revisionDoc) (bool, er
 		return false, err
 	}
 	return true, nil
+}
+
+// providerDoc is the providers collection's document for rev's record.
+func (rev *revisionDoc) providerDoc() *providerDoc {
+	p := fromProviderRecord(&rev.Provider) // for its derived keys
+	return &providerDoc{ID: p.ID, Record: rev.Provider, AreaKeys: p.AreaKeys()}
 }

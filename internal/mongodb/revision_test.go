@@ -17,7 +17,7 @@ func claimOnly(t *testing.T, s *Store, p directory.Provider) {
 	if err := s.markPending(context.Background(), p.ID, p.Version); err != nil {
 		t.Fatal(err)
 	}
-	rev := revisionDoc{ID: revisionID(p.ID, p.Version), ProviderID: p.ID, Version: p.Version, At: s.now(), Provider: p}
+	rev := revisionDoc{ID: revisionID(p.ID, p.Version), ProviderID: p.ID, Version: p.Version, At: s.now(), Provider: toProviderRecord(&p)}
 	if _, err := s.revisions.InsertOne(context.Background(), rev); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestApplyNeverGoesBack(t *testing.T) {
 			}
 			old := p
 			old.Version, old.Name = 2, "stale v2"
-			if err := s.apply(ctx, &revisionDoc{ID: revisionID(p.ID, 2), ProviderID: p.ID, Version: 2, Provider: old}); err != nil {
+			if err := s.apply(ctx, &revisionDoc{ID: revisionID(p.ID, 2), ProviderID: p.ID, Version: 2, Provider: toProviderRecord(&old)}); err != nil {
 				t.Fatal(err)
 			}
 			if got, err := s.Provider(ctx, p.ID); err != nil || got.Version != 3 || got.Name != "v3" {

@@ -38,15 +38,11 @@ import (
 // through FerretDB by its _id instead, so a record this reader does not
 // understand costs time, never correctness.
 
-// sqliteSource is where an embedded store's SQLite file is.
-type sqliteSource struct {
-	dir, dbName string
-}
-
-// sjsonProvider is a provider row as FerretDB stores it, minus its schema.
-// Its fields shadow Provider's fields of the same JSON name.
+// sjsonProvider is a provider row as FerretDB stores it, minus its schema
+// (and minus _id and area_keys, which the decoder skips). Its fields shadow
+// providerRecord's fields of the same JSON name.
 type sjsonProvider struct {
-	directory.Provider
+	providerRecord
 	CreatedAt sjsonDate `json:"created_at"`
 	UpdatedAt sjsonDate `json:"updated_at"`
 }
@@ -204,7 +200,7 @@ func (s *Store) decodeProviderRow(ctx context.Context, row []byte) (*directory.P
 	var doc sjsonProvider
 	body, ok := sjsonBody(row)
 	if ok && json.Unmarshal(body, &doc) == nil && doc.ID != "" {
-		p := doc.Provider
+		p := fromProviderRecord(&doc.providerRecord)
 		p.CreatedAt, p.UpdatedAt = time.Time(doc.CreatedAt), time.Time(doc.UpdatedAt)
 		return &p, nil
 	}
@@ -217,7 +213,7 @@ func (s *Store) decodeProviderRow(ctx context.Context, row []byte) (*directory.P
 	if err := json.Unmarshal(row, &id); err != nil || id.ID == "" {
 		return nil, fmt.Errorf("mongodb: a stored provider row has no readable _id: %v", err)
 	}
-	s.sqliteFallbacks.Add(1)
+	s.sqlite.fallbacks.Add(1)
 	p, err := s.Provider(ctx, id.ID)
 	if err != nil {
 		return nil, fmt.Errorf("mongodb: reading provider %s: %w", id.ID, err)

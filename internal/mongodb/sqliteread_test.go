@@ -54,6 +54,8 @@ func TestSQLiteReadMatchesDriver(t *testing.T) {
 	odd := storetest.Provider(`Quotes " and \ backslashes {"$s":1}, é 雪 🙂`)
 	odd.Summary = "A summary with }]{[ brackets, \"quotes\", a tab\t and a newline\n."
 	ps = append(ps, &odd)
+	poly := storetest.PolygonProvider("Polygons")
+	ps = append(ps, &poly)
 	if err := s.CreateProviders(ctx, ps); err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +85,7 @@ func TestSQLiteReadMatchesDriver(t *testing.T) {
 			t.Fatalf("%s: times in %v/%v, the driver's in %v/%v", id, g.CreatedAt.Location(), g.UpdatedAt.Location(), w.CreatedAt.Location(), w.UpdatedAt.Location())
 		}
 	}
-	if n := s.sqliteFallbacks.Load(); n != 0 {
+	if n := s.sqlite.fallbacks.Load(); n != 0 {
 		t.Errorf("%d rows were read through FerretDB; want every row decoded directly", n)
 	}
 	if got[odd.ID].Version != 2 || !got[odd.ID].UpdatedAt.After(got[odd.ID].CreatedAt) {
@@ -91,8 +93,8 @@ func TestSQLiteReadMatchesDriver(t *testing.T) {
 	}
 	// And EachProvider takes the direct path.
 	all := readAll(t, s.EachProvider)
-	if len(all) != len(ps) || s.sqliteFallbacks.Load() != 0 {
-		t.Errorf("EachProvider read %d (fallbacks %d), want %d", len(all), s.sqliteFallbacks.Load(), len(ps))
+	if len(all) != len(ps) || s.sqlite.fallbacks.Load() != 0 {
+		t.Errorf("EachProvider read %d (fallbacks %d), want %d", len(all), s.sqlite.fallbacks.Load(), len(ps))
 	}
 }
 
@@ -110,8 +112,8 @@ func TestSQLiteRowFallsBackToDriver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != p.ID || got.Name != "Fallback" || s.sqliteFallbacks.Load() != 1 {
-		t.Errorf("fallback read %q %q (fallbacks %d)", got.ID, got.Name, s.sqliteFallbacks.Load())
+	if got.ID != p.ID || got.Name != "Fallback" || s.sqlite.fallbacks.Load() != 1 {
+		t.Errorf("fallback read %q %q (fallbacks %d)", got.ID, got.Name, s.sqlite.fallbacks.Load())
 	}
 	if _, err := s.decodeProviderRow(ctx, []byte(`{"$s":{}}`)); err == nil || !strings.Contains(err.Error(), "_id") {
 		t.Errorf("a row with no _id gave %v, want an error naming _id", err)

@@ -36,30 +36,12 @@ type Store struct {
 	bulks     *mongo.Collection
 	pending   *mongo.Collection
 
-	// collectionsCreated, if set, is called after the store creates
-	// collections (see Embedded.Open and createdCollections).
-	collectionsCreated func(context.Context)
-
-	// replaceByID makes apply replace by _id after reading the version,
-	// for servers that cannot push down a conditional filter (see applyByID).
-	replaceByID bool
-
-	// sqlite, on the embedded store, is FerretDB's SQLite file, which
-	// EachProvider reads directly (see sqliteread.go).
-	sqlite *sqliteSource
-	// sqliteFallbacks counts rows read through FerretDB because they did
-	// not decode.
-	sqliteFallbacks atomic.Int64
-	logger          *slog.Logger
-
-	// uniqueIndexesOnly skips the indexes that serve only queries, for a
-	// server that never uses them (see ensureIndexes).
-	uniqueIndexesOnly bool
-
-	// crashAt, in tests, stops writers at that step (see pending.go).
-	crashAt string
-	// atStep, in tests, is called as a writer passes each step.
-	atStep func(step string)
+	opts Options
+	// sqlite is set when the server is FerretDB on SQLite (Options.SQLiteDir):
+	// the few places where the store works round that server ask for it
+	// (see ferretsqlite.go).
+	sqlite *ferretSQLite
+	logger *slog.Logger
 
 	// seqMu makes this process's writers append changes one at a time;
 	// seenSeq is the highest Seq known to exist (see change.go).
@@ -72,31 +54,54 @@ type Store struct {
 
 var _ directory.Store = (*Store)(nil)
 
+// Options adapt a store to its server. The zero value suits any MongoDB.
+type Options struct {
+	// SQLiteDir is set when the server is FerretDB v1 on SQLite: it is the
+	// directory of its SQLite files (its SQLiteURL). The store then reads
+	// and indexes those files directly where going through FerretDB is too
+	// slow (see ferretsqlite.go). Empty for any other server.
+	SQLiteDir string
+	// Logger receives the store's warnings; nil discards them.
+	Logger *slog.Logger
+
+	// step, set only by this package's tests, is called as a writer passes
+	// each step of a write; an error stops the writer there, as if its
+	// process were killed (see reached).
+	step func(step string) error
+}
+
 // Open connects to the MongoDB at uri, uses database dbName, and creates the
 // indexes the store needs. It fails if the server cannot be reached within
 // the context's deadline (or 10 s).
 func Open(ctx context.Context, uri, dbName string) (*Store, error) {
-	return open(ctx, uri, dbName, false)
+	return OpenWith(ctx, uri, dbName, Options{})
 }
 
-// open is Open, creating only the unique indexes if uniqueIndexesOnly.
-func open(ctx context.Context, uri, dbName string, uniqueIndexesOnly bool) (*Store, error) {
+// OpenWith is Open with options for the server.
+func OpenWith(ctx context.Context, uri, dbName string, o Options) (*Store, error) {
 	opts := options.Client().ApplyURI(uri).
 		SetAppName("brokerfinder").
 		SetServerSelectionTimeout(5 * time.Second).
-		// Domain types carry json tags only; bson follows them, so there is
-		// one field naming for the API and the store.
+		// Providers and revisions are stored through types of their own
+		// (providerdoc.go). The other collections still store domain types,
+		// whose json tags the driver follows.
 		SetBSONOptions(&options.BSONOptions{UseJSONStructTags: true, NilSliceAsEmpty: false})
 	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, fmt.Errorf("mongodb: connecting: %w", err)
 	}
 	s := &Store{
-		client:            client,
-		db:                client.Database(dbName),
-		uniqueIndexesOnly: uniqueIndexesOnly,
-		now:               func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
-		logger:            slog.New(slog.DiscardHandler),
+		client: client,
+		db:     client.Database(dbName),
+		opts:   o,
+		now:    func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+		logger: o.Logger,
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if o.SQLiteDir != "" {
+		s.sqlite = &ferretSQLite{dir: o.SQLiteDir, dbName: dbName}
 	}
 	s.providers = s.db.Collection(providersCollection)
 	s.tokens = s.db.Collection(tokensCollection)
@@ -125,6 +130,7 @@ func open(ctx context.Context, uri, dbName string, uniqueIndexesOnly bool) (*Sto
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
+	s.createdCollections(ctx)
 	return s, nil
 }
 
@@ -168,11 +174,11 @@ func (s *Store) ensureCollections(ctx context.Context) error {
 }
 
 // createdCollections runs the server's follow-up to creating collections
-// (on the embedded server, indexing their _id lookups). Code that creates a
+// (on FerretDB on SQLite, indexing their _id lookups). Code that creates a
 // collection after Open calls it.
 func (s *Store) createdCollections(ctx context.Context) {
-	if s.collectionsCreated != nil {
-		s.collectionsCreated(ctx)
+	if s.sqlite != nil {
+		s.sqlite.indexIDLookups(ctx, s.logger)
 	}
 }
 
@@ -183,7 +189,7 @@ func isNamespaceExists(err error) bool {
 }
 
 // ensureIndexes creates the indexes the store needs. On FerretDB v1.24 with
-// SQLite (the embedded store) only the unique ones are created: FerretDB
+// SQLite (Options.SQLiteDir) only the unique ones are created: FerretDB
 // pushes no filter or sort but an _id equality down to SQLite (see
 // sqliteindex.go), so an index serves only to enforce uniqueness, and each
 // non-unique one was pure cost to every write: SQLite updates an index
@@ -225,11 +231,11 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 }
 
 // createMissingIndexes creates the indexes a collection lacks (only the
-// unique ones if s.uniqueIndexesOnly). It lists first rather than relying on
+// unique ones on FerretDB on SQLite). It lists first rather than relying on
 // createIndexes being idempotent, because FerretDB v1.24 panics (and drops
 // its listener) when asked to create an index that already exists.
 func (s *Store) createMissingIndexes(ctx context.Context, coll *mongo.Collection, models []mongo.IndexModel) error {
-	if s.uniqueIndexesOnly {
+	if s.sqlite != nil {
 		models = slices.DeleteFunc(slices.Clone(models), func(m mongo.IndexModel) bool { return !isUnique(m) })
 		if len(models) == 0 {
 			return nil

@@ -35,6 +35,8 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("BulkConflict", func(t *testing.T) { testBulkConflict(t, newStore(t)) })
 	t.Run("BulkConflictLarge", func(t *testing.T) { testBulkConflictLarge(t, newStore(t)) })
 	t.Run("ProviderVersions", func(t *testing.T) { testProviderVersions(t, newStore(t)) })
+	t.Run("Polygons", func(t *testing.T) { testPolygons(t, newStore(t)) })
+	t.Run("BulkPolygons", func(t *testing.T) { testBulkPolygons(t, newStore(t)) })
 	runWorkflow(t, newStore)
 }
 
