@@ -17,14 +17,17 @@ func FuzzImport(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	// The profile's own examples, when the shared material is beside the
-	// project.
-	if files, _ := filepath.Glob("../../../shared/oruk/examples/*.json"); len(files) > 0 {
-		for _, name := range files {
-			if b, err := os.ReadFile(name); err == nil {
-				f.Add(b)
-			}
+	// The profile's own examples.
+	files, _ := filepath.Glob("testdata/oruk/examples/*.json")
+	if len(files) == 0 {
+		f.Fatal("no ORUK examples in testdata/oruk/examples")
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
 		}
+		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		imp, err := hsds.Import(data)

@@ -1,6 +1,7 @@
 // Package hsdstest validates JSON against the Open Referral UK profile's
 // schemas, as the ORUK validator does, for tests. The schemas are read from
-// the local copy of the profile in ../shared/oruk beside the project; their
+// the copy of the profile committed in internal/hsds/testdata/oruk (with its
+// licence and source), so tests need nothing beside the project; their
 // $refs to the profile's published URLs resolve to those local files.
 package hsdstest
 
@@ -20,9 +21,8 @@ import (
 // to them there.
 const BaseURL = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/"
 
-// Dir returns the directory holding the local profile (shared/oruk), found
-// by walking up from the working directory. Without it the test fails when
-// CI is set and is skipped otherwise.
+// Dir returns the directory holding the committed copy of the profile,
+// found by walking up from the working directory to go.mod.
 func Dir(t testing.TB) string {
 	t.Helper()
 	wd, err := os.Getwd()
@@ -30,20 +30,17 @@ func Dir(t testing.TB) string {
 		t.Fatal(err)
 	}
 	for d := wd; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "shared", "oruk")
-		if st, err := os.Stat(filepath.Join(p, "schema")); err == nil && st.IsDir() {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			p := filepath.Join(d, "internal", "hsds", "testdata", "oruk")
+			if st, err := os.Stat(filepath.Join(p, "schema")); err != nil || !st.IsDir() {
+				t.Fatalf("the ORUK profile's schemas are not in %s: %v", p, err)
+			}
 			return p
 		}
 		if filepath.Dir(d) == d {
-			break
+			t.Fatalf("no go.mod above %s", wd)
 		}
 	}
-	msg := "the ORUK profile (shared/oruk with its schemas) is not beside the project"
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
 }
 
 // Schemas is the profile's schemas, compiled.
