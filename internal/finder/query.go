@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -280,7 +281,7 @@ func (f *Finder) search(ctx context.Context, q SearchQuery, scoped bool) (match.
 		}
 		req.Near, place = &loc, &p
 	}
-	req.Seed = match.QuerySeed(q)
+	req.Seed = searchSeed(q, req.Near, req.RadiusKm)
 	if strings.TrimSpace(q.Text) != "" {
 		var places []string // with near, only the providers filed there
 		if req.Near != nil {
@@ -324,6 +325,37 @@ func (f *Finder) search(ctx context.Context, q SearchQuery, scoped bool) (match.
 		}
 	}
 	return f.cat.Search(req), place, nil
+}
+
+// searchSeed derives a search's tie-break seed from what it asks for: its
+// words, filters and resolved place. Paging is left out, so every page of
+// one walk shares one order (a seed hashing the page showed some providers
+// twice and others never); spelling is left out too (word case and spacing,
+// the order of filter codes, how the place was written), so one question
+// asked two ways gives one order.
+func searchSeed(q SearchQuery, near *match.Location, radiusKm float64) uint64 {
+	codes := func(cs []string) []string {
+		out := slices.Clone(cs)
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	meaning := struct {
+		Words                                []string
+		Types, Specialisms, Modes, Services  []string
+		Incentives, Accessibility, Languages []string
+		TakingNew                            *bool
+		Near                                 *match.Location
+		RadiusKm                             float64
+	}{
+		Words: strings.Fields(strings.ToLower(q.Text)),
+		Types: codes(q.Types), Specialisms: codes(q.Specialisms), Modes: codes(q.DeliveryModes),
+		Services: codes(q.Services), Incentives: codes(q.Incentives), Accessibility: codes(q.Accessibility),
+		Languages: codes(q.Languages), TakingNew: q.TakingNewClients,
+	}
+	if near != nil {
+		meaning.Near, meaning.RadiusKm = near, radiusKm
+	}
+	return match.QuerySeed(meaning)
 }
 
 // renameFields reports problems with a query parameter's sub-fields on the

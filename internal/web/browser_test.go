@@ -168,7 +168,6 @@ func TestBrowser(t *testing.T) {
 	base := srv.URL
 
 	t.Run("pages are accessible and fit", func(t *testing.T) {
-		ctx := tab(t, bctx, false)
 		submitSearch := chromedp.Tasks{
 			chromedp.Navigate(base + "/"),
 			chromedp.SendKeys("#where", "LS6 2BS", chromedp.ByID),
@@ -195,6 +194,9 @@ func TestBrowser(t *testing.T) {
 		}
 		for _, p := range pages {
 			t.Run(p.name, func(t *testing.T) {
+				// A tab, and so a time limit, for each page: eleven pages
+				// in one tab's minute timed out on a busy machine.
+				ctx := tab(t, bctx, false)
 				run(t, ctx, p.load, chromedp.WaitReady("body", chromedp.ByQuery))
 				var alerted bool
 				run(t, ctx, chromedp.Evaluate(`!!document.querySelector("img[src=x]")`, &alerted))
