@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/brokerfinder/brokerfinder/internal/api"
 )
 
 // config is the service's configuration. Defaults are in code; environment
@@ -24,11 +26,14 @@ type config struct {
 	// table of the seed's towns and districts.
 	PostcodesFile string
 	GeocoderURL   string
-	// RateLimit and RateBurst limit each client address on public routes
-	// (requests a second; 0 turns it off). TrustedProxies are the proxies
+	// RateLimit and RateBurst limit each client address's matches and
+	// writes (requests a second; 0 turns all limiting off), ReadRateLimit
+	// and ReadRateBurst its GET requests. TrustedProxies are the proxies
 	// whose X-Forwarded-For names the client.
 	RateLimit      float64
 	RateBurst      int
+	ReadRateLimit  float64
+	ReadRateBurst  int
 	TrustedProxies string
 	RequestTimeout time.Duration
 	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its own
@@ -52,8 +57,10 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.SeedDir, "seed-dir", env("BROKERFINDER_SEED_DIR", "./seed"), "seed directory loaded into an empty store (BROKERFINDER_SEED_DIR)")
 	fs.StringVar(&c.PostcodesFile, "postcodes-file", env("BROKERFINDER_POSTCODES_FILE", ""), "CSV of postcodes or postcode districts with coordinates (ONS Postcode Directory layout, or outward codes) (BROKERFINDER_POSTCODES_FILE)")
 	fs.StringVar(&c.GeocoderURL, "geocoder-url", env("BROKERFINDER_GEOCODER_URL", ""), "base URL of a postcodes.io-compatible geocoder (BROKERFINDER_GEOCODER_URL)")
-	fs.Float64Var(&c.RateLimit, "rate-limit", envFloat(getenv, "BROKERFINDER_RATE_LIMIT", 20), "requests a second one client address may make to public routes; 0 turns limiting off (BROKERFINDER_RATE_LIMIT)")
-	fs.IntVar(&c.RateBurst, "rate-burst", int(envFloat(getenv, "BROKERFINDER_RATE_BURST", 40)), "requests a client may make at once before the rate applies (BROKERFINDER_RATE_BURST)")
+	fs.Float64Var(&c.RateLimit, "rate-limit", envFloat(getenv, "BROKERFINDER_RATE_LIMIT", api.DefaultRateLimit), "matches and writes a second one client address may make; 0 turns all limiting off (BROKERFINDER_RATE_LIMIT)")
+	fs.IntVar(&c.RateBurst, "rate-burst", int(envFloat(getenv, "BROKERFINDER_RATE_BURST", api.DefaultRateBurst)), "matches and writes a client may make at once before the rate applies (BROKERFINDER_RATE_BURST)")
+	fs.Float64Var(&c.ReadRateLimit, "read-rate-limit", envFloat(getenv, "BROKERFINDER_READ_RATE_LIMIT", api.DefaultReadRateLimit), "GET requests a second one client address may make; 0 leaves reads unlimited (BROKERFINDER_READ_RATE_LIMIT)")
+	fs.IntVar(&c.ReadRateBurst, "read-rate-burst", int(envFloat(getenv, "BROKERFINDER_READ_RATE_BURST", api.DefaultReadRateBurst)), "GET requests a client may make at once before the read rate applies (BROKERFINDER_READ_RATE_BURST)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("BROKERFINDER_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is trusted (BROKERFINDER_TRUSTED_PROXIES)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", envDuration(getenv, "BROKERFINDER_REQUEST_TIMEOUT", 10*time.Second), "longest any request may take (BROKERFINDER_REQUEST_TIMEOUT)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", env("BROKERFINDER_PPROF_ADDR", ""), "address to serve Go's profiler on, e.g. 127.0.0.1:6060; empty turns it off (BROKERFINDER_PPROF_ADDR)")
@@ -90,7 +97,8 @@ func (c *config) logValues() []any {
 		"addr", c.Addr, "data_dir", c.DataDir, "mongodb_uri", maskURI(c.MongoURI),
 		"database", c.Database, "seed_dir", c.SeedDir,
 		"postcodes_file", c.PostcodesFile, "geocoder_url", c.GeocoderURL,
-		"rate_limit", c.RateLimit, "rate_burst", c.RateBurst, "trusted_proxies", c.TrustedProxies,
+		"rate_limit", c.RateLimit, "rate_burst", c.RateBurst,
+		"read_rate_limit", c.ReadRateLimit, "read_rate_burst", c.ReadRateBurst, "trusted_proxies", c.TrustedProxies,
 		"request_timeout", c.RequestTimeout, "pprof_addr", c.PprofAddr,
 		"admin_token", mask(c.AdminToken),
 	}

@@ -113,7 +113,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	handler := api.New(api.Config{
 		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
-		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.proxies(),
+		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		ReadRateLimit: cfg.ReadRateLimit, ReadRateBurst: cfg.ReadRateBurst, TrustedProxies: cfg.proxies(),
 		RequestTimeout: cfg.RequestTimeout, Recorder: recorder,
 		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Shortlists: store, Logger: logger})},
 	})
