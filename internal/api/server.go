@@ -130,7 +130,7 @@ func New(cfg Config) http.Handler {
 	for _, m := range cfg.Mounts {
 		m(r)
 	}
-	return r
+	return &orukCORSHandler{engine: r}
 }
 
 // Mount adds routes to the API's engine.

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/brokerfinder/brokerfinder/internal/api"
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/finder"
@@ -79,9 +77,8 @@ func newServerAt(t *testing.T, now func() time.Time) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Close() })
-	engine := api.New(api.Config{Store: store, Finder: f, Logger: logger}).(*gin.Engine)
-	web.Register(engine, web.Config{Finder: f, Shortlists: store, Logger: logger, Now: now})
-	srv := httptest.NewServer(engine)
+	srv := httptest.NewServer(api.New(api.Config{Store: store, Finder: f, Logger: logger,
+		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Shortlists: store, Logger: logger, Now: now})}}))
 	t.Cleanup(srv.Close)
 	return srv
 }
