@@ -81,7 +81,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
-	geocoder, err := geo.New(geo.Config{PostcodesFile: cfg.PostcodesFile, HTTPURL: cfg.GeocoderURL})
+	geocoder, err := geo.New(geo.Config{PostcodesFile: cfg.PostcodesFile, HTTPURL: string(cfg.GeocoderURL)})
 	if err != nil {
 		return err
 	}
@@ -104,21 +104,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			logger.Error("writing the last exposure counts", "err", err)
 		}
 	}()
-	for _, p := range cfg.proxies() {
-		if net.ParseIP(p) == nil {
-			if _, _, err := net.ParseCIDR(p); err != nil {
-				return fmt.Errorf("BROKERFINDER_TRUSTED_PROXIES: %q is not an address or CIDR", p)
-			}
-		}
-	}
 	handler := api.New(api.Config{
 		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
-		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		ReadRateLimit: cfg.ReadRateLimit, ReadRateBurst: cfg.ReadRateBurst, TrustedProxies: cfg.proxies(),
-		RequestTimeout: cfg.RequestTimeout, Recorder: recorder,
+		RateLimit: float64(cfg.RateLimit), RateBurst: int(cfg.RateBurst),
+		ReadRateLimit: float64(cfg.ReadRateLimit), ReadRateBurst: int(cfg.ReadRateBurst), TrustedProxies: cfg.TrustedProxies,
+		RequestTimeout: time.Duration(cfg.RequestTimeout), Recorder: recorder,
 		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Shortlists: store, Logger: logger})},
 	})
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := net.Listen("tcp", string(cfg.Addr))
 	if err != nil {
 		return err
 	}
@@ -132,7 +125,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger.Info("listening", "url", fmt.Sprintf("http://%s", ln.Addr()))
 	if cfg.PprofAddr != "" {
-		stop, err := servePprof(cfg.PprofAddr, logger)
+		stop, err := servePprof(string(cfg.PprofAddr), logger)
 		if err != nil {
 			return err
 		}
