@@ -32,9 +32,11 @@ const (
 // each running replica's index and catalogue hold. It prints every
 // difference and fails if there is any.
 func checkCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var c config
 	fs := newFlagSet("check", stderr)
-	c.flags(fs, getenv)
+	c, err := newConfig(fs, getenv)
+	if err != nil {
+		return err
+	}
 	var urls []string
 	fs.Func("url", "base URL of a running replica (repeat for each); needs BROKERFINDER_ADMIN_TOKEN. Without --url, checks the index of --data-dir offline", func(s string) error {
 		u, err := url.Parse(s)
@@ -51,11 +53,10 @@ func checkCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("check: takes no arguments (see brokerfinder help)")
 	}
 	var n int
-	var err error
 	if len(urls) == 0 {
-		n, err = checkOffline(ctx, &c, stdout, stderr)
+		n, err = checkOffline(ctx, c, stdout, stderr)
 	} else {
-		n, err = checkOnline(ctx, &c, urls, stdout)
+		n, err = checkOnline(ctx, c, urls, stdout)
 	}
 	if err != nil {
 		return err
@@ -120,12 +121,12 @@ func checkOnline(ctx context.Context, c *config, urls []string, stdout io.Writer
 	if c.MongoURI != "" {
 		// Opened directly, not through openStore: a check must not finish
 		// other writers' unfinished writes (Recover).
-		store, err := mongodb.Open(ctx, c.MongoURI, c.Database)
+		store, err := mongodb.Open(ctx, string(c.MongoURI), c.Database)
 		if err != nil {
 			return 0, err
 		}
 		defer store.Close(context.Background())
-		storeName = maskURI(c.MongoURI) + " database " + c.Database
+		storeName = maskURI(string(c.MongoURI)) + " database " + c.Database
 		readStore = func() (map[string]int64, error) { return finder.StoreVersions(ctx, store) }
 	}
 	total := 0

@@ -1,98 +1,171 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"strconv"
+	"reflect"
 	"strings"
 	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	"github.com/brokerfinder/brokerfinder/internal/api"
 )
 
-// config is the service's configuration. Defaults are in code; environment
-// variables override them; flags override both.
+// config is the service's configuration. Defaults are in code
+// (defaultConfig); BROKERFINDER_* environment variables override them;
+// flags override both. Every value is checked as it is read, by its type
+// (settings.go): a bad one is an error naming the variable or flag and
+// what it accepts, never a silent default.
+//
+// Each field's tags name its variable (env), its flag and the flag's help
+// (usage); flags are registered from them, so the two cannot drift apart.
 type config struct {
-	Addr       string
-	DataDir    string
-	MongoURI   string
-	Database   string
-	AdminToken string
-	SeedDir    string
-	LogLevel   string
+	Addr     address  `env:"BROKERFINDER_ADDR" flag:"addr" usage:"listen address"`
+	DataDir  string   `env:"BROKERFINDER_DATA_DIR" flag:"data-dir" usage:"data directory for the embedded store and the index"`
+	MongoURI mongoURI `env:"BROKERFINDER_MONGODB_URI" flag:"mongodb-uri" usage:"MongoDB connection string; empty runs the embedded store"`
+	Database string   `env:"BROKERFINDER_MONGODB_DATABASE" flag:"mongodb-database" usage:"database name"`
+	SeedDir  string   `env:"BROKERFINDER_SEED_DIR" flag:"seed-dir" usage:"seed directory loaded into an empty store"`
 	// PostcodesFile and GeocoderURL add geocoders in front of the built-in
 	// table of the seed's towns and districts.
-	PostcodesFile string
-	GeocoderURL   string
-	// RateLimit and RateBurst limit each client address on public routes
-	// (requests a second; 0 turns it off). TrustedProxies are the proxies
-	// whose X-Forwarded-For names the client.
-	RateLimit      float64
-	RateBurst      int
-	TrustedProxies string
-	RequestTimeout time.Duration
+	PostcodesFile string  `env:"BROKERFINDER_POSTCODES_FILE" flag:"postcodes-file" usage:"CSV of postcodes or postcode districts with coordinates (ONS Postcode Directory layout, or outward codes)"`
+	GeocoderURL   httpURL `env:"BROKERFINDER_GEOCODER_URL" flag:"geocoder-url" usage:"base URL of a postcodes.io-compatible geocoder"`
+	// RateLimit and RateBurst limit each client address's matches and
+	// writes (0 turns all limiting off), ReadRateLimit and ReadRateBurst
+	// its GET requests. TrustedProxies are the proxies whose
+	// X-Forwarded-For names the client.
+	RateLimit      rate      `env:"BROKERFINDER_RATE_LIMIT" flag:"rate-limit" usage:"matches and writes a second one client address may make; 0 turns all limiting off"`
+	RateBurst      burst     `env:"BROKERFINDER_RATE_BURST" flag:"rate-burst" usage:"matches and writes a client may make at once before the rate applies"`
+	ReadRateLimit  rate      `env:"BROKERFINDER_READ_RATE_LIMIT" flag:"read-rate-limit" usage:"GET requests a second one client address may make; 0 leaves reads unlimited"`
+	ReadRateBurst  burst     `env:"BROKERFINDER_READ_RATE_BURST" flag:"read-rate-burst" usage:"GET requests a client may make at once before the read rate applies"`
+	TrustedProxies proxyList `env:"BROKERFINDER_TRUSTED_PROXIES" flag:"trusted-proxies" usage:"comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is trusted"`
+	RequestTimeout timeout   `env:"BROKERFINDER_REQUEST_TIMEOUT" flag:"request-timeout" usage:"longest any request may take"`
 	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its own
 	// listener, for finding where time goes; keep it on a loopback address.
-	PprofAddr string
+	PprofAddr optionalAddress `env:"BROKERFINDER_PPROF_ADDR" flag:"pprof-addr" usage:"address to serve Go's profiler on, e.g. 127.0.0.1:6060; empty turns it off"`
+	LogLevel  logLevel        `env:"BROKERFINDER_LOG_LEVEL" flag:"log-level" usage:"debug, info, warn or error"`
+	// AdminToken is taken from the environment only: a flag would show in
+	// process listings.
+	AdminToken string `env:"BROKERFINDER_ADMIN_TOKEN"`
 }
 
-// flags registers the shared configuration flags on fs, with defaults from
-// the environment.
-func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
+// defaultConfig is the configuration with nothing set.
+func defaultConfig() config {
+	return config{
+		Addr:           ":8080",
+		DataDir:        "./data",
+		Database:       "brokerfinder",
+		SeedDir:        "./seed",
+		RateLimit:      api.DefaultRateLimit,
+		RateBurst:      api.DefaultRateBurst,
+		ReadRateLimit:  api.DefaultReadRateLimit,
+		ReadRateBurst:  api.DefaultReadRateBurst,
+		RequestTimeout: timeout(10 * time.Second),
+		LogLevel:       logLevel(slog.LevelInfo),
 	}
-	fs.StringVar(&c.Addr, "addr", env("BROKERFINDER_ADDR", ":8080"), "listen address (BROKERFINDER_ADDR)")
-	fs.StringVar(&c.DataDir, "data-dir", env("BROKERFINDER_DATA_DIR", "./data"), "data directory for the embedded store and the index (BROKERFINDER_DATA_DIR)")
-	fs.StringVar(&c.MongoURI, "mongodb-uri", env("BROKERFINDER_MONGODB_URI", ""), "MongoDB connection string; empty runs the embedded store (BROKERFINDER_MONGODB_URI)")
-	fs.StringVar(&c.Database, "mongodb-database", env("BROKERFINDER_MONGODB_DATABASE", "brokerfinder"), "database name (BROKERFINDER_MONGODB_DATABASE)")
-	fs.StringVar(&c.SeedDir, "seed-dir", env("BROKERFINDER_SEED_DIR", "./seed"), "seed directory loaded into an empty store (BROKERFINDER_SEED_DIR)")
-	fs.StringVar(&c.PostcodesFile, "postcodes-file", env("BROKERFINDER_POSTCODES_FILE", ""), "CSV of postcodes or postcode districts with coordinates (ONS Postcode Directory layout, or outward codes) (BROKERFINDER_POSTCODES_FILE)")
-	fs.StringVar(&c.GeocoderURL, "geocoder-url", env("BROKERFINDER_GEOCODER_URL", ""), "base URL of a postcodes.io-compatible geocoder (BROKERFINDER_GEOCODER_URL)")
-	fs.Float64Var(&c.RateLimit, "rate-limit", envFloat(getenv, "BROKERFINDER_RATE_LIMIT", 20), "requests a second one client address may make to public routes; 0 turns limiting off (BROKERFINDER_RATE_LIMIT)")
-	fs.IntVar(&c.RateBurst, "rate-burst", int(envFloat(getenv, "BROKERFINDER_RATE_BURST", 40)), "requests a client may make at once before the rate applies (BROKERFINDER_RATE_BURST)")
-	fs.StringVar(&c.TrustedProxies, "trusted-proxies", env("BROKERFINDER_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is trusted (BROKERFINDER_TRUSTED_PROXIES)")
-	fs.DurationVar(&c.RequestTimeout, "request-timeout", envDuration(getenv, "BROKERFINDER_REQUEST_TIMEOUT", 10*time.Second), "longest any request may take (BROKERFINDER_REQUEST_TIMEOUT)")
-	fs.StringVar(&c.PprofAddr, "pprof-addr", env("BROKERFINDER_PPROF_ADDR", ""), "address to serve Go's profiler on, e.g. 127.0.0.1:6060; empty turns it off (BROKERFINDER_PPROF_ADDR)")
-	fs.StringVar(&c.LogLevel, "log-level", env("BROKERFINDER_LOG_LEVEL", "info"), "debug, info, warn or error (BROKERFINDER_LOG_LEVEL)")
-	// The admin token is taken from the environment only: a flag would show
-	// in process listings.
-	c.AdminToken = getenv("BROKERFINDER_ADMIN_TOKEN")
 }
 
-// parse parses args into a new config.
+// newConfig reads the environment over the defaults and registers the
+// configuration's flags on fs, so that fs.Parse lays the flags over both.
+// A bad variable is an error naming it and what it accepts; a bad flag is
+// fs.Parse's error, naming the flag.
+func newConfig(fs *flag.FlagSet, getenv func(string) string) (*config, error) {
+	c := defaultConfig()
+	if err := c.readEnv(getenv); err != nil {
+		return nil, err
+	}
+	c.flags(fs)
+	return &c, nil
+}
+
+// readEnv sets the fields whose variables are set (empty counts as unset,
+// as before).
+func (c *config) readEnv(getenv func(string) string) error {
+	params, err := env.GetFieldParams(c)
+	if err != nil {
+		return err
+	}
+	vars := map[string]string{}
+	for _, p := range params {
+		if v := getenv(p.Key); v != "" {
+			vars[p.Key] = v
+		}
+	}
+	err = env.ParseWithOptions(c, env.Options{Environment: vars})
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	// The library names the struct field; say the variable instead, and
+	// report every bad one at once.
+	var problems []string
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			if f, ok := reflect.TypeFor[config]().FieldByName(pe.Name); ok {
+				problems = append(problems, f.Tag.Get("env")+": "+pe.Err.Error())
+				continue
+			}
+		}
+		problems = append(problems, e.Error())
+	}
+	return fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+}
+
+// flags registers a flag for every field with a flag tag, its default the
+// field's current value.
+func (c *config) flags(fs *flag.FlagSet) {
+	v := reflect.ValueOf(c).Elem()
+	for _, f := range reflect.VisibleFields(v.Type()) {
+		name := f.Tag.Get("flag")
+		if name == "" {
+			continue
+		}
+		usage := fmt.Sprintf("%s (%s)", f.Tag.Get("usage"), f.Tag.Get("env"))
+		switch p := v.FieldByIndex(f.Index).Addr().Interface().(type) {
+		case flag.Value:
+			fs.Var(p, name, usage)
+		case *string:
+			fs.StringVar(p, name, *p, usage)
+		default:
+			panic(fmt.Sprintf("config field %s: no flag for %T", f.Name, p))
+		}
+	}
+}
+
+// parseConfig parses args into a new config.
 func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer) (*config, *flag.FlagSet, error) {
-	var c config
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	c.flags(fs, getenv)
+	c, err := newConfig(fs, getenv)
+	if err != nil {
+		return nil, nil, err
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
 	}
-	return &c, fs, nil
+	return c, fs, nil
 }
 
 // logger returns a text logger at the configured level.
 func (c *config) logger(w io.Writer) (*slog.Logger, error) {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", c.LogLevel)
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), nil
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.Level(c.LogLevel)})), nil
 }
 
 // logValues returns the configuration for the start-up log, secrets masked.
 func (c *config) logValues() []any {
 	return []any{
-		"addr", c.Addr, "data_dir", c.DataDir, "mongodb_uri", maskURI(c.MongoURI),
+		"addr", c.Addr, "data_dir", c.DataDir, "mongodb_uri", maskURI(string(c.MongoURI)),
 		"database", c.Database, "seed_dir", c.SeedDir,
 		"postcodes_file", c.PostcodesFile, "geocoder_url", c.GeocoderURL,
-		"rate_limit", c.RateLimit, "rate_burst", c.RateBurst, "trusted_proxies", c.TrustedProxies,
-		"request_timeout", c.RequestTimeout, "pprof_addr", c.PprofAddr,
-		"admin_token", mask(c.AdminToken),
+		"rate_limit", c.RateLimit, "rate_burst", c.RateBurst,
+		"read_rate_limit", c.ReadRateLimit, "read_rate_burst", c.ReadRateBurst,
+		"trusted_proxies", c.TrustedProxies.String(),
+		"request_timeout", c.RequestTimeout.String(), "pprof_addr", c.PprofAddr,
+		"log_level", c.LogLevel.String(), "admin_token", mask(c.AdminToken),
 	}
 }
 
@@ -117,31 +190,4 @@ func maskURI(uri string) string {
 		return scheme + "://" + user + ":***@" + rest[at+1:]
 	}
 	return uri
-}
-
-// envFloat reads a number from the environment, or def when unset or not a
-// number (a bad value is caught when the flag of the same name is parsed).
-func envFloat(getenv func(string) string, name string, def float64) float64 {
-	if f, err := strconv.ParseFloat(getenv(name), 64); err == nil {
-		return f
-	}
-	return def
-}
-
-func envDuration(getenv func(string) string, name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(getenv(name)); err == nil {
-		return d
-	}
-	return def
-}
-
-// proxies splits the trusted proxies setting.
-func (c *config) proxies() []string {
-	var out []string
-	for _, p := range strings.Split(c.TrustedProxies, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

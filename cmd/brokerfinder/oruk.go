@@ -36,9 +36,11 @@ const (
 
 // exchangeFlags parses the shared configuration, --format and one argument.
 func exchangeFlags(name string, args []string, getenv func(string) string, stderr io.Writer) (*config, string, string, error) {
-	var c config
 	fs := newFlagSet(name, stderr)
-	c.flags(fs, getenv)
+	c, err := newConfig(fs, getenv)
+	if err != nil {
+		return nil, "", "", err
+	}
 	format := fs.String("format", "", "format (required): oruk (an Open Referral UK / HSDS-UK 3.0 JSON feed of the directory) or backup (every collection of the store, for restoring into an empty store)")
 	if err := fs.Parse(args); err != nil {
 		return nil, "", "", err
@@ -53,7 +55,7 @@ func exchangeFlags(name string, args []string, getenv func(string) string, stder
 	default:
 		return nil, "", "", fmt.Errorf("%s: unknown format %q (known: oruk, backup)", name, *format)
 	}
-	return &c, *format, fs.Arg(0), nil
+	return c, *format, fs.Arg(0), nil
 }
 
 // exportCmd writes the whole directory, drafts included (as "inactive"), to

@@ -14,9 +14,11 @@ import (
 // is written; missing records are created, edited ones kept unless
 // --overwrite.
 func seedCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var c config
 	fs := newFlagSet("seed", stderr)
-	c.flags(fs, getenv)
+	c, err := newConfig(fs, getenv)
+	if err != nil {
+		return err
+	}
 	overwrite := fs.Bool("overwrite", false, "replace records that were edited since seeding with the seed's version")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -25,7 +27,7 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	store, closeStore, err := openStoreFor(ctx, &c, stderr)
+	store, closeStore, err := openStoreFor(ctx, c, stderr)
 	if err != nil {
 		return err
 	}

@@ -85,7 +85,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
-	geocoder, err := geo.New(geo.Config{PostcodesFile: cfg.PostcodesFile, HTTPURL: cfg.GeocoderURL})
+	geocoder, err := geo.New(geo.Config{PostcodesFile: cfg.PostcodesFile, HTTPURL: string(cfg.GeocoderURL)})
 	if err != nil {
 		return err
 	}
@@ -108,21 +108,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			logger.Error("writing the last exposure counts", "err", err)
 		}
 	}()
-	for _, p := range cfg.proxies() {
-		if net.ParseIP(p) == nil {
-			if _, _, err := net.ParseCIDR(p); err != nil {
-				return fmt.Errorf("BROKERFINDER_TRUSTED_PROXIES: %q is not an address or CIDR", p)
-			}
-		}
-	}
 	svc := service.New(service.Config{Store: store, Finder: f, Recorder: recorder, Logger: logger})
 	handler := api.New(api.Config{
 		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
-		RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst, TrustedProxies: cfg.proxies(),
-		RequestTimeout: cfg.RequestTimeout, Service: svc,
+		RateLimit: float64(cfg.RateLimit), RateBurst: int(cfg.RateBurst),
+		ReadRateLimit: float64(cfg.ReadRateLimit), ReadRateBurst: int(cfg.ReadRateBurst), TrustedProxies: cfg.TrustedProxies,
+		RequestTimeout: time.Duration(cfg.RequestTimeout), Service: svc,
 		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Service: svc, Shortlists: store, Logger: logger})},
 	})
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := net.Listen("tcp", string(cfg.Addr))
 	if err != nil {
 		return err
 	}
@@ -136,7 +130,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	logger.Info("listening", "url", fmt.Sprintf("http://%s", ln.Addr()))
 	if cfg.PprofAddr != "" {
-		stop, err := servePprof(cfg.PprofAddr, logger)
+		stop, err := servePprof(string(cfg.PprofAddr), logger)
 		if err != nil {
 			return err
 		}

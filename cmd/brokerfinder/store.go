@@ -14,7 +14,7 @@ import (
 // the data directory. The returned close function stops what was started, in
 // reverse order.
 func openStore(ctx context.Context, cfg *config, logger *slog.Logger) (*mongodb.Store, func(), error) {
-	uri := cfg.MongoURI
+	uri := string(cfg.MongoURI)
 	var embedded *mongodb.Embedded
 	if uri == "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {

@@ -26,9 +26,11 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return errors.New("token: say create, list or revoke")
 	}
 	sub, args := args[0], args[1:]
-	var c config
 	fs := newFlagSet("token "+sub, stderr)
-	c.flags(fs, getenv)
+	c, err := newConfig(fs, getenv)
+	if err != nil {
+		return err
+	}
 	name := fs.String("name", "", "who or what the token is for (create)")
 	role := fs.String("role", string(directory.RoleAdmin), "the token's role (create): admin, adviser or provider_editor")
 	providerID := fs.String("provider", "", "the provider a provider_editor token may edit (create)")
@@ -50,7 +52,7 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("token: unknown subcommand %q (create, list, revoke)", sub)
 	}
 
-	store, closeStore, err := openStoreFor(ctx, &c, stderr)
+	store, closeStore, err := openStoreFor(ctx, c, stderr)
 	if err != nil {
 		return err
 	}

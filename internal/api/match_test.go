@@ -293,7 +293,7 @@ func TestWritesAreSearchableAtOnce(t *testing.T) {
 // are never limited.
 func TestRateLimit(t *testing.T) {
 	store := mongotest.Store(t)
-	srv := httptest.NewServer(api.New(api.Config{Store: store, RateLimit: 1, RateBurst: 3, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	srv := httptest.NewServer(api.New(api.Config{Store: store, RateLimit: 1, RateBurst: 3, ReadRateLimit: 1, ReadRateBurst: 3, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	defer srv.Close()
 	get := func(path, forwarded string) *http.Response {
 		req, _ := http.NewRequest("GET", srv.URL+path, nil)

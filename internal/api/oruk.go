@@ -25,6 +25,7 @@ func (s *Server) registerORUK(r *gin.Engine) {
 	// documentation page are served alongside.
 	s.registerDocs(r)
 	g := r.Group("/oruk", orukCORS)
+	g.GET("", s.handle(s.orukMeta)) // the base URL itself: a redirect would fail a browser's cross-origin fetch
 	g.GET("/", s.handle(s.orukMeta))
 	g.GET("/services", s.handle(s.orukServices))
 	g.GET("/services/:id", s.handle(s.orukService))
@@ -36,7 +37,7 @@ func (s *Server) registerORUK(r *gin.Engine) {
 	g.GET("/service_at_locations/:id", s.handle(s.orukServiceAtLocation))
 	g.GET("/organizations", s.handle(s.orukOrganizations))
 	g.GET("/organizations/:id", s.handle(s.orukOrganization))
-	for _, p := range []string{"/", "/services", "/taxonomies", "/taxonomy_terms", "/service_at_locations"} {
+	for _, p := range []string{"", "/", "/services", "/taxonomies", "/taxonomy_terms", "/service_at_locations"} {
 		g.OPTIONS(p, orukPreflight)
 	}
 	for _, p := range []string{"/services/:id", "/taxonomies/:id", "/taxonomy_terms/:id", "/service_at_locations/:id"} {
@@ -57,6 +58,7 @@ func orukCORS(c *gin.Context) {
 //	@Description	Answers a browser's preflight: any origin may GET.
 //	@Tags			oruk
 //	@Success		204
+//	@Router			/oruk [options]
 //	@Router			/oruk/ [options]
 //	@Router			/oruk/services [options]
 //	@Router			/oruk/taxonomies [options]
@@ -90,6 +92,7 @@ func orukPreflightID(c *gin.Context) { orukPreflight(c) }
 //	@Tags			oruk
 //	@Produce		json
 //	@Success		200	{object}	hsds.Meta
+//	@Router			/oruk [get]
 //	@Router			/oruk/ [get]
 func (s *Server) orukMeta(c *gin.Context) error {
 	scheme := "http"

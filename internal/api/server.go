@@ -15,7 +15,6 @@ package api
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -37,9 +36,18 @@ type Config struct {
 	// MaxBodyBytes caps request bodies; 0 means 1 MiB.
 	MaxBodyBytes int64
 	// RateLimit is how many requests a second one client address may make
-	// to public routes, with bursts of RateBurst; 0 turns limiting off.
+	// for matches (POST /v1/match, the public page's results) and for
+	// writes, each counted apart, with bursts of RateBurst; 0 turns all
+	// limiting off. Health checks, static files and documentation are
+	// never limited.
 	RateLimit float64
 	RateBurst int
+	// ReadRateLimit and ReadRateBurst are the same for GET requests (public
+	// data, ORUK, search, the pages), counted apart from the others; a
+	// ReadRateLimit of 0 leaves reads unlimited. The Default* constants are
+	// the service's defaults.
+	ReadRateLimit float64
+	ReadRateBurst int
 	// RequestTimeout bounds every request; 0 means 10 s.
 	RequestTimeout time.Duration
 	// TrustedProxies are the addresses (CIDRs) whose X-Forwarded-For is
@@ -89,7 +97,7 @@ func New(cfg Config) http.Handler {
 		s.adminHash = HashToken(cfg.AdminToken)
 	}
 	if cfg.RateLimit > 0 {
-		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst)
+		s.limiter = newLimiter(cfg.RateLimit, cfg.RateBurst, cfg.ReadRateLimit, cfg.ReadRateBurst, maxClients, s.now)
 	}
 	timeout := cfg.RequestTimeout
 	if timeout <= 0 {
@@ -103,7 +111,7 @@ func New(cfg Config) http.Handler {
 	// connection's address is the client, so X-Forwarded-For cannot be used
 	// to dodge the rate limit.
 	_ = r.SetTrustedProxies(cfg.TrustedProxies)
-	r.Use(s.recoverPanics, s.logRequests, securityHeaders, timeLimit(timeout), s.handle(s.limitPublic))
+	r.Use(s.recoverPanics, s.logRequests, securityHeaders, timeLimit(timeout), s.handle(s.limitRequests))
 	r.NoRoute(s.handle(func(*gin.Context) error { return errRoute }))
 	r.NoMethod(s.handle(func(*gin.Context) error { return errMethod }))
 
@@ -125,7 +133,7 @@ func New(cfg Config) http.Handler {
 	for _, m := range cfg.Mounts {
 		m(r)
 	}
-	return r
+	return &orukCORSHandler{engine: r}
 }
 
 // Mount adds routes to the API's engine.
@@ -193,16 +201,4 @@ func (s *Server) finderReady() error {
 		return directory.ErrUnavailable
 	}
 	return nil
-}
-
-// limitPublic rate-limits the routes people and other sites call; health
-// checks, static files and documentation are not limited.
-func (s *Server) limitPublic(c *gin.Context) error {
-	p := c.Request.URL.Path
-	for _, free := range []string{"/healthz", "/readyz", "/assets/", "/docs", "/openapi/", "/embed.js"} {
-		if strings.HasPrefix(p, free) {
-			return nil
-		}
-	}
-	return s.rateLimit(c)
 }

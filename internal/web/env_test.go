@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/brokerfinder/brokerfinder/internal/api"
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/finder"
@@ -81,9 +79,8 @@ func newServerAt(t *testing.T, now func() time.Time) *httptest.Server {
 	}
 	t.Cleanup(func() { _ = f.Close() })
 	svc := service.New(service.Config{Store: store, Finder: f, Logger: logger, Now: now})
-	engine := api.New(api.Config{Store: store, Finder: f, Service: svc, Logger: logger, AdminToken: testAdminToken}).(*gin.Engine)
-	web.Register(engine, web.Config{Finder: f, Service: svc, Shortlists: store, Logger: logger, Now: now})
-	srv := httptest.NewServer(engine)
+	srv := httptest.NewServer(api.New(api.Config{Store: store, Finder: f, Service: svc, Logger: logger, AdminToken: testAdminToken,
+		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Service: svc, Shortlists: store, Logger: logger, Now: now})}}))
 	t.Cleanup(srv.Close)
 	return srv
 }
