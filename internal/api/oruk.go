@@ -287,6 +287,12 @@ func orukPathID(c *gin.Context) (string, error) {
 //	@Failure		503	{object}	ErrorResponse
 //	@Router			/oruk/services/{id} [get]
 func (s *Server) orukService(c *gin.Context) error {
+	return orukByID(s, c, (*finder.Finder).ORUKService, func(p *directory.Provider) any { return hsds.FromProvider(p) })
+}
+
+// orukByID answers an ORUK lookup by the id in the path: lookup finds the
+// record in the search copies and render maps it to HSDS.
+func orukByID[T any](s *Server, c *gin.Context, lookup func(*finder.Finder, string) (T, bool), render func(T) any) error {
 	id, err := orukPathID(c)
 	if err != nil {
 		return err
@@ -295,11 +301,11 @@ func (s *Server) orukService(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	p, ok := f.ORUKService(id)
+	r, ok := lookup(f, id)
 	if !ok {
 		return directory.ErrNotFound
 	}
-	writeJSON(c, http.StatusOK, hsds.FromProvider(p))
+	writeJSON(c, http.StatusOK, render(r))
 	return nil
 }
 
@@ -344,20 +350,7 @@ func (s *Server) orukOrganizations(c *gin.Context) error {
 //	@Failure		503	{object}	ErrorResponse
 //	@Router			/oruk/organizations/{id} [get]
 func (s *Server) orukOrganization(c *gin.Context) error {
-	id, err := orukPathID(c)
-	if err != nil {
-		return err
-	}
-	f, err := s.orukFinder()
-	if err != nil {
-		return err
-	}
-	o, ok := f.ORUKOrganization(id)
-	if !ok {
-		return directory.ErrNotFound
-	}
-	writeJSON(c, http.StatusOK, hsds.OrganizationFull(o.Providers))
-	return nil
+	return orukByID(s, c, (*finder.Finder).ORUKOrganization, func(o finder.Organization) any { return hsds.OrganizationFull(o.Providers) })
 }
 
 // orukTaxonomies godoc
@@ -567,22 +560,11 @@ func (s *Server) orukServiceAtLocations(c *gin.Context) error {
 //	@Failure		503	{object}	ErrorResponse
 //	@Router			/oruk/service_at_locations/{id} [get]
 func (s *Server) orukServiceAtLocation(c *gin.Context) error {
-	id, err := orukPathID(c)
-	if err != nil {
-		return err
-	}
-	f, err := s.orukFinder()
-	if err != nil {
-		return err
-	}
-	r, ok := f.ORUKServiceAtLocation(id)
-	if !ok {
-		return directory.ErrNotFound
-	}
-	svc := hsds.FromProvider(r.Provider)
-	sal := svc.ServiceAtLocations[r.Site]
-	svc.ServiceAtLocations = nil
-	sal.Service = &svc
-	writeJSON(c, http.StatusOK, sal)
-	return nil
+	return orukByID(s, c, (*finder.Finder).ORUKServiceAtLocation, func(r finder.SiteRef) any {
+		svc := hsds.FromProvider(r.Provider)
+		sal := svc.ServiceAtLocations[r.Site]
+		svc.ServiceAtLocations = nil
+		sal.Service = &svc
+		return sal
+	})
 }
