@@ -177,7 +177,7 @@ func (s *Server) createProvider(c *gin.Context) error {
 // updateProvider godoc
 //
 //	@Summary		Replace a provider
-//	@Description	Role rule: admin, or a provider editor for their own provider only (403 for any other). A provider editor may not change status or contract_status (403), and freshness is kept: confirm accuracy with POST /v1/providers/{id}/verify. Replaces the whole record; a replacement that changes nothing makes no new version. Read-only fields (version, created_at, updated_at, verification_overdue) may be sent and are ignored, so a client can PUT back what it read. To change a few fields, use PATCH. Needs If-Match with the ETag from your last read: without it 428, if someone changed the record since, 412, and nothing is written.
+//	@Description	Role rule: admin, or a provider editor for their own provider only (403 for any other). A provider editor may not change status or contract_status (403), and freshness is kept: confirm accuracy with POST /v1/providers/{id}/verify. Replaces the whole record; a replacement that changes nothing makes no new version. Read-only fields (version, created_at, updated_at, verification_overdue) may be sent and are ignored, so a client can PUT back what it read. To change a few fields, use PATCH. A provider editor's changes to reviewed fields (type, coverage, performance, organisation.jobcentre_plus_run, sites at a Jobcentre, the jobcentre delivery mode, incentives' amounts and recipients) are held for an admin's review: the rest goes live, and the answer's pending_review names the fields held (see GET /v1/providers/{id}/pending-change). Needs If-Match with the ETag from your last read: without it 428, if someone changed the record since, 412, and nothing is written.
 //	@Tags			providers
 //	@Accept			json
 //	@Produce		json
@@ -217,10 +217,12 @@ func (s *Server) replaceProvider(c *gin.Context, p *directory.Provider, version 
 		return directory.Invalid("id", "must match the id in the URL (or be left out)")
 	}
 	p.ID = id
-	if _, err := s.svc.ReplaceProvider(c.Request.Context(), p, version); err != nil {
+	edit, err := s.svc.EditProvider(c.Request.Context(), p, version)
+	if err != nil {
 		return err
 	}
-	s.writeProvider(c, http.StatusOK, p)
+	c.Header("ETag", etag(p.Version))
+	writeJSON(c, http.StatusOK, ProviderView{Provider: p, VerificationOverdue: p.VerificationOverdue(s.now()), PendingReview: pendingReview(edit.Held)})
 	return nil
 }
 
@@ -276,14 +278,20 @@ func (s *Server) loadProvider(c *gin.Context) (*directory.Provider, error) {
 type ProviderView struct {
 	*directory.Provider
 	VerificationOverdue bool `json:"verification_overdue" readonly:"true"`
+	// PendingReview is set in the answer to a provider editor's PUT or
+	// PATCH that changed reviewed fields: those are held for an admin, and
+	// the record returned (and the public listing) is without them.
+	PendingReview *PendingReview `json:"pending_review,omitempty" readonly:"true"`
 } // @name ProviderView
 
 // ProviderInput is a provider as a client sends it to PUT: what GET
 // returned may be sent back as it is. The read-only fields (version,
-// created_at, updated_at, verification_overdue) are accepted and ignored.
+// created_at, updated_at, verification_overdue, pending_review) are
+// accepted and ignored.
 type ProviderInput struct {
 	directory.Provider
-	VerificationOverdue *bool `json:"verification_overdue,omitempty" readonly:"true"`
+	VerificationOverdue *bool          `json:"verification_overdue,omitempty" readonly:"true"`
+	PendingReview       *PendingReview `json:"pending_review,omitempty" readonly:"true"`
 } // @name ProviderInput
 
 func (s *Server) writeProvider(c *gin.Context, status int, p *directory.Provider) {

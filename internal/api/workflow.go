@@ -37,6 +37,12 @@ func (s *Server) registerWorkflow(v1 *gin.RouterGroup) {
 	v1.POST("/providers/:id/verify", editors, s.handle(s.verifyProvider))
 	v1.GET("/providers/:id/history", editors, s.handle(s.providerHistory))
 	v1.POST("/providers/:id/revert", admin, s.handle(s.revertProvider))
+
+	v1.GET("/admin/changes", admin, s.handle(s.listChanges))
+	v1.GET("/admin/changes/:id", admin, s.handle(s.getChange))
+	v1.POST("/admin/changes/:id/approve", admin, s.handle(s.approveChange))
+	v1.POST("/admin/changes/:id/reject", admin, s.handle(s.rejectChange))
+	v1.GET("/providers/:id/pending-change", editors, s.handle(s.providerPendingChange))
 }
 
 var errGone = &apiError{http.StatusGone, "gone", "This shortlist has expired: shortlists can be opened for 30 days. Ask your adviser for a new one."}

@@ -28,6 +28,8 @@ type wfEnv struct {
 	tokens map[string]string // role name -> secret
 	ids    map[string]string // role name -> token id
 	skew   atomic.Int64      // added to the server's clock, in seconds
+	// proposals counts propose's calls, so each proposes something new.
+	proposals int
 }
 
 const (
@@ -101,6 +103,21 @@ func (w *wfEnv) etagOf(path string) string {
 		w.t.Fatalf("GET %s: %d %s", path, r.status, r.body)
 	}
 	return r.header.Get("ETag")
+}
+
+// propose has provider A's editor propose a held change (a new proposal
+// each time, superseding the last) and returns its id.
+func (w *wfEnv) propose() string {
+	w.t.Helper()
+	path := "/v1/providers/" + w.a.ID
+	r := w.as(editorA, "PATCH", path, map[string]any{"coverage": map[string]any{"radius_km": 20 + w.proposals}}, "If-Match", w.etagOf(path))
+	w.proposals++
+	var v api.ProviderView
+	r.json(w.t, &v)
+	if r.status != http.StatusOK || v.PendingReview == nil {
+		w.t.Fatalf("proposing a change: %d %s", r.status, r.body)
+	}
+	return v.PendingReview.ChangeID
 }
 
 func referralBody(providerID string) map[string]any {
@@ -229,6 +246,18 @@ func TestRoleMatrix(t *testing.T) {
 		{"GET /v1/admin/exposure", adminOnly, func(r string) resp { return w.as(r, "GET", "/v1/admin/exposure", nil) }},
 		{"GET /v1/admin/unmet-need", adminOnly, func(r string) resp { return w.as(r, "GET", "/v1/admin/unmet-need", nil) }},
 		{"GET /v1/admin/index", adminOnly, func(r string) resp { return w.as(r, "GET", "/v1/admin/index", nil) }},
+		{"GET /v1/admin/changes", adminOnly, func(r string) resp { return w.as(r, "GET", "/v1/admin/changes?status=pending", nil) }},
+		{"GET /v1/admin/changes/{id}", adminOnly, func(r string) resp { return w.as(r, "GET", "/v1/admin/changes/"+w.propose(), nil) }},
+		{"POST /v1/admin/changes/{id}/approve", adminOnly, func(r string) resp {
+			return w.as(r, "POST", "/v1/admin/changes/"+w.propose()+"/approve", nil)
+		}},
+		{"POST /v1/admin/changes/{id}/reject", adminOnly, func(r string) resp {
+			return w.as(r, "POST", "/v1/admin/changes/"+w.propose()+"/reject", map[string]string{"reason": "no"})
+		}},
+		{"GET /v1/providers/{id}/pending-change", ownEditorOrAdmin, func(r string) resp {
+			w.propose()
+			return w.as(r, "GET", pa+"/pending-change", nil)
+		}},
 	}
 	for _, rt := range routes {
 		for _, role := range roles {

@@ -10,4 +10,5 @@ type WorkflowStore interface {
 	HistoryStore
 	AuditStore
 	ExposureStore
+	PendingChangeStore
 }

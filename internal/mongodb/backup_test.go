@@ -68,6 +68,12 @@ func filledStore(t *testing.T) *Store {
 		Action: "provider.update", TargetType: "provider", TargetID: ids[0], Version: 2}); err != nil {
 		t.Fatal(err)
 	}
+	held := storetest.PolygonProvider("Backup Provider 1") // a proposal holds a whole record
+	held.ID, held.Coverage = ids[1], directory.Coverage{National: true}
+	if _, err := s.ProposeChange(ctx, &directory.PendingChange{ProviderID: ids[1], BaseVersion: 3, Fields: []string{"coverage"},
+		Proposed: held, ProposedBy: actor}); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.AddExposure(ctx, []directory.ExposureCount{{Area: "LS6", ProviderID: ids[0], Shown: 3, Top3: 2, Chosen: 1}}); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +127,8 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	src := filledStore(t)
 	want := allDocuments(t, src)
 	for _, name := range []string{providersCollection, revisionsCollection, changesCollection, tokensCollection,
-		shortlistsCollection, referralsCollection, referralEventsCollection, auditCollection, exposureCollection, unmetNeedCollection} {
+		shortlistsCollection, referralsCollection, referralEventsCollection, auditCollection, exposureCollection, unmetNeedCollection,
+		pendingChangesCollection} {
 		if len(want[name]) == 0 {
 			t.Fatalf("the filled store has no %s: the round trip would not test them", name)
 		}

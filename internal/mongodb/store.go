@@ -35,6 +35,8 @@ type Store struct {
 	changes   *mongo.Collection
 	bulks     *mongo.Collection
 	pending   *mongo.Collection
+	// pendingChanges are changes held for review (review.go).
+	pendingChanges *mongo.Collection
 
 	opts Options
 	// sqlite is set when the server is FerretDB on SQLite (Options.SQLiteDir):
@@ -115,6 +117,7 @@ func OpenWith(ctx context.Context, uri, dbName string, o Options) (*Store, error
 	s.exposure = s.db.Collection(exposureCollection)
 	s.unmetNeed = s.db.Collection(unmetNeedCollection)
 	s.pending = s.db.Collection(pendingCollection)
+	s.pendingChanges = s.db.Collection(pendingChangesCollection)
 
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -160,7 +163,7 @@ func (s *Store) ensureCollections(ctx context.Context) error {
 	for _, n := range names {
 		have[n] = true
 	}
-	for _, c := range []*mongo.Collection{s.providers, s.tokens, s.revisions, s.changes, s.bulks, s.pending,
+	for _, c := range []*mongo.Collection{s.providers, s.tokens, s.revisions, s.changes, s.bulks, s.pending, s.pendingChanges,
 		s.referrals, s.referralEvents, s.shortlists, s.audit, s.exposure, s.unmetNeed} {
 		if have[c.Name()] {
 			continue

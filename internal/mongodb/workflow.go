@@ -26,6 +26,7 @@ func (s *Store) ensureWorkflowIndexes(ctx context.Context) error {
 		}},
 		{s.exposure, []mongo.IndexModel{{Keys: bson.D{{Key: "area", Value: 1}}}}},
 		{s.unmetNeed, []mongo.IndexModel{{Keys: bson.D{{Key: "area", Value: 1}}}}},
+		{s.pendingChanges, pendingChangeIndexes()},
 	} {
 		if err := s.createMissingIndexes(ctx, ix.coll, ix.models); err != nil {
 			return err

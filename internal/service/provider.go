@@ -37,32 +37,14 @@ func (s *Service) CreateProvider(ctx context.Context, p *directory.Provider) err
 // status or contract status, and the record's freshness is kept: it changes
 // only through VerifyProvider. Errors: a *directory.ValidationError;
 // ErrNotFound; ErrVersionMismatch; a *directory.RuleError (forbidden).
+// A provider editor's changes to reviewed fields are held (see
+// EditProvider, which also says what was held).
 func (s *Service) ReplaceProvider(ctx context.Context, p *directory.Provider, version int64) (bool, error) {
-	p.Normalize()
-	if err := p.Validate(); err != nil {
-		return false, err
-	}
-	cur, err := s.store.Provider(ctx, p.ID)
+	edit, err := s.EditProvider(ctx, p, version)
 	if err != nil {
 		return false, err
 	}
-	if cur.Version != version {
-		return false, directory.ErrVersionMismatch
-	}
-	if a, _ := directory.ActorFrom(ctx); a.Role == directory.RoleProviderEditor {
-		if err := editorRules(p, cur); err != nil {
-			return false, err
-		}
-	}
-	if directory.SameContent(p, cur) {
-		*p = *cur
-		return false, nil
-	}
-	if err := s.store.UpdateProvider(directory.WithAction(ctx, ActionUpdate), p, version); err != nil {
-		return false, err
-	}
-	s.indexWrite(p)
-	return true, nil
+	return edit.Changed, nil
 }
 
 // editorRules applies the self-service rules to a provider editor's

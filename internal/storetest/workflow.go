@@ -21,6 +21,7 @@ func runWorkflow(t *testing.T, newStore NewStore) {
 	t.Run("ProviderHistory", func(t *testing.T) { testProviderHistory(t, newStore(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, newStore(t)) })
 	t.Run("ExposureCounters", func(t *testing.T) { testExposure(t, newStore(t)) })
+	t.Run("PendingChanges", func(t *testing.T) { testPendingChanges(t, newStore(t)) })
 }
 
 var (
