@@ -195,6 +195,10 @@ func (r *Recorder) run() {
 	exp := directory.ExposureSums{}
 	unmet := map[[2]string]int64{}
 	add := func(o observation) {
+		// Counts already made for this client today go first. An
+		// observation then dropped at recorderMaxPairs stays remembered,
+		// so that client is not counted again that day: low, not high,
+		// and the drop is counted.
 		o = r.firstOnly(o)
 		// Unmet-need sums are few (areas by needs) and always kept. The
 		// exposure of a match is kept whole or not at all, and only the
