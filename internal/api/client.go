@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"net/netip"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,9 +24,24 @@ func clientTags() gin.HandlerFunc {
 	_, _ = rand.Read(key) // crypto/rand.Read never fails (Go 1.24+)
 	return func(c *gin.Context) {
 		m := hmac.New(sha256.New, key)
-		m.Write([]byte(c.ClientIP()))
+		m.Write([]byte(clientNetwork(c.ClientIP())))
 		tag := string(m.Sum(nil)[:16])
 		c.Request = c.Request.WithContext(service.WithClient(c.Request.Context(), tag))
 		c.Next()
 	}
+}
+
+// clientNetwork is the part of an address one client controls: the address
+// itself for IPv4, its /64 for IPv6, where one home or phone is given a
+// whole /64 and could otherwise count as millions of clients.
+func clientNetwork(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Unmap().Is4() {
+		return ip
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }

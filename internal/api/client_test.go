@@ -63,7 +63,7 @@ func TestExposureCountsClientsNotRequests(t *testing.T) {
 		if !strings.Contains(string(r.body), `"counting":"Counts are of distinct clients a day`) {
 			t.Errorf("%s: the report does not say how counts are made: %s", step, r.body)
 		}
-		if strings.Contains(string(r.body), "192.0.2.") {
+		if strings.Contains(string(r.body), "192.0.2.") || strings.Contains(string(r.body), "2001:db8") {
 			t.Errorf("%s: the report holds a client address: %s", step, r.body)
 		}
 	}
@@ -76,4 +76,10 @@ func TestExposureCountsClientsNotRequests(t *testing.T) {
 	skew.Store(int64(24 * time.Hour))
 	match("192.0.2.1", 5)
 	check("the first address the next day", 3)
+	// An IPv6 client holds a whole /64: its addresses count as one.
+	match("2001:db8:1:2::1", 2)
+	match("2001:db8:1:2:ffff::9", 2)
+	check("two addresses in one IPv6 /64", 4)
+	match("2001:db8:1:3::1", 1)
+	check("another /64", 5)
 }
