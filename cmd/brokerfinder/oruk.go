@@ -22,7 +22,7 @@ import (
 
 // Limits on what import reads.
 const (
-	maxFeedBytes = 64 << 20
+	maxFeedBytes = hsds.MaxFeedBytes // what Import accepts
 	fetchTimeout = 60 * time.Second
 )
 

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/service"
 )
 
 // StaleProvider is a listing not confirmed for a while.
@@ -89,16 +90,23 @@ type ExposureRow struct {
 type ExposureReport struct {
 	Area  string        `json:"area,omitempty"`
 	Items []ExposureRow `json:"items"`
+	// Counting says how the counts are made: distinct clients a day, not
+	// requests.
+	Counting string `json:"counting" example:"Counts are of distinct clients a day, not of requests: …"`
 	// Dropped counts observations this server dropped (since it started)
 	// because its queue was full or it already held as many sums as it
 	// writes at once: if not zero, counts are low.
 	Dropped int64 `json:"dropped"`
+	// Capped is how many counts this server did not make (since it started)
+	// because its memory of which clients it had counted that day was
+	// full: if not zero, counts are low.
+	Capped int64 `json:"capped"`
 } // @name ExposureReport
 
 // exposureReport godoc
 //
 //	@Summary		How often each provider was shown and chosen
-//	@Description	Role rule: admin only. Per area (postcode district, or town) and provider: how many matches showed it, showed it in the top three, and how often a client chose it on a saved shortlist. A provider chosen far more often than its showing explains is a sign of steering. Shortlists are matches too, so an adviser session that matched and then saved counts twice for every provider shown. No personal data.
+//	@Description	Role rule: admin only. Per area (postcode district, or town) and provider: how many matches showed it, showed it in the top three, and how often a client chose it on a saved shortlist. A provider chosen far more often than its showing explains is a sign of steering. Counts are of distinct clients a day, not requests: a client (told apart by a keyed hash of its address, held in memory for the day, never stored) adds at most 1 a UTC day to each count of a provider in an area, however often it repeats, pages or refines a search or saves shortlists; "counting" says so in the report. No personal data.
 //	@Tags			admin
 //	@Produce		json
 //	@Security		BearerToken
@@ -109,12 +117,12 @@ type ExposureReport struct {
 //	@Router			/v1/admin/exposure [get]
 func (s *Server) exposureReport(c *gin.Context) error {
 	a := reportArea(c)
-	counts, dropped, err := s.svc.Exposure(c.Request.Context(), a)
+	tot, err := s.svc.Exposure(c.Request.Context(), a)
 	if err != nil {
 		return err
 	}
-	rows := make([]ExposureRow, len(counts))
-	for i, e := range counts {
+	rows := make([]ExposureRow, len(tot.Counts))
+	for i, e := range tot.Counts {
 		rows[i] = ExposureRow{ExposureCount: e}
 		if s.finder != nil {
 			if p, ok := s.finder.Provider(e.ProviderID); ok {
@@ -122,7 +130,7 @@ func (s *Server) exposureReport(c *gin.Context) error {
 			}
 		}
 	}
-	writeJSON(c, http.StatusOK, ExposureReport{Area: a, Items: rows, Dropped: dropped})
+	writeJSON(c, http.StatusOK, ExposureReport{Area: a, Items: rows, Counting: service.CountingMethod, Dropped: tot.Dropped, Capped: tot.Capped})
 	return nil
 }
 
@@ -136,7 +144,7 @@ type UnmetNeedReport struct {
 // unmetNeedReport godoc
 //
 //	@Summary		Needs that found no good fit, by area
-//	@Description	Role rule: admin only. Per area and need code ("money_help:debt", "severe_or_fluctuating"), how many matches found no provider meeting most of what was asked; the need "_matches" counts those matches. Counts only: no personal data.
+//	@Description	Role rule: admin only. Per area and need code ("money_help:debt", "severe_or_fluctuating"), how many clients a day found no provider meeting most of what was asked, counted like the exposure report (a client repeating a search counts once a UTC day); the need "_matches" counts those clients. Counts only: no personal data.
 //	@Tags			admin
 //	@Produce		json
 //	@Security		BearerToken

@@ -83,11 +83,7 @@ func DecodeFeed(data []byte) ([]Record, []string, error) {
 		return nil, nil, errors.New("the feed is empty")
 	}
 	d := &feedDecoder{byID: map[string]int{}}
-	var root json.RawMessage
-	if err := json.Unmarshal(data, &root); err != nil {
-		return nil, nil, fmt.Errorf("the feed is not JSON: %w", err)
-	}
-	if err := d.value(root, ""); err != nil {
+	if err := d.decode(data); err != nil {
 		return nil, nil, err
 	}
 	if n := len(d.listForms); n > 0 {
@@ -119,20 +115,55 @@ func ListForm(svc *Service) bool {
 }
 
 type feedDecoder struct {
-	records []Record
-	notes   []string
-	byID    map[string]int // service id -> index in records, for merging
-	skipped map[string]int
+	// envelopes counts the wrappers around what is being read (see
+	// maxEnvelopes); decoded counts the bytes handed to the JSON decoder,
+	// for tests of the work done.
+	envelopes int
+	decoded   int
+	records   []Record
+	notes     []string
+	byID      map[string]int // service id -> index in records, for merging
+	skipped   map[string]int
 	// inPage is set while reading a page envelope's contents.
 	inPage    bool
 	listForms []string // ids of the list-form records skipped
+}
+
+// decode checks data's size and nesting, then reads it, decoding each
+// wrapper once and each record once.
+func (d *feedDecoder) decode(data []byte) error {
+	if err := checkBounds(data); err != nil {
+		return err
+	}
+	if !json.Valid(data) {
+		var v json.RawMessage
+		return fmt.Errorf("the feed is not JSON: %w", d.unmarshal(data, &v))
+	}
+	return d.value(data, "")
+}
+
+// unmarshal is json.Unmarshal, counting the bytes it reads.
+func (d *feedDecoder) unmarshal(raw []byte, v any) error {
+	d.decoded += len(raw)
+	return json.Unmarshal(raw, v)
+}
+
+// envelope reads the records inside a wrapper (a page's contents, a feed's
+// services), refusing wrappers nested more than maxEnvelopes deep.
+func (d *feedDecoder) envelope(raw json.RawMessage, path string) error {
+	if d.envelopes >= maxEnvelopes {
+		return fmt.Errorf("%s: pages or feeds nested more than %d deep", orRoot(path), maxEnvelopes)
+	}
+	d.envelopes++
+	defer func() { d.envelopes-- }()
+	return d.value(raw, path)
 }
 
 func (d *feedDecoder) value(raw json.RawMessage, path string) error {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) > 0 && raw[0] == '[' {
 		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
+		if err := d.unmarshal(raw, &items); err != nil {
 			return fmt.Errorf("%s: %w", orRoot(path), err)
 		}
 		for i, it := range items {
@@ -161,7 +192,7 @@ func join(path, key string) string {
 
 func (d *feedDecoder) object(raw json.RawMessage, path string) error {
 	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &keys); err != nil {
+	if err := d.unmarshal(raw, &keys); err != nil {
 		return fmt.Errorf("%s: expected a JSON object or array: %v", orRoot(path), err)
 	}
 	has := func(k string) bool { _, ok := keys[k]; return ok }
@@ -172,14 +203,14 @@ func (d *feedDecoder) object(raw json.RawMessage, path string) error {
 		was := d.inPage
 		d.inPage = true
 		defer func() { d.inPage = was }()
-		return d.value(keys["contents"], join(path, "contents"))
+		return d.envelope(keys["contents"], join(path, "contents"))
 	case has("services") && !has("status"):
 		if !has("name") { // brokerfinder's feed
-			return d.value(keys["services"], join(path, "services"))
+			return d.envelope(keys["services"], join(path, "services"))
 		}
 		// An organization with its services.
 		var org Organization
-		if err := json.Unmarshal(raw, &org); err != nil {
+		if err := d.unmarshal(raw, &org); err != nil {
 			return fmt.Errorf("%s: %v", orRoot(path), err)
 		}
 		services := org.Services
@@ -194,7 +225,7 @@ func (d *feedDecoder) object(raw json.RawMessage, path string) error {
 		return nil
 	case has("service") && has("location"), has("service") && has("service_id"):
 		var sal ServiceAtLocation
-		if err := json.Unmarshal(raw, &sal); err != nil {
+		if err := d.unmarshal(raw, &sal); err != nil {
 			return fmt.Errorf("%s: %v", orRoot(path), err)
 		}
 		if sal.Service == nil {
@@ -211,7 +242,7 @@ func (d *feedDecoder) object(raw json.RawMessage, path string) error {
 		return nil
 	case has("status") || (has("name") && (has("service_at_locations") || has("service_areas") || has("organization"))):
 		var svc Service
-		if err := json.Unmarshal(raw, &svc); err != nil {
+		if err := d.unmarshal(raw, &svc); err != nil {
 			return fmt.Errorf("%s: %v", orRoot(path), err)
 		}
 		d.add(svc, path)

@@ -22,7 +22,7 @@ func (s *Service) Match(ctx context.Context, q finder.MatchQuery) (match.Result,
 	if err != nil {
 		return res, place, err
 	}
-	s.recordMatch(place, q.Needs, res, "")
+	s.recordMatch(ctx, place, q.Needs, res, "")
 	return res, place, nil
 }
 
@@ -53,7 +53,7 @@ func (s *Service) MatchAll(ctx context.Context, q finder.MatchQuery) (match.Resu
 		}
 		res.Results = append(res.Results, more.Results...)
 	}
-	s.recordMatch(place, q.Needs, res, "")
+	s.recordMatch(ctx, place, q.Needs, res, "")
 	return res, place, nil
 }
 
@@ -72,7 +72,10 @@ func Area(p geo.Place) string {
 // recordMatch queues the fairness counts for a match that was shown: each
 // provider in the ranked page shown (and in the top three), the chosen one
 // chosen; and, when nothing fitted, each stated need as unmet in the area.
-func (s *Service) recordMatch(place geo.Place, needs directory.Needs, res match.Result, chosen string) {
+// The recorder counts each once a day for the client in ctx (WithClient),
+// so the public page re-posting a search to page or refine it, or anyone
+// repeating one, counts what a client saw, not how often they asked.
+func (s *Service) recordMatch(ctx context.Context, place geo.Place, needs directory.Needs, res match.Result, chosen string) {
 	if s.recorder == nil {
 		return
 	}
@@ -100,19 +103,40 @@ func (s *Service) recordMatch(place geo.Place, needs directory.Needs, res match.
 			unmet = append(unmet, directory.UnmetNeedCount{Area: a, Need: n, Count: 1})
 		}
 	}
-	s.recorder.Record(exp, unmet)
+	s.recorder.Record(ClientFrom(ctx), s.now(), exp, unmet)
+}
+
+// CountingMethod says how the fairness counts are made, for readers of
+// the reports.
+const CountingMethod = "Counts are of distinct clients a day, not of requests: a client shown a provider in an area " +
+	"adds 1 to shown (and to top3, and to chosen) once a UTC day, however often they repeat, page or refine the search. " +
+	"Clients are told apart by a keyed hash of their network address, held in memory only for the day and never stored, " +
+	"so several people behind one address (an office) count once, and each server counts apart. Unmet-need counts are made the same way."
+
+// ExposureTotals is the fairness report: the totals, and what this server
+// could not count.
+type ExposureTotals struct {
+	Counts []directory.ExposureCount
+	// Dropped counts observations dropped because the recorder's queue was
+	// full or it held as many sums as one write takes.
+	Dropped int64
+	// Capped counts counts not made because the day's memory of which
+	// client was counted for what was full.
+	Capped int64
 }
 
 // Exposure returns the fairness totals for an area ("" for all), with the
-// counts still queued written first, and how many counts were dropped.
-func (s *Service) Exposure(ctx context.Context, area string) ([]directory.ExposureCount, int64, error) {
-	var dropped int64
+// counts still queued written first, and how many this server could not
+// count.
+func (s *Service) Exposure(ctx context.Context, area string) (ExposureTotals, error) {
+	var t ExposureTotals
 	if s.recorder != nil {
 		_ = s.recorder.Flush(ctx)
-		dropped = s.recorder.Dropped()
+		t.Dropped, t.Capped = s.recorder.Dropped(), s.recorder.Capped()
 	}
-	counts, err := s.store.Exposure(ctx, area)
-	return counts, dropped, err
+	var err error
+	t.Counts, err = s.store.Exposure(ctx, area)
+	return t, err
 }
 
 // UnmetNeed returns the unmet-need totals for an area ("" for all), with
@@ -165,7 +189,7 @@ func (s *Service) SaveShortlist(ctx context.Context, req ShortlistRequest) (*dir
 	if err := s.store.CreateShortlist(ctx, &sl); err != nil {
 		return nil, err
 	}
-	s.recordMatch(place, req.Query.Needs, res, sl.ChosenProviderID)
+	s.recordMatch(ctx, place, req.Query.Needs, res, sl.ChosenProviderID)
 	s.audit(ctx, "shortlist.create", "shortlist", sl.Code, 0)
 	return &sl, nil
 }

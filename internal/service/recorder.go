@@ -12,7 +12,10 @@ import (
 
 // Recorder counts, in the background, what each match showed: per area and
 // provider, shown, shown in the top three and chosen; and per area and need,
-// matches with no good fit. A match must never wait for or fail on this, so
+// matches with no good fit. Each count is of distinct clients a day: a
+// client counted for an area and provider (or need) is not counted again
+// until the next UTC day (see seen), however often it repeats or pages a
+// search. A match must never wait for or fail on this, so
 // Record only puts the counts on a bounded queue and drops them (counting
 // the drop) when it is full; one goroutine sums the queue and writes the
 // sums every few seconds, on Flush and on Close.
@@ -26,9 +29,13 @@ type Recorder struct {
 	done    chan struct{}
 	once    sync.Once
 	dropped atomic.Int64
+	capped  atomic.Int64
+	seen    *seen
 }
 
 type observation struct {
+	client   string
+	day      int64
 	exposure []directory.ExposureCount
 	unmet    []directory.UnmetNeedCount
 }
@@ -66,11 +73,12 @@ const (
 // NewRecorder starts a recorder writing to store, with a queue of size
 // observations (0 means 4096).
 func NewRecorder(store directory.ExposureStore, logger *slog.Logger, size int) *Recorder {
-	return newRecorder(store, logger, size, recorderEvery)
+	return newRecorder(store, logger, size, recorderEvery, recorderMaxSeen)
 }
 
-// newRecorder is NewRecorder writing every so often.
-func newRecorder(store directory.ExposureStore, logger *slog.Logger, size int, every time.Duration) *Recorder {
+// newRecorder is NewRecorder writing every so often and remembering at
+// most maxSeen counts a day.
+func newRecorder(store directory.ExposureStore, logger *slog.Logger, size int, every time.Duration, maxSeen int) *Recorder {
 	if size <= 0 {
 		size = 4096
 	}
@@ -78,18 +86,20 @@ func newRecorder(store directory.ExposureStore, logger *slog.Logger, size int, e
 		logger = slog.Default()
 	}
 	r := &Recorder{store: store, logger: logger, every: every, queue: make(chan observation, size),
-		flushes: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+		flushes: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{}), seen: newSeen(maxSeen)}
 	go r.run()
 	return r
 }
 
-// Record queues one observation without blocking.
-func (r *Recorder) Record(exposure []directory.ExposureCount, unmet []directory.UnmetNeedCount) {
+// Record queues one observation without blocking: what one match at time
+// at showed the client with tag client (see WithClient; "" counts every
+// observation).
+func (r *Recorder) Record(client string, at time.Time, exposure []directory.ExposureCount, unmet []directory.UnmetNeedCount) {
 	if len(exposure) == 0 && len(unmet) == 0 {
 		return
 	}
 	select {
-	case r.queue <- observation{exposure, unmet}:
+	case r.queue <- observation{client, dayOf(at), exposure, unmet}:
 	default:
 		r.drop()
 	}
@@ -106,6 +116,46 @@ func (r *Recorder) drop() {
 // because the queue was full or the sums held as many pairs as one write
 // takes (recorderMaxPairs).
 func (r *Recorder) Dropped() int64 { return r.dropped.Load() }
+
+// Capped returns how many counts were not made because the day's memory
+// of counts made was full (see recorderMaxSeen).
+func (r *Recorder) Capped() int64 { return r.capped.Load() }
+
+// firstOnly keeps, of o's counts, those its client has not had counted
+// today, and remembers them.
+func (r *Recorder) firstOnly(o observation) observation {
+	if o.client == "" {
+		return o
+	}
+	once := func(kind byte, area, id string, n int64) int64 {
+		if n == 0 {
+			return 0
+		}
+		first, full := r.seen.first(o.day, o.client, kind, area, id)
+		if full && r.capped.Add(1)%1000 == 1 {
+			r.logger.Warn("exposure recorder's memory of today's clients is full: not counting new ones", "capped", r.capped.Load())
+		}
+		if !first {
+			return 0
+		}
+		return 1
+	}
+	out := observation{client: o.client, day: o.day}
+	for _, c := range o.exposure {
+		e := directory.ExposureCount{Area: c.Area, ProviderID: c.ProviderID,
+			Shown: once('s', c.Area, c.ProviderID, c.Shown), Top3: once('t', c.Area, c.ProviderID, c.Top3),
+			Chosen: once('c', c.Area, c.ProviderID, c.Chosen)}
+		if e.Shown+e.Top3+e.Chosen > 0 {
+			out.exposure = append(out.exposure, e)
+		}
+	}
+	for _, u := range o.unmet {
+		if n := once('u', u.Area, u.Need, u.Count); n > 0 {
+			out.unmet = append(out.unmet, directory.UnmetNeedCount{Area: u.Area, Need: u.Need, Count: n})
+		}
+	}
+	return out
+}
 
 // Flush writes everything queued so far and returns when it is written (or
 // ctx ends).
@@ -145,6 +195,11 @@ func (r *Recorder) run() {
 	exp := directory.ExposureSums{}
 	unmet := map[[2]string]int64{}
 	add := func(o observation) {
+		// Counts already made for this client today go first. An
+		// observation then dropped at recorderMaxPairs stays remembered,
+		// so that client is not counted again that day: low, not high,
+		// and the drop is counted.
+		o = r.firstOnly(o)
 		// Unmet-need sums are few (areas by needs) and always kept. The
 		// exposure of a match is kept whole or not at all, and only the
 		// pairs not yet summed count against the bound.

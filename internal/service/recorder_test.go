@@ -46,10 +46,10 @@ func TestRecorderDropsWhenFullAndFlushesOnClose(t *testing.T) {
 	st := &blockingStore{release: make(chan struct{})}
 	r := NewRecorder(st, nil, 4)
 	one := []directory.ExposureCount{{Area: "LS6", ProviderID: "p", Shown: 1}}
-	r.Record(one, nil)
+	r.Record("", time.Time{}, one, nil)
 	go func() { _ = r.Flush(context.Background()) }() // the writer now blocks in AddExposure
 	for range 100 {
-		r.Record(one, nil) // never blocks: at most 4 queue, the rest drop
+		r.Record("", time.Time{}, one, nil) // never blocks: at most 4 queue, the rest drop
 	}
 	if r.Dropped() < 90 {
 		t.Fatalf("dropped %d of 100 with a queue of 4", r.Dropped())
@@ -80,11 +80,11 @@ func TestRecorderBoundsPairsBetweenWrites(t *testing.T) {
 	}
 	unmet := []directory.UnmetNeedCount{{Area: "C", Need: "no_good_fit", Count: 1}}
 	half := recorderMaxPairs / 2
-	r.Record(page("A", half), nil)
-	r.Record(page("B", half), nil)   // exactly at the bound: kept
-	r.Record(page("C", 1), unmet)    // one new pair too many: dropped, its unmet need kept
-	r.Record(page("A", 10), nil)     // only pairs already summed: kept
-	r.Record(page("A", half+1), nil) // one new pair among old ones: dropped
+	r.Record("", time.Time{}, page("A", half), nil)
+	r.Record("", time.Time{}, page("B", half), nil)   // exactly at the bound: kept
+	r.Record("", time.Time{}, page("C", 1), unmet)    // one new pair too many: dropped, its unmet need kept
+	r.Record("", time.Time{}, page("A", 10), nil)     // only pairs already summed: kept
+	r.Record("", time.Time{}, page("A", half+1), nil) // one new pair among old ones: dropped
 	if err := r.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestRecorderBoundsPairsBetweenWrites(t *testing.T) {
 		t.Fatalf("wrote %d shown and %d unmet, want %d and 1", shown, needs, 2*half+10)
 	}
 	// After the write the sums are empty again, so new pairs count.
-	r.Record(page("C", 1), nil)
+	r.Record("", time.Time{}, page("C", 1), nil)
 	if err := r.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -138,13 +138,13 @@ func (s *slowStore) AddUnmetNeed(context.Context, []directory.UnmetNeedCount) er
 // a flush in the middle of it writes the rest without resting.
 func TestRecorderPacesTimedWrites(t *testing.T) {
 	st := &slowStore{took: 10 * time.Millisecond}
-	r := newRecorder(st, nil, 0, 20*time.Millisecond)
+	r := newRecorder(st, nil, 0, 20*time.Millisecond, recorderMaxSeen)
 	pairs := 5*recorderChunk + 10
 	page := make([]directory.ExposureCount, pairs)
 	for i := range page {
 		page[i] = directory.ExposureCount{Area: "A", ProviderID: fmt.Sprint("p", i), Shown: 1}
 	}
-	r.Record(page, nil)
+	r.Record("", time.Time{}, page, nil)
 	// Wait for the timed write to begin, then keep recording during it.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -160,7 +160,7 @@ func TestRecorderPacesTimedWrites(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	for range 100 {
-		r.Record(page[:1], nil)
+		r.Record("", time.Time{}, page[:1], nil)
 		time.Sleep(time.Millisecond)
 	}
 	st.mu.Lock()
@@ -223,12 +223,12 @@ func (s *failOnceStore) AddUnmetNeed(_ context.Context, cs []directory.UnmetNeed
 // waits for the next write: nothing is lost or counted twice.
 func TestRecorderKeepsWhatAFailedWriteLeft(t *testing.T) {
 	st := &failOnceStore{}
-	r := newRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)), 0, time.Hour)
+	r := newRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)), 0, time.Hour, recorderMaxSeen)
 	page := make([]directory.ExposureCount, 2*recorderChunk+500)
 	for i := range page {
 		page[i] = directory.ExposureCount{Area: "A", ProviderID: fmt.Sprint("p", i), Shown: 1}
 	}
-	r.Record(page, []directory.UnmetNeedCount{{Area: "A", Need: "no_good_fit", Count: 1}})
+	r.Record("", time.Time{}, page, []directory.UnmetNeedCount{{Area: "A", Need: "no_good_fit", Count: 1}})
 	for range 2 {
 		if err := r.Flush(context.Background()); err != nil {
 			t.Fatal(err)
@@ -238,4 +238,60 @@ func TestRecorderKeepsWhatAFailedWriteLeft(t *testing.T) {
 	if st.shown != int64(len(page)) || st.unmet != 1 || st.calls < 4 {
 		t.Fatalf("wrote %d shown and %d unmet in %d calls, want %d and 1", st.shown, st.unmet, st.calls, len(page))
 	}
+}
+
+// TestRecorderCountsEachClientOnceADay: one client's repeated observations
+// count once a day per area and provider (or need), each count apart; a
+// client without a tag counts every time; and the day's memory is bounded:
+// past it new counts are not made but counted as capped, and it empties the
+// next day.
+func TestRecorderCountsEachClientOnceADay(t *testing.T) {
+	st := &blockingStore{release: make(chan struct{})}
+	close(st.release)
+	r := newRecorder(st, nil, 0, time.Hour, 10)
+	defer func() { _ = r.Close(context.Background()) }()
+	page := func(area string, n int, top3 int64) []directory.ExposureCount {
+		out := make([]directory.ExposureCount, n)
+		for i := range out {
+			out[i] = directory.ExposureCount{Area: area, ProviderID: fmt.Sprint("p", i), Shown: 1, Top3: top3}
+		}
+		return out
+	}
+	unmet := []directory.UnmetNeedCount{{Area: "LS6", Need: directory.UnmetNeedMatches, Count: 1}}
+	day := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	step := func(name string, shown, unmetN, capped int64) {
+		t.Helper()
+		if err := r.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if st.shown != shown || st.unmet != unmetN || r.Capped() != capped {
+			t.Errorf("%s: shown %d, unmet %d, capped %d; want %d, %d, %d", name, st.shown, st.unmet, r.Capped(), shown, unmetN, capped)
+		}
+		if len(r.seen.keys) > 10 {
+			t.Errorf("%s: remembers %d counts, more than its bound of 10", name, len(r.seen.keys))
+		}
+	}
+	for range 1000 {
+		r.Record("a", day, page("LS6", 3, 0), unmet)
+	}
+	step("one client a thousand times", 3, 1, 0)
+	r.Record("a", day.Add(time.Hour), page("LS7", 1, 0), nil)
+	step("the same client in another area", 4, 1, 0)
+	r.Record("b", day, page("LS6", 3, 0), unmet)
+	step("a second client", 7, 2, 0)
+	for range 3 {
+		r.Record("", day, page("LS6", 1, 0), nil)
+	}
+	step("no client tag", 10, 2, 0)
+	r.Record("a", day.Add(24*time.Hour), page("LS6", 3, 0), unmet)
+	step("the next day", 13, 3, 0)
+	// Four counts remembered today; six more fit, fourteen do not.
+	r.Record("c", day.Add(24*time.Hour), page("LS6", 20, 0), nil)
+	step("past the bound", 19, 3, 14)
+	r.Record("c", day.Add(24*time.Hour), page("LS6", 20, 0), nil)
+	step("past the bound again", 19, 3, 28)
+	r.Record("c", day.Add(48*time.Hour), page("LS6", 20, 0), nil)
+	step("the memory empties the day after", 29, 3, 38)
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/finder"
@@ -162,16 +163,80 @@ func TestMatchesRecordExposure(t *testing.T) {
 	if _, _, err := svc.MatchAll(ctx, q); err != nil {
 		t.Fatal(err)
 	}
-	counts, _, err := svc.Exposure(ctx, "")
+	tot, err := svc.Exposure(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var shown int64
-	for _, c := range counts {
+	for _, c := range tot.Counts {
 		shown += c.Shown
 	}
 	// The page of two, then all three.
 	if shown != 5 {
-		t.Errorf("shown %d times in all, want 5 (%+v)", shown, counts)
+		t.Errorf("shown %d times in all, want 5 (%+v)", shown, tot.Counts)
 	}
+}
+
+// TestMatchesCountEachClientOnceADay: through the service, a client's
+// repeated matches, the public page's re-posts (MatchAll) and its saved
+// shortlists count each provider once a day for shown, top three and
+// chosen; another client counts again, and so does the next day.
+func TestMatchesCountEachClientOnceADay(t *testing.T) {
+	st := mongotest.Store(t)
+	ctx := context.Background()
+	var ids []string
+	for _, name := range []string{"Once One", "Once Two"} {
+		p := storetest.Provider(name)
+		if err := st.CreateProvider(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	f, err := finder.Open(ctx, finder.Config{Store: st, IndexDir: t.TempDir(), Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	var skew time.Duration
+	svc := service.New(service.Config{Store: st, Finder: f, Logger: quiet(), Now: func() time.Time { return time.Now().Add(skew) }})
+	q := finder.MatchQuery{Location: finder.LocationQuery{Postcode: "LS1 5AB"}}
+	use := func(client string) {
+		t.Helper()
+		c := service.WithClient(ctx, client)
+		for range 50 {
+			if _, _, err := svc.Match(c, q); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := svc.MatchAll(c, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 3 {
+			if _, err := svc.SaveShortlist(c, service.ShortlistRequest{Query: q, ChosenProviderID: ids[0]}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	check := func(step string, want int64) {
+		t.Helper()
+		tot, err := svc.Exposure(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]directory.ExposureCount{}
+		for _, c := range tot.Counts {
+			got[c.ProviderID] = c
+		}
+		one, two := got[ids[0]], got[ids[1]]
+		if one.Shown != want || one.Top3 != want || one.Chosen != want || two.Shown != want || two.Top3 != want || two.Chosen != 0 {
+			t.Errorf("%s: %+v and %+v, want shown, top3 and (first) chosen %d", step, one, two, want)
+		}
+	}
+	use("client a")
+	check("one client", 1)
+	use("client b")
+	check("two clients", 2)
+	skew = 24 * time.Hour
+	use("client a")
+	check("the next day", 3)
 }
