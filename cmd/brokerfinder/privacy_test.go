@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/mongodb"
+	"github.com/brokerfinder/brokerfinder/internal/service"
+	"github.com/brokerfinder/brokerfinder/internal/storetest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// privacyClient holds distinctive values of every free-text field that can
+// carry client information, so a search for them finds nothing else.
+var privacyClient = privacyValues{
+	Name:      "Zephyrine",
+	Phone:     "0113 496 0777",
+	Email:     "zephyrine.q@example.org",
+	Note:      "Quixotic-note: prefers afternoons after medication",
+	Decline:   "we cannot support psychosis-xq7",
+	Withdraw:  "client moved away-xq8",
+	TokenHash: "tokhash-9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+}
+
+type privacyValues struct {
+	Name, Phone, Email, Note, Decline, Withdraw, TokenHash string
+}
+
+// values are the client's values (not the token hash).
+func (c privacyValues) values() []string {
+	return []string{c.Name, c.Phone, c.Email, c.Note, c.Decline, c.Withdraw}
+}
+
+// privacyEnv is a store opened as serve opens it, at debug level, with a
+// service over it and everything logged into logs.
+type privacyEnv struct {
+	cfg   *config
+	logs  *syncBuffer
+	store *mongodb.Store
+	svc   *service.Service
+	close func()
+}
+
+func openPrivacyEnv(t *testing.T, dataDir string, now func() time.Time) *privacyEnv {
+	t.Helper()
+	cfg := defaultConfig()
+	cfg.DataDir = dataDir
+	cfg.LogLevel = logLevel(slog.LevelDebug)
+	e := &privacyEnv{cfg: &cfg, logs: &syncBuffer{}}
+	logger, err := cfg.logger(e.logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, closeStore, err := openStore(context.Background(), &cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.store, e.close = store, closeStore
+	e.svc = service.New(service.Config{Store: store, Logger: logger, Now: now})
+	var once sync.Once
+	t.Cleanup(func() { once.Do(closeStore) })
+	e.close = func() { once.Do(closeStore) }
+	return e
+}
+
+// referDeclineWithdraw makes a referral with privacyClient's details, has
+// the provider decline it with a reason naming a health condition, and
+// then withdraws consent. It returns the referral's id.
+func (e *privacyEnv) referDeclineWithdraw(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	tool := service.Tool(ctx, "privacy test")
+	p := storetest.Provider("Privacy Test Provider")
+	if err := e.svc.CreateProvider(tool, &p); err != nil {
+		t.Fatal(err)
+	}
+	tok := directory.Token{ID: directory.NewID(), Name: "Adviser Z", Role: directory.RoleAdviser, Hash: privacyClient.TokenHash}
+	if err := e.svc.CreateToken(tool, &tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.TokenByHash(ctx, privacyClient.TokenHash); err != nil {
+		t.Fatal(err)
+	}
+	adviser := directory.WithActor(ctx, directory.ActorOf(&tok))
+	editor := directory.WithActor(ctx, directory.Actor{ID: "tok-editor", Name: "Editor", Role: directory.RoleProviderEditor})
+	r := directory.Referral{
+		ProviderID: p.ID,
+		Client: directory.ClientDetails{Name: privacyClient.Name, Phone: privacyClient.Phone, Email: privacyClient.Email,
+			Needs: &directory.Needs{Support: []string{"job_search"}}},
+		Consent: directory.Consent{GivenBy: "client", GivenAt: e.svc.Now().Add(-time.Minute).UTC().Truncate(time.Millisecond),
+			Shares: []string{"name", "contact", "needs"}, ProviderID: p.ID},
+		Note:      privacyClient.Note,
+		CreatedBy: tok.ID, CreatedByName: tok.Name,
+	}
+	if err := e.svc.CreateReferral(adviser, &r); err != nil {
+		t.Fatal(err)
+	}
+	cur := &r
+	for _, tr := range []service.Transition{
+		{Status: directory.ReferralAcknowledged},
+		{Status: directory.ReferralDeclined, Reason: privacyClient.Decline},
+	} {
+		next, err := e.svc.TransitionReferral(editor, cur, cur.Version, tr)
+		if err != nil {
+			t.Fatalf("%s: %v", tr.Status, err)
+		}
+		cur = next
+	}
+	if got, _ := e.store.Referral(ctx, r.ID); got == nil || got.Client.Name != privacyClient.Name {
+		t.Fatalf("referral not stored with its details: %+v", got)
+	}
+	if _, err := e.svc.WithdrawConsent(adviser, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	return r.ID
+}
+
+// TestDebugLogsHoldNoClientData: at debug level the embedded store logs
+// neither a referral's client details nor a token hash, while the
+// application's own debug logging still works.
+func TestDebugLogsHoldNoClientData(t *testing.T) {
+	e := openPrivacyEnv(t, t.TempDir(), nil)
+	e.referDeclineWithdraw(t)
+	e.close()
+	logs := e.logs.String()
+	if !strings.Contains(logs, "embedded store started") {
+		t.Fatalf("nothing logged; the test would prove nothing:\n%s", logs)
+	}
+	for _, v := range append(privacyClient.values(), privacyClient.TokenHash) {
+		if strings.Contains(logs, v) {
+			t.Errorf("the debug log holds %q", v)
+		}
+	}
+}
