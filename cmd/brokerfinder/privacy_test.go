@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -153,5 +156,67 @@ func TestDebugLogsHoldNoClientData(t *testing.T) {
 		if strings.Contains(logs, v) {
 			t.Errorf("the debug log holds %q", v)
 		}
+	}
+}
+
+// TestWithdrawConsentLeavesNoTrace: once WithdrawConsent returns, no client
+// detail nor the decline reason is in the referral, a backup (which reads
+// every collection's documents through the driver), or any file of the
+// data directory, SQLite's WAL included, with the store still open, as a
+// kill -9 would leave it.
+func TestWithdrawConsentLeavesNoTrace(t *testing.T) {
+	dir := t.TempDir()
+	e := openPrivacyEnv(t, dir, nil)
+	id := e.referDeclineWithdraw(t)
+	ctx := context.Background()
+
+	r, err := e.store.Referral(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ErasedAt == nil || !r.Client.Empty() || r.Note != "" || r.Reason != "" {
+		t.Errorf("referral after withdrawal: %+v", r)
+	}
+	for _, ev := range r.Events {
+		if ev.Reason != "" {
+			t.Errorf("event %d kept its reason %q", ev.Version, ev.Reason)
+		}
+	}
+
+	var backup bytes.Buffer
+	if _, err := e.store.Backup(ctx, &backup); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(backup.Bytes(), []byte("Privacy Test Provider")) {
+		t.Fatal("the backup lacks the provider; the search below would prove nothing")
+	}
+	for _, v := range privacyClient.values() {
+		if bytes.Contains(backup.Bytes(), []byte(v)) {
+			t.Errorf("the backup holds %q", v)
+		}
+	}
+
+	files := 0
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		files++
+		for _, v := range privacyClient.values() {
+			if bytes.Contains(b, []byte(v)) {
+				t.Errorf("%s holds %q", path, v)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files < 2 {
+		t.Fatalf("only %d files in the data directory", files)
 	}
 }

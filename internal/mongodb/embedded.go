@@ -54,10 +54,13 @@ func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embed
 		listener.TCP = "127.0.0.1:0"
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  listener,
-		Logger:    slog.New(safeFerretLogs(deferAttrs(logger.Handler()))),
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		Listener: listener,
+		Logger:   slog.New(safeFerretLogs(deferAttrs(logger.Handler()))),
+		Handler:  "sqlite",
+		// secure_delete makes SQLite zero what a write frees, so an
+		// erased client's details do not linger in free space of the
+		// database file (see ferretSQLite.checkpoint for the WAL).
+		SQLiteURL: "file:" + abs + "/?_pragma=secure_delete(1)",
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: %w", err)
