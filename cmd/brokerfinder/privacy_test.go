@@ -94,6 +94,13 @@ func openPrivacyEnv(t *testing.T, dataDir string, now func() time.Time) *privacy
 // then withdraws consent. It returns the referral's id.
 func (e *privacyEnv) referDeclineWithdraw(t *testing.T) string {
 	t.Helper()
+	return e.referDecline(t, true)
+}
+
+// referDecline is referDeclineWithdraw, closing the declined referral
+// instead of withdrawing consent when withdraw is false.
+func (e *privacyEnv) referDecline(t *testing.T, withdraw bool) string {
+	t.Helper()
 	ctx := context.Background()
 	tool := service.Tool(ctx, "privacy test")
 	p := storetest.Provider("Privacy Test Provider")
@@ -134,6 +141,12 @@ func (e *privacyEnv) referDeclineWithdraw(t *testing.T) string {
 	}
 	if got, _ := e.store.Referral(ctx, r.ID); got == nil || got.Client.Name != privacyClient.Name {
 		t.Fatalf("referral not stored with its details: %+v", got)
+	}
+	if !withdraw {
+		if _, err := e.svc.TransitionReferral(editor, cur, cur.Version, service.Transition{Status: directory.ReferralClosed}); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
 	}
 	if _, err := e.svc.WithdrawConsent(adviser, r.ID); err != nil {
 		t.Fatal(err)
@@ -218,5 +231,44 @@ func TestWithdrawConsentLeavesNoTrace(t *testing.T) {
 	}
 	if files < 2 {
 		t.Fatalf("only %d files in the data directory", files)
+	}
+}
+
+// TestRetentionSweepErases: serve's sweep, with the clock moved past the
+// retention period, erases a closed referral's details and its decline
+// reason, leaving none of them in the data directory's files.
+func TestRetentionSweepErases(t *testing.T) {
+	dir := t.TempDir()
+	e := openPrivacyEnv(t, dir, nil)
+	id := e.referDecline(t, false)
+	later := service.New(service.Config{Store: e.store, Logger: slog.New(slog.DiscardHandler),
+		Now: func() time.Time { return time.Now().AddDate(1, 0, 1) }})
+	stop := startRetention(context.Background(), later, service.DefaultRetention, 10*time.Millisecond, slog.New(slog.DiscardHandler))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, err := e.store.Referral(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.ErasedAt != nil {
+			if r.Reason != "" || r.Note != "" || !r.Client.Empty() || r.Status != directory.ReferralClosed {
+				t.Errorf("after the sweep: %+v", r)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the sweep did not erase the closed referral")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	var backup bytes.Buffer
+	if _, err := e.store.Backup(context.Background(), &backup); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range privacyClient.values() {
+		if i := bytes.Index(backup.Bytes(), []byte(v)); i >= 0 {
+			t.Errorf("the backup holds %q: %q", v, backup.Bytes()[max(0, i-300):i+40])
+		}
 	}
 }
