@@ -107,11 +107,13 @@ func (e *privacyEnv) referDecline(t *testing.T, withdraw bool) string {
 	if err := e.svc.CreateProvider(tool, &p); err != nil {
 		t.Fatal(err)
 	}
-	tok := directory.Token{ID: directory.NewID(), Name: "Adviser Z", Role: directory.RoleAdviser, Hash: privacyClient.TokenHash}
+	// Unique per call (hashes are), and each holds privacyClient.TokenHash.
+	tok := directory.Token{ID: directory.NewID(), Name: "Adviser Z", Role: directory.RoleAdviser}
+	tok.Hash = privacyClient.TokenHash + "-" + tok.ID
 	if err := e.svc.CreateToken(tool, &tok); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.TokenByHash(ctx, privacyClient.TokenHash); err != nil {
+	if _, err := e.store.TokenByHash(ctx, tok.Hash); err != nil {
 		t.Fatal(err)
 	}
 	adviser := directory.WithActor(ctx, directory.ActorOf(&tok))
@@ -269,6 +271,44 @@ func TestRetentionSweepErases(t *testing.T) {
 	for _, v := range privacyClient.values() {
 		if i := bytes.Index(backup.Bytes(), []byte(v)); i >= 0 {
 			t.Errorf("the backup holds %q: %q", v, backup.Bytes()[max(0, i-300):i+40])
+		}
+	}
+}
+
+// TestPrivacyArtifacts writes, into the directory BROKERFINDER_PRIVACY_OUT
+// names, the debug log of a run that refers clients, declines, withdraws
+// consent and erases by retention (debug.log), a backup taken after the
+// erasures (backup.bson) and the client values it used, one a line
+// (values.txt), for scripts/check-no-client-data.sh (a step of .ci/run).
+// Without the variable it is skipped: the tests above assert the same
+// in-process.
+func TestPrivacyArtifacts(t *testing.T) {
+	out := os.Getenv("BROKERFINDER_PRIVACY_OUT")
+	if out == "" {
+		t.Skip("BROKERFINDER_PRIVACY_OUT is not set")
+	}
+	e := openPrivacyEnv(t, t.TempDir(), nil)
+	e.referDeclineWithdraw(t)
+	closed := e.referDecline(t, false)
+	later := service.New(service.Config{Store: e.store, Logger: slog.New(slog.DiscardHandler),
+		Now: func() time.Time { return time.Now().AddDate(1, 0, 1) }})
+	if n, err := later.EraseExpiredReferrals(context.Background(), service.DefaultRetention); err != nil || n != 1 {
+		t.Fatalf("retention erased %d, %v; want the closed referral %s", n, err, closed)
+	}
+	var backup bytes.Buffer
+	if _, err := e.store.Backup(context.Background(), &backup); err != nil {
+		t.Fatal(err)
+	}
+	e.close()
+	// Not the token hash: a backup holds it by design.
+	values := privacyClient.values()
+	for name, b := range map[string][]byte{
+		"debug.log":   []byte(e.logs.String()),
+		"backup.bson": backup.Bytes(),
+		"values.txt":  []byte(strings.Join(values, "\n") + "\n"),
+	} {
+		if err := os.WriteFile(filepath.Join(out, name), b, 0o600); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
