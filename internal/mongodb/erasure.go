@@ -27,16 +27,20 @@ import (
 // A writer killed anywhere in between leaves the marker, and Recover
 // finishes the erasure from it: rolling the claimed event forward, or, if
 // the event was never claimed, making it, because the request to erase was
-// made and erasing is never the wrong way to fail. Recover audits an
-// erasure it applied itself, since its writer died before auditing.
+// made and erasing is never the wrong way to fail. Recover audits the
+// erasures it finishes, since their writers died before UpdateReferral
+// returned and so before their callers audited.
 
 // erasureMarkerPrefix starts an erasure marker's id. It has no "@", so
 // recoverPending never takes it for a provider revision's marker.
 const erasureMarkerPrefix = "erase:"
 
-// stepErasureClaimed is the step (see Options.step) after an erasure's event
-// is claimed and before the referral is replaced.
-const stepErasureClaimed = "erasure-claimed"
+// The steps (see Options.step) after an erasure's event is claimed, and
+// after the referral is replaced with its erased form.
+const (
+	stepErasureClaimed  = "erasure-claimed"
+	stepErasureReplaced = "erasure-replaced"
+)
 
 // erasureMarker is the pending document of an erasure in flight.
 type erasureMarker struct {
@@ -47,6 +51,9 @@ type erasureMarker struct {
 	// retention period over).
 	Action string    `bson:"action"`
 	At     time.Time `bson:"at"`
+	// Done is set when only the checkpoint is left: the erasure returned to
+	// its caller, who audited it.
+	Done bool `bson:"done,omitempty"`
 }
 
 // markErasure inserts (or refreshes) the marker of an erasure of referral
@@ -78,7 +85,10 @@ func (s *Store) finishErasure(ctx context.Context, r *directory.Referral) error 
 	if s.sqlite != nil {
 		if err := s.sqlite.checkpoint(ctx); err != nil {
 			// The erasure is done in the store; the marker stays so the
-			// next start checkpoints again.
+			// next start checkpoints again, marked done so it does not
+			// audit the erasure a second time.
+			_, _ = s.pending.UpdateOne(ctx, bson.D{{Key: "_id", Value: erasureMarkerPrefix + r.ID}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "done", Value: true}}}})
 			s.logger.Warn("embedded store: could not checkpoint after an erasure; erased values stay in the WAL until the next start",
 				"referral", r.ID, "err", err)
 			return nil
@@ -120,8 +130,12 @@ func (s *Store) recoverErasure(ctx context.Context, m erasureMarker) error {
 		return err
 	}
 	if r.ErasedAt != nil {
-		// Replaced (step 3) before its writer died.
-		return s.finishErasure(ctx, r)
+		// Replaced (step 3) before its writer died, or only the
+		// checkpoint failed (Done).
+		if err := s.finishErasure(ctx, r); err != nil || m.Done {
+			return err
+		}
+		return s.auditRecoveredErasure(ctx, m, r)
 	}
 	// rollReferralForward applies a claimed erase event and finishes it.
 	if err := s.rollReferralForward(ctx, r); err != nil {
@@ -143,6 +157,12 @@ func (s *Store) recoverErasure(ctx context.Context, m erasureMarker) error {
 			return fmt.Errorf("mongodb: finishing the erasure of referral %s: %w", m.ReferralID, err)
 		}
 	}
+	return s.auditRecoveredErasure(ctx, m, r)
+}
+
+// auditRecoveredErasure audits an erasure Recover finished: its writer died
+// before UpdateReferral returned, so its caller never audited it.
+func (s *Store) auditRecoveredErasure(ctx context.Context, m erasureMarker, r *directory.Referral) error {
 	e := directory.AuditEntry{Actor: m.By, Action: m.Action, TargetType: "referral", TargetID: r.ID, Version: r.Version}
 	return s.AppendAudit(ctx, &e)
 }

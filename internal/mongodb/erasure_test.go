@@ -88,19 +88,26 @@ func TestErasureClearsEveryReason(t *testing.T) {
 }
 
 // TestRecoverFinishesErasureCutShort: an erasure whose writer died after
-// claiming its event is finished by the next start's Recover, and audited.
+// claiming its event, or after replacing the referral, is finished by the
+// next start's Recover, and audited once.
 func TestRecoverFinishesErasureCutShort(t *testing.T) {
+	for _, step := range []string{stepErasureClaimed, stepErasureReplaced} {
+		t.Run(step, func(t *testing.T) { testErasureCutShort(t, step) })
+	}
+}
+
+func testErasureCutShort(t *testing.T, step string) {
 	ctx := context.Background()
 	w := startedTestStore(t, embeddedURI)
 	r := declinedReferral(t, w)
-	w.opts.step = crashAt(stepErasureClaimed)
+	w.opts.step = crashAt(step)
 	by := directory.Actor{ID: "tok-adviser", Name: "Adviser A", Role: directory.RoleAdviser}
 	_, err := w.UpdateReferral(directory.WithAction(ctx, "referral.withdraw_consent"), r.ID,
 		directory.ReferralEvent{Version: r.Version + 1, Erase: true, By: by})
 	if !errors.Is(err, errCrashed) {
 		t.Fatalf("erasure stopped after its claim: %v, want errCrashed", err)
 	}
-	if got, _ := w.Referral(ctx, r.ID); got == nil || got.ErasedAt != nil || got.Client.Name == "" {
+	if got, _ := w.Referral(ctx, r.ID); step == stepErasureClaimed && (got == nil || got.ErasedAt != nil || got.Client.Name == "") {
 		t.Fatalf("the crash should have left the details: %+v", got)
 	}
 

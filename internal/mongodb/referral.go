@@ -146,6 +146,9 @@ func (s *Store) UpdateReferral(ctx context.Context, id string, ev directory.Refe
 		return nil, err
 	}
 	if ev.Erase {
+		if err := s.reached(stepErasureReplaced); err != nil {
+			return nil, err
+		}
 		if err := s.finishErasure(ctx, &next); err != nil {
 			return nil, err
 		}
