@@ -13,6 +13,7 @@ import (
 	"github.com/caarlos0/env/v11"
 
 	"github.com/brokerfinder/brokerfinder/internal/api"
+	"github.com/brokerfinder/brokerfinder/internal/service"
 )
 
 // config is the service's configuration. Defaults are in code
@@ -47,6 +48,9 @@ type config struct {
 	// listener, for finding where time goes; keep it on a loopback address.
 	PprofAddr optionalAddress `env:"BROKERFINDER_PPROF_ADDR" flag:"pprof-addr" usage:"address to serve Go's profiler on, e.g. 127.0.0.1:6060; empty turns it off"`
 	LogLevel  logLevel        `env:"BROKERFINDER_LOG_LEVEL" flag:"log-level" usage:"debug, info, warn or error"`
+	// ReferralRetention is how long a closed or withdrawn referral keeps
+	// its client details before serve erases them.
+	ReferralRetention retention `env:"BROKERFINDER_REFERRAL_RETENTION" flag:"referral-retention" usage:"how long closed referrals keep client details: a number of months (12) or a duration (8760h)"`
 	// AdminToken is taken from the environment only: a flag would show in
 	// process listings.
 	AdminToken string `env:"BROKERFINDER_ADMIN_TOKEN"`
@@ -55,16 +59,17 @@ type config struct {
 // defaultConfig is the configuration with nothing set.
 func defaultConfig() config {
 	return config{
-		Addr:           ":8080",
-		DataDir:        "./data",
-		Database:       "brokerfinder",
-		SeedDir:        "./seed",
-		RateLimit:      api.DefaultRateLimit,
-		RateBurst:      api.DefaultRateBurst,
-		ReadRateLimit:  api.DefaultReadRateLimit,
-		ReadRateBurst:  api.DefaultReadRateBurst,
-		RequestTimeout: timeout(10 * time.Second),
-		LogLevel:       logLevel(slog.LevelInfo),
+		Addr:              ":8080",
+		DataDir:           "./data",
+		Database:          "brokerfinder",
+		SeedDir:           "./seed",
+		RateLimit:         api.DefaultRateLimit,
+		RateBurst:         api.DefaultRateBurst,
+		ReadRateLimit:     api.DefaultReadRateLimit,
+		ReadRateBurst:     api.DefaultReadRateBurst,
+		RequestTimeout:    timeout(10 * time.Second),
+		LogLevel:          logLevel(slog.LevelInfo),
+		ReferralRetention: retention(service.DefaultRetention),
 	}
 }
 
@@ -165,7 +170,8 @@ func (c *config) logValues() []any {
 		"read_rate_limit", c.ReadRateLimit, "read_rate_burst", c.ReadRateBurst,
 		"trusted_proxies", c.TrustedProxies.String(),
 		"request_timeout", c.RequestTimeout.String(), "pprof_addr", c.PprofAddr,
-		"log_level", c.LogLevel.String(), "admin_token", mask(c.AdminToken),
+		"log_level", c.LogLevel.String(), "referral_retention", service.Retention(c.ReferralRetention).String(),
+		"admin_token", mask(c.AdminToken),
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/brokerfinder/brokerfinder/internal/service"
 )
 
 // TestBadVariableRefusedAtStart: a bad value of any variable stops run
@@ -44,6 +46,10 @@ func TestBadVariableRefusedAtStart(t *testing.T) {
 		{"geocoder not http", "BROKERFINDER_GEOCODER_URL", "ftp://geo.example/", "http(s) URL"},
 		{"geocoder without a host", "BROKERFINDER_GEOCODER_URL", "geo.example", "http(s) URL"},
 		{"MongoDB URI of another kind", "BROKERFINDER_MONGODB_URI", "postgres://u:hunter2@db/x", "mongodb://"},
+		{"retention in words", "BROKERFINDER_REFERRAL_RETENTION", "a year", "a number of months"},
+		{"zero retention", "BROKERFINDER_REFERRAL_RETENTION", "0", "a number of months"},
+		{"negative retention", "BROKERFINDER_REFERRAL_RETENTION", "-720h", "a duration with a unit"},
+		{"fractional months", "BROKERFINDER_REFERRAL_RETENTION", "1.5", "a number of months"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := t.TempDir()
@@ -206,5 +212,34 @@ func TestBadConfigurationExitsNonZero(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "BROKERFINDER_REQUEST_TIMEOUT:") {
 		t.Fatalf("output does not name the variable:\n%s", out)
+	}
+}
+
+// TestReferralRetentionSetting: a number is months, a duration is itself,
+// and the default is 12 months.
+func TestReferralRetentionSetting(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  service.Retention
+	}{
+		{"", service.Retention{Months: 12}},
+		{"6", service.Retention{Months: 6}},
+		{"8760h", service.Retention{Duration: 8760 * time.Hour}},
+		{"90m", service.Retention{Duration: 90 * time.Minute}},
+	} {
+		t.Run(tc.value, func(t *testing.T) {
+			env := map[string]string{"BROKERFINDER_REFERRAL_RETENTION": tc.value}
+			c, _, err := parseConfig("serve", nil, func(k string) string { return env[k] }, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := service.Retention(c.ReferralRetention); got != tc.want {
+				t.Errorf("%q: %+v, want %+v", tc.value, got, tc.want)
+			}
+		})
+	}
+	c, _, err := parseConfig("serve", []string{"--referral-retention", "3"}, func(string) string { return "" }, io.Discard)
+	if err != nil || c.ReferralRetention.Months != 3 {
+		t.Errorf("flag: %+v, %v", c, err)
 	}
 }

@@ -109,6 +109,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 	svc := service.New(service.Config{Store: store, Finder: f, Recorder: recorder, Logger: logger})
+	// Stopped before the store closes (defers run in reverse).
+	stopRetention := startRetention(ctx, svc, service.Retention(cfg.ReferralRetention), retentionEvery, logger)
+	defer stopRetention()
 	handler := api.New(api.Config{
 		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
 		RateLimit: float64(cfg.RateLimit), RateBurst: int(cfg.RateBurst),

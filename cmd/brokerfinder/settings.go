@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/brokerfinder/brokerfinder/internal/service"
 )
 
 // The types of configuration values. Each checks a value as it is read,
@@ -154,3 +156,27 @@ func (l *proxyList) UnmarshalText(b []byte) error {
 }
 func (l *proxyList) Set(s string) error { return l.UnmarshalText([]byte(s)) }
 func (l *proxyList) String() string     { return strings.Join(*l, ",") }
+
+// retention is how long closed referrals keep their client details: a
+// whole number of months, or a duration with a unit, more than zero.
+type retention service.Retention
+
+func (r *retention) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+		*r = retention{Months: n}
+		return nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		*r = retention{Duration: d}
+		return nil
+	}
+	return fmt.Errorf("%q is not a retention period: want a number of months, e.g. 12, or a duration with a unit, e.g. 8760h", b)
+}
+func (r *retention) Set(s string) error { return r.UnmarshalText([]byte(s)) }
+func (r *retention) String() string {
+	if r.Months > 0 {
+		return strconv.Itoa(r.Months)
+	}
+	return r.Duration.String()
+}

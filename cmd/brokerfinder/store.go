@@ -20,13 +20,11 @@ func openStore(ctx context.Context, cfg *config, logger *slog.Logger) (*mongodb.
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, nil, fmt.Errorf("data directory: %w", err)
 		}
-		// FerretDB logs every connection at info; keep only its warnings.
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		if logger.Enabled(ctx, slog.LevelDebug) {
-			quiet = logger.With("component", "ferretdb")
-		}
+		// StartEmbedded passes on only FerretDB's warnings and errors, and
+		// never a message body, at any level: at debug FerretDB would log
+		// every document, client details and token hashes included.
 		var err error
-		embedded, err = mongodb.StartEmbedded(ctx, cfg.DataDir, quiet)
+		embedded, err = mongodb.StartEmbedded(ctx, cfg.DataDir, logger.With("component", "ferretdb"))
 		if err != nil {
 			return nil, nil, err
 		}

@@ -138,7 +138,7 @@ type Referral struct {
 	CreatedBy     string `json:"created_by"`
 	CreatedByName string `json:"created_by_name"`
 	// Reason says why the provider declined, or why it was withdrawn or
-	// closed.
+	// closed. It may repeat client details, so erasure clears it.
 	Reason string `json:"reason,omitempty"`
 	// Events is the lifecycle so far, oldest first.
 	Events []ReferralEvent `json:"events"`
@@ -150,8 +150,9 @@ type Referral struct {
 	UpdatedAt time.Time  `json:"updated_at"`
 }
 
-// ReferralEvent is one change to a referral. It holds no client detail, so
-// the history survives erasure unchanged.
+// ReferralEvent is one change to a referral. Its only free text is Reason,
+// which erasure clears; the rest (who, when, which status) holds no client
+// detail and survives erasure for the counts.
 type ReferralEvent struct {
 	Version int64          `json:"version"`
 	Status  ReferralStatus `json:"status"`
@@ -160,7 +161,8 @@ type ReferralEvent struct {
 	At         time.Time `json:"at"`
 	RecordedAt time.Time `json:"recorded_at"`
 	By         Actor     `json:"by"`
-	Reason     string    `json:"reason,omitempty"`
+	// Reason is cleared, in every event, when the details are erased.
+	Reason string `json:"reason,omitempty"`
 	// Erase is true for the consent withdrawal that erased the details.
 	Erase bool `json:"erase,omitempty"`
 }
@@ -286,8 +288,16 @@ func (r *Referral) Apply(ev ReferralEvent) error {
 		if !r.Status.Final() {
 			r.Status = ReferralWithdrawn
 		}
+		// Every free text may repeat what the client said (a decline
+		// reason naming a condition), so all of it goes: the note, the
+		// reason, and the reason of every event so far.
 		r.Client = ClientDetails{}
 		r.Note = ""
+		r.Reason = ""
+		for i := range r.Events {
+			r.Events[i].Reason = ""
+		}
+		ev.Reason = ""
 		at := ev.RecordedAt
 		r.ErasedAt = &at
 		r.Consent.WithdrawnAt = &at

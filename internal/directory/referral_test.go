@@ -79,6 +79,31 @@ func TestApplyEraseKeepsAnonymousRecord(t *testing.T) {
 	}
 }
 
+// TestApplyEraseClearsReasons: a decline reason may name a condition, so
+// erasure clears the referral's reason and every event's.
+func TestApplyEraseClearsReasons(t *testing.T) {
+	now := time.Now().UTC()
+	r := Referral{Status: ReferralAcknowledged, Version: 2, ProviderID: "p",
+		Events: []ReferralEvent{{Version: 1, Status: ReferralSent}, {Version: 2, Status: ReferralAcknowledged, Reason: "spoke to Sam"}}}
+	if err := r.Apply(ReferralEvent{Version: 3, Status: ReferralDeclined, Reason: "we cannot support psychosis"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Apply(ReferralEvent{Version: 4, Erase: true, RecordedAt: now, Reason: "moved away"}); err != nil {
+		t.Fatal(err)
+	}
+	if r.Reason != "" {
+		t.Errorf("reason kept: %q", r.Reason)
+	}
+	for _, ev := range r.Events {
+		if ev.Reason != "" {
+			t.Errorf("event %d kept its reason %q", ev.Version, ev.Reason)
+		}
+	}
+	if len(r.Events) != 4 || r.Events[2].Status != ReferralDeclined || r.Status != ReferralWithdrawn {
+		t.Errorf("history lost: %+v", r.Events)
+	}
+}
+
 func TestValidateNewReferral(t *testing.T) {
 	now := time.Now()
 	good := func() Referral {

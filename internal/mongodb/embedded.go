@@ -27,8 +27,8 @@ var ErrInUse = errors.New("data directory in use")
 
 // StartEmbedded starts FerretDB with its SQLite files in dir/db, listening on
 // a Unix socket in dir (or on a loopback TCP port when the socket path would be
-// too long for the operating system). logger receives FerretDB's own logs;
-// pass a quiet one.
+// too long for the operating system). logger receives FerretDB's warnings
+// and errors, never its traffic (see ferretlog.go).
 func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embedded, error) {
 	dbDir := filepath.Join(dir, "db")
 	if err := os.MkdirAll(dbDir, 0o700); err != nil {
@@ -54,10 +54,13 @@ func StartEmbedded(ctx context.Context, dir string, logger *slog.Logger) (*Embed
 		listener.TCP = "127.0.0.1:0"
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  listener,
-		Logger:    slog.New(deferAttrs(logger.Handler())),
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		Listener: listener,
+		Logger:   slog.New(safeFerretLogs(deferAttrs(logger.Handler()))),
+		Handler:  "sqlite",
+		// secure_delete makes SQLite zero what a write frees, so an
+		// erased client's details do not linger in free space of the
+		// database file (see ferretSQLite.checkpoint for the WAL).
+		SQLiteURL: "file:" + abs + "/?_pragma=secure_delete(1)",
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: %w", err)

@@ -3,8 +3,10 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
@@ -63,4 +65,37 @@ func (s *Store) eachProviderFerret(ctx context.Context, fn func(*directory.Provi
 	}
 	s.logger.Warn("embedded store: reading providers through FerretDB, which is slow", "err", err)
 	return s.eachProviderDriver(ctx, fn)
+}
+
+// checkpoint copies SQLite's write-ahead log into the database file and
+// truncates it to nothing. An erasure overwrites a referral, but the old
+// row stays in the WAL until a checkpoint, which SQLite otherwise runs only
+// every 1,000 pages or at a clean close: after a kill -9 the client's
+// details would still be on disk. (In the database file itself the old
+// row's bytes are zeroed because FerretDB's connections run with
+// secure_delete, see StartEmbedded.) A checkpoint waits for readers that
+// still see the old rows, so it is tried a few times.
+func (f *ferretSQLite) checkpoint(ctx context.Context) error {
+	db, err := openSQLite(f.dir, f.dbName)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for try := 0; ; try++ {
+		var busy, logPages, moved int
+		if err := db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &moved); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		if busy == 0 {
+			return nil
+		}
+		if try == 20 {
+			return errors.New("checkpoint: the WAL is still in use")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }

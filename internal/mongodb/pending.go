@@ -89,8 +89,8 @@ func (s *Store) unmarkPending(ctx context.Context, revID string) error {
 
 // Recover applies every revision a writer claimed but did not finish
 // (because the process died in between), appending the changes the writer
-// did not, and rolls forward half-done bulk creates (see bulk.go). Call it
-// at start-up. It returns how many providers it rolled forward. It reads the
+// did not, rolls forward half-done bulk creates (see bulk.go) and finishes
+// erasures of referrals cut short (see erasure.go). Call it at start-up. It returns how many providers it rolled forward. It reads the
 // pending markers and bulk intents, not the revisions (except once per
 // database, see legacyScanDoneID).
 func (s *Store) Recover(ctx context.Context) (int, error) {
@@ -109,7 +109,16 @@ func (s *Store) Recover(ctx context.Context) (int, error) {
 		return n, fmt.Errorf("mongodb: %w", err)
 	}
 	k, err = s.recoverBulks(ctx)
-	return n + k, err
+	n += k
+	if err != nil {
+		return n, err
+	}
+	// Erasures are counted apart: n is providers.
+	e, err := s.recoverErasures(ctx)
+	if e > 0 {
+		s.logger.Info("finished erasures cut short", "referrals", e)
+	}
+	return n, err
 }
 
 // recoverPending rolls forward the revisions the markers name.

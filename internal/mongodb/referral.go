@@ -15,9 +15,13 @@ import (
 // Referrals change like providers do (see revision.go): a change first
 // claims the next version by inserting its event with the unique _id
 // "<id>@<version>", which is atomic on every server, and only the claimant
-// applies it. Events hold no client details, so erasure never has to touch
-// them, and a claim whose writer died is rolled forward by the next writer
+// applies it. A claim whose writer died is rolled forward by the next writer
 // from the event alone (directory.Referral.Apply is deterministic).
+//
+// An erasure also has to clear the reasons of the earlier events, and must
+// finish even if its writer dies and nobody writes the referral again, so
+// it is bracketed by a marker in the pending collection (see erasure.go)
+// that Recover finishes from.
 const (
 	referralsCollection      = "referrals"
 	referralEventsCollection = "referral_events"
@@ -122,14 +126,32 @@ func (s *Store) UpdateReferral(ctx context.Context, id string, ev directory.Refe
 		return nil, err
 	}
 	ev = next.Events[len(next.Events)-1] // Apply fills in the status of an erasure
+	if ev.Erase {
+		if err := s.markErasure(ctx, id, ev.By); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := s.referralEvents.InsertOne(ctx, referralEventDoc{ID: revisionID(id, ev.Version), ReferralID: id, ReferralEvent: ev}); err != nil {
 		if err = translate(err); errors.Is(err, directory.ErrConflict) {
 			return nil, directory.ErrVersionMismatch
 		}
 		return nil, fmt.Errorf("mongodb: recording referral event: %w", err)
 	}
+	if ev.Erase {
+		if err := s.reached(stepErasureClaimed); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.replaceReferral(ctx, &next); err != nil {
 		return nil, err
+	}
+	if ev.Erase {
+		if err := s.reached(stepErasureReplaced); err != nil {
+			return nil, err
+		}
+		if err := s.finishErasure(ctx, &next); err != nil {
+			return nil, err
+		}
 	}
 	return &next, nil
 }
@@ -147,7 +169,7 @@ func (s *Store) replaceReferral(ctx context.Context, r *directory.Referral) erro
 // rollReferralForward applies events claimed after r's version whose
 // writers did not finish, updating r in place.
 func (s *Store) rollReferralForward(ctx context.Context, r *directory.Referral) error {
-	moved := false
+	moved, erased := false, false
 	for range 1000 {
 		var ev referralEventDoc
 		err := s.referralEvents.FindOne(ctx, bson.D{{Key: "_id", Value: revisionID(r.ID, r.Version+1)}}).Decode(&ev)
@@ -161,9 +183,16 @@ func (s *Store) rollReferralForward(ctx context.Context, r *directory.Referral) 
 			return fmt.Errorf("mongodb: rolling referral %s forward: %w", r.ID, err)
 		}
 		moved = true
+		erased = erased || ev.Erase
 	}
-	if moved {
-		return s.replaceReferral(ctx, r)
+	if !moved {
+		return nil
+	}
+	if err := s.replaceReferral(ctx, r); err != nil {
+		return err
+	}
+	if erased {
+		return s.finishErasure(ctx, r)
 	}
 	return nil
 }

@@ -87,7 +87,15 @@ func (s *Service) TransitionReferral(ctx context.Context, r *directory.Referral,
 // parties: the caller checks). Repeating it is harmless; it needs no
 // version, because erasure must not fail because someone else wrote first.
 func (s *Service) WithdrawConsent(ctx context.Context, id string) (*directory.Referral, error) {
+	return s.erase(ctx, id, "referral.withdraw_consent")
+}
+
+// erase erases referral id's client details and every free text, for the
+// actor in ctx, and audits it as action. The store records action with the
+// erasure, so an erasure it finishes after a crash is audited the same.
+func (s *Service) erase(ctx context.Context, id, action string) (*directory.Referral, error) {
 	a, _ := directory.ActorFrom(ctx)
+	ctx = directory.WithAction(ctx, action)
 	for range 5 {
 		r, err := s.store.Referral(ctx, id)
 		if err != nil {
@@ -96,18 +104,27 @@ func (s *Service) WithdrawConsent(ctx context.Context, id string) (*directory.Re
 		if r.ErasedAt != nil {
 			return r, nil
 		}
-		next, err := s.store.UpdateReferral(ctx, r.ID,
-			directory.ReferralEvent{Version: r.Version + 1, Erase: true, By: a})
+		next, err := s.updateDetached(ctx, r.ID, directory.ReferralEvent{Version: r.Version + 1, Erase: true, By: a})
 		if errors.Is(err, directory.ErrVersionMismatch) {
 			continue // someone wrote first: read again and retry
 		}
 		if err != nil {
 			return nil, err
 		}
-		s.audit(ctx, "referral.withdraw_consent", "referral", r.ID, next.Version)
+		s.audit(ctx, action, "referral", r.ID, next.Version)
 		return next, nil
 	}
 	return nil, directory.ErrVersionMismatch
+}
+
+// updateDetached is UpdateReferral not cut short when ctx ends (a request
+// whose client went away, a shutdown): an erasure begun is finished now
+// rather than left for the next start's Recover. It has a deadline of its
+// own.
+func (s *Service) updateDetached(ctx context.Context, id string, ev directory.ReferralEvent) (*directory.Referral, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return s.store.UpdateReferral(ctx, id, ev)
 }
 
 // CreateToken validates and stores t (whose Hash the caller set). A
