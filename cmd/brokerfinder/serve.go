@@ -109,6 +109,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}()
 	svc := service.New(service.Config{Store: store, Finder: f, Recorder: recorder, Logger: logger})
+	// Expired shortlists are deleted, not kept behind a 410: at start and
+	// hourly (a shortlist lives 30 days, so an hour late is nothing).
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	sweepDone := make(chan struct{})
+	go func() { defer close(sweepDone); svc.SweepShortlists(sweepCtx, time.Hour) }()
+	defer func() { stopSweep(); <-sweepDone }()
 	handler := api.New(api.Config{
 		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
 		RateLimit: float64(cfg.RateLimit), RateBurst: int(cfg.RateBurst),

@@ -100,7 +100,9 @@ func (s *server) handle(h func(*gin.Context) error) gin.HandlerFunc {
 			if errors.As(err, &nf) {
 				s.render(c, http.StatusNotFound, "notfound", "Page not found", nil)
 			} else {
-				s.logger.Error("rendering page", "path", c.Request.URL.Path, "err", err)
+				// The route pattern, never the path: paths hold
+				// shortlist codes, which are the key to a shortlist.
+				s.logger.Error("rendering page", "route", c.FullPath(), "err", err)
 				s.render(c, http.StatusInternalServerError, "problem", "Sorry, there is a problem with the service", nil)
 			}
 			c.Abort()

@@ -1,0 +1,80 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"html"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// apiCall sends a JSON request to the API beside the pages.
+func apiCall(t *testing.T, base, method, path, token string, body, out any) int {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, base+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if out != nil {
+		_ = json.NewDecoder(res.Body).Decode(out)
+	}
+	return res.StatusCode
+}
+
+// TestSavedShortlistPageShowsNoExplanations: the page a client opens with
+// their code shows the providers and their own facts, never what the match
+// said about the client's needs.
+func TestSavedShortlistPageShowsNoExplanations(t *testing.T) {
+	srv := newServer(t)
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if st := apiCall(t, srv.URL, "POST", "/v1/admin/tokens", testAdminToken, map[string]string{"role": "adviser", "name": "Adviser"}, &tok); st != http.StatusCreated {
+		t.Fatalf("adviser token: %d", st)
+	}
+	query := map[string]any{"location": map[string]any{"postcode": "LS11"},
+		"needs": map[string]any{"health_conditions": []string{"epilepsy", "mental_health"}, "support": []string{"job_search"}, "employer_may_know": false}}
+	var res struct {
+		Results []struct {
+			Explanation struct {
+				Met       []string `json:"met"`
+				PartlyMet []string `json:"partly_met"`
+				NotMet    []string `json:"not_met"`
+			} `json:"explanation"`
+		} `json:"results"`
+	}
+	if st := apiCall(t, srv.URL, "POST", "/v1/match", "", query, &res); st != http.StatusOK {
+		t.Fatalf("match: %d", st)
+	}
+	var explained []string
+	for _, r := range res.Results {
+		explained = append(append(append(explained, r.Explanation.Met...), r.Explanation.PartlyMet...), r.Explanation.NotMet...)
+	}
+	if len(explained) == 0 {
+		t.Fatal("the match explains nothing: the test would prove nothing")
+	}
+	var sl struct {
+		Code string `json:"code"`
+	}
+	if st := apiCall(t, srv.URL, "POST", "/v1/shortlists", tok.Token, map[string]any{"query": query}, &sl); st != http.StatusCreated {
+		t.Fatalf("save: %d", st)
+	}
+	p := get(t, srv.URL, "/shortlists/"+sl.Code)
+	if p.status != http.StatusOK || !strings.Contains(p.body, "Providers you could contact") {
+		t.Fatalf("saved shortlist page: %d", p.status)
+	}
+	body := html.UnescapeString(p.body)
+	for _, text := range explained {
+		if strings.Contains(body, text) {
+			t.Errorf("saved shortlist page shows the explanation %q", text)
+		}
+	}
+}
