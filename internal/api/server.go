@@ -111,7 +111,7 @@ func New(cfg Config) http.Handler {
 	// connection's address is the client, so X-Forwarded-For cannot be used
 	// to dodge the rate limit.
 	_ = r.SetTrustedProxies(cfg.TrustedProxies)
-	r.Use(s.recoverPanics, s.logRequests, securityHeaders, timeLimit(timeout), s.handle(s.limitRequests))
+	r.Use(s.recoverPanics, s.logRequests, securityHeaders, s.capBody, timeLimit(timeout), s.handle(s.limitRequests))
 	r.NoRoute(s.handle(func(*gin.Context) error { return errRoute }))
 	r.NoMethod(s.handle(func(*gin.Context) error { return errMethod }))
 
@@ -179,6 +179,18 @@ func (s *Server) logRequests(c *gin.Context) {
 		"status", c.Writer.Status(),
 		"bytes", c.Writer.Size(),
 		"duration", time.Since(start).Round(time.Microsecond))
+}
+
+// capBody caps every route's request body at MaxBodyBytes before any
+// handler or Gin's form parsing reads it: a reader that errors past the cap
+// instead of buffering whatever a client sends. Routes that take bodies
+// refuse one declared too large before reading it (readJSONBody; the pages'
+// form check, which caps its form lower still).
+func (s *Server) capBody(c *gin.Context) {
+	if c.Request.Body != nil && c.Request.Body != http.NoBody {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBodyBytes)
+	}
+	c.Next()
 }
 
 // route is the request's route pattern for logs, never the raw path; a

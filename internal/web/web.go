@@ -74,7 +74,7 @@ func Register(r *gin.Engine, cfg Config) {
 
 	page := r.Group("/", pageHeaders)
 	page.GET("/", s.handle(s.home))
-	page.POST("/results", s.handle(s.results))
+	page.POST("/results", s.formBody, s.handle(s.results))
 	page.GET("/results", s.handle(s.resultsGet))
 	page.GET("/providers/:slug", s.handle(s.provider))
 	page.GET("/compare", s.handle(s.compare))
