@@ -78,3 +78,72 @@ func TestShortlistRevealsNothingAboutTheClient(t *testing.T) {
 		t.Fatalf("expired and swept: %d", r.status)
 	}
 }
+
+// TestVerifiedByNamesTheKindNotTheToken: public records say who confirmed
+// a listing by kind (the provider, the directory team), never by a token's
+// or a person's name, which only the audit log keeps.
+func TestVerifiedByNamesTheKindNotTheToken(t *testing.T) {
+	w := newWorkflowEnv(t)
+	pa := "/v1/providers/" + w.a.ID
+	if r := w.as(editorA, "POST", pa+"/verify", nil, "If-Match", w.etagOf(pa)); r.status != http.StatusOK {
+		t.Fatalf("verify: %d %s", r.status, r.body)
+	}
+	stored, err := w.store.Provider(context.Background(), w.a.ID)
+	if err != nil || stored.Freshness.VerifiedBy != directory.VerifiedByProvider {
+		t.Fatalf("stored verified_by %q: %v", stored.Freshness.VerifiedBy, err)
+	}
+	// B was created by an admin with a name in verified_by ("test"), as
+	// records confirmed before verified_by held a kind have.
+	if w.b.Freshness.VerifiedBy == "" || w.b.Freshness.VerifiedBy == directory.VerifiedByDirectoryTeam {
+		t.Fatalf("B's verified_by %q is not a name: the test would prove nothing", w.b.Freshness.VerifiedBy)
+	}
+	for _, tc := range []struct {
+		path, id, want string
+	}{
+		{pa, w.a.ID, directory.VerifiedByProvider},
+		{"/v1/providers/" + w.b.ID, w.b.ID, directory.VerifiedByDirectoryTeam},
+	} {
+		var got directory.Provider
+		r := w.do("GET", tc.path, nil)
+		r.json(t, &got)
+		if got.Freshness.VerifiedBy != tc.want {
+			t.Errorf("public %s verified_by %q, want %q", tc.path, got.Freshness.VerifiedBy, tc.want)
+		}
+	}
+	var list struct {
+		Items []directory.Provider `json:"items"`
+	}
+	w.do("GET", "/v1/providers", nil).json(t, &list)
+	for _, p := range list.Items {
+		if by := p.Freshness.VerifiedBy; by != directory.VerifiedByProvider && by != directory.VerifiedByDirectoryTeam {
+			t.Errorf("public list: %s verified_by %q", p.ID, by)
+		}
+	}
+	for _, path := range []string{pa, "/v1/providers", "/oruk/services", "/oruk/services/" + w.a.ID, "/v1/search?q=Aire"} {
+		r := w.do("GET", path, nil)
+		if strings.Contains(string(r.body), editorA) || strings.Contains(string(r.body), `"test"`) {
+			t.Errorf("%s publishes a token's or person's name: %.400s", path, r.body)
+		}
+	}
+	// Staff with a token read the stored record, so a PUT of what they read
+	// changes nothing.
+	var staff directory.Provider
+	w.as(admin, "GET", "/v1/providers/"+w.b.ID, nil).json(t, &staff)
+	if staff.Freshness.VerifiedBy != w.b.Freshness.VerifiedBy {
+		t.Errorf("staff read verified_by %q, want the stored %q", staff.Freshness.VerifiedBy, w.b.Freshness.VerifiedBy)
+	}
+	// The audit names the token.
+	var log struct {
+		Items []directory.AuditEntry `json:"items"`
+	}
+	w.as(admin, "GET", "/v1/admin/audit?target_type=provider&target_id="+w.a.ID, nil).json(t, &log)
+	found := false
+	for _, e := range log.Items {
+		if e.Action == "provider.verify" {
+			found = e.Actor.Name == editorA && e.Actor.Role == directory.RoleProviderEditor
+		}
+	}
+	if !found {
+		t.Errorf("no provider.verify audit entry naming %s: %+v", editorA, log.Items)
+	}
+}

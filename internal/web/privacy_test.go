@@ -78,3 +78,45 @@ func TestSavedShortlistPageShowsNoExplanations(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderPageSaysWhoConfirmedByKind: the provider page says whether
+// the provider or the directory team confirmed the listing, never the name
+// of whoever did (a token's name, or a person's in older records).
+func TestProviderPageSaysWhoConfirmedByKind(t *testing.T) {
+	srv := newServer(t)
+	// Aire Valley's seed record holds "provider (self-service)", the
+	// older free-text form.
+	p := get(t, srv.URL, aireValleyURL)
+	if p.status != http.StatusOK || !strings.Contains(p.body, "Confirmed by the provider") || strings.Contains(p.body, "self-service") {
+		t.Fatalf("before: %d, page does not say the provider confirmed it, or repeats the stored text", p.status)
+	}
+	const tokenName = "Ed P2"
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if st := apiCall(t, srv.URL, "POST", "/v1/admin/tokens", testAdminToken,
+		map[string]string{"role": "provider_editor", "name": tokenName, "provider_id": aireValleyID}, &tok); st != http.StatusCreated {
+		t.Fatalf("editor token: %d", st)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/v1/providers/"+aireValleyID, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	req, _ = http.NewRequest("POST", srv.URL+"/v1/providers/"+aireValleyID+"/verify", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	req.Header.Set("If-Match", res.Header.Get("ETag"))
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("verify: %d", res.StatusCode)
+	}
+	p = get(t, srv.URL, aireValleyURL)
+	if !strings.Contains(p.body, "Confirmed by the provider") || strings.Contains(html.UnescapeString(p.body), tokenName) {
+		t.Fatalf("after the editor verified, the page does not say the provider confirmed it, or names the token")
+	}
+}
