@@ -112,6 +112,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// Stopped before the store closes (defers run in reverse).
 	stopRetention := startRetention(ctx, svc, service.Retention(cfg.ReferralRetention), retentionEvery, logger)
 	defer stopRetention()
+	// Expired shortlists are deleted, not kept behind a 410: at start and
+	// hourly (a shortlist lives 30 days, so an hour late is nothing).
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	sweepDone := make(chan struct{})
+	go func() { defer close(sweepDone); svc.SweepShortlists(sweepCtx, time.Hour) }()
+	defer func() { stopSweep(); <-sweepDone }()
 	handler := api.New(api.Config{
 		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
 		RateLimit: float64(cfg.RateLimit), RateBurst: int(cfg.RateBurst),

@@ -38,6 +38,11 @@ func (s *Server) readJSONBody(c *gin.Context) ([]byte, error) {
 			return nil, errMediaType
 		}
 	}
+	// Refused unread when it says it is too large; otherwise read through
+	// a cap, for bodies that do not say their length.
+	if c.Request.ContentLength > s.maxBodyBytes {
+		return nil, errTooLarge
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBodyBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError

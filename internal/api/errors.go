@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,9 +19,48 @@ type ErrorResponse struct {
 	// Message says in plain English what went wrong and what to do.
 	Message string `json:"message" example:"The request has 1 problem: see fields."`
 	// Fields names each field with a problem (JSON paths into the body, or
-	// query parameter names).
+	// query parameter names): the first 50 at most, in order.
 	Fields []directory.FieldProblem `json:"fields,omitempty"`
+	// MoreFields is how many more problems there were beyond those in
+	// Fields; Message gives the total.
+	MoreFields int `json:"more_fields,omitempty" example:"0"`
 } // @name Error
+
+// Bounds on an error response, so a request cannot make it large: a body
+// of a million unknown keys gets the first maxFields problems and a count of
+// the rest, and a problem naming a huge key gets the key cut short.
+const (
+	maxFields       = 50
+	maxFieldTextLen = 200
+)
+
+// validationResponse is the response for a validation error's problems,
+// bounded by maxFields and maxFieldTextLen.
+func validationResponse(problems []directory.FieldProblem) ErrorResponse {
+	resp := ErrorResponse{Code: "invalid", Message: problemsMessage(len(problems))}
+	shown := problems[:min(len(problems), maxFields)]
+	resp.Fields = make([]directory.FieldProblem, len(shown))
+	for i, p := range shown {
+		resp.Fields[i] = directory.FieldProblem{Field: clip(p.Field), Message: clip(p.Message)}
+	}
+	resp.MoreFields = len(problems) - len(shown)
+	if resp.MoreFields > 0 {
+		resp.Message = fmt.Sprintf("The request has %d problems: fields lists the first %d.", len(problems), len(shown))
+	}
+	return resp
+}
+
+// clip cuts s to maxFieldTextLen bytes (on a rune boundary), marking the cut.
+func clip(s string) string {
+	if len(s) <= maxFieldTextLen {
+		return s
+	}
+	cut := maxFieldTextLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
 
 // apiError is an error with its own status, code and message.
 type apiError struct {
@@ -60,10 +100,10 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		st, resp = http.StatusConflict, ErrorResponse{Code: "conflict", Message: re.Message}
 	case errors.As(err, &pe):
 		st = http.StatusUnprocessableEntity
-		resp = ErrorResponse{Code: "unknown_place", Message: pe.Message, Fields: []directory.FieldProblem{{Field: pe.Field, Message: pe.Message}}}
+		resp = ErrorResponse{Code: "unknown_place", Message: clip(pe.Message), Fields: []directory.FieldProblem{{Field: clip(pe.Field), Message: clip(pe.Message)}}}
 	case errors.As(err, &ve):
 		st = http.StatusBadRequest
-		resp = ErrorResponse{Code: "invalid", Message: problemsMessage(len(ve.Problems)), Fields: ve.Problems}
+		resp = validationResponse(ve.Problems)
 	case errors.Is(err, directory.ErrNotFound):
 		st, resp = http.StatusNotFound, ErrorResponse{Code: "not_found", Message: "No record has that id."}
 	case errors.Is(err, directory.ErrVersionMismatch):
@@ -78,11 +118,11 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	case errors.Is(err, directory.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		c.Header("Retry-After", "5")
 		st, resp = http.StatusServiceUnavailable, ErrorResponse{Code: "unavailable", Message: "The directory store cannot be reached just now. Please try again shortly."}
-		s.logger.Warn("store unavailable", "path", c.Request.URL.Path, "err", err)
+		s.logger.Warn("store unavailable", "route", route(c), "err", err)
 	case errors.Is(err, context.Canceled):
 		st, resp = 499, ErrorResponse{Code: "canceled", Message: "The request was cancelled."}
 	default:
-		s.logger.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		s.logger.Error("internal error", "method", c.Request.Method, "route", route(c), "err", err)
 		st, resp = http.StatusInternalServerError, ErrorResponse{Code: errInternal.code, Message: errInternal.message}
 	}
 	writeJSON(c, st, resp)

@@ -97,17 +97,21 @@ func (s *Server) listProviders(c *gin.Context) error {
 			return err
 		}
 	}
-	if items == nil {
-		items = []directory.Provider{}
+	out := make([]directory.Provider, len(items)) // never the catalogue's own
+	for i, p := range items {
+		if tok == nil {
+			p = publicRecord(p)
+		}
+		out[i] = p
 	}
-	writeJSON(c, http.StatusOK, ProviderList{Items: items, Total: total, Page: page, PerPage: per})
+	writeJSON(c, http.StatusOK, ProviderList{Items: out, Total: total, Page: page, PerPage: per})
 	return nil
 }
 
 // getProvider godoc
 //
 //	@Summary		Get a provider
-//	@Description	Role rule: public; drafts need a token (any role). The whole record, with verification_overdue true when it was last verified over six months ago. The ETag header carries its version, for If-Match on updates. Drafts need a token.
+//	@Description	Role rule: public; drafts need a token (any role). The whole record, with verification_overdue true when it was last verified over six months ago. Without a token freshness.verified_by is "provider" or "directory_team" only (older records' names show as directory_team); with a token it is as stored. The ETag header carries its version, for If-Match on updates. Drafts need a token.
 //	@Tags			providers
 //	@Produce		json
 //	@Param			id	path		string	true	"Provider id"
@@ -217,6 +221,12 @@ func (s *Server) replaceProvider(c *gin.Context, p *directory.Provider, version 
 		return directory.Invalid("id", "must match the id in the URL (or be left out)")
 	}
 	p.ID = id
+	// Public reads show verified_by as a kind (publicRecord); a record read
+	// that way and sent back keeps what is stored, so it changes nothing.
+	if cur, err := s.store.Provider(c.Request.Context(), id); err == nil && p.Freshness != cur.Freshness &&
+		p.Freshness == directory.PublicFreshness(cur.Freshness) {
+		p.Freshness = cur.Freshness
+	}
 	edit, err := s.svc.EditProvider(c.Request.Context(), p, version)
 	if err != nil {
 		return err
@@ -294,9 +304,34 @@ type ProviderInput struct {
 	PendingReview       *PendingReview `json:"pending_review,omitempty" readonly:"true"`
 } // @name ProviderInput
 
+// writeProvider writes p, as the public sees it unless the caller holds a
+// valid token (staff read the stored record, so what they PUT back is what
+// is stored).
 func (s *Server) writeProvider(c *gin.Context, status int, p *directory.Provider) {
 	c.Header("ETag", etag(p.Version))
-	writeJSON(c, status, ProviderView{Provider: p, VerificationOverdue: p.VerificationOverdue(s.now())})
+	out := p
+	if !s.isStaff(c) {
+		pub := publicRecord(*p)
+		out = &pub
+	}
+	writeJSON(c, status, ProviderView{Provider: out, VerificationOverdue: p.VerificationOverdue(s.now())})
+}
+
+// isStaff reports whether the request carries a valid token.
+func (s *Server) isStaff(c *gin.Context) bool {
+	if caller(c) != nil {
+		return true
+	}
+	tok, err := s.optionalToken(c)
+	return err == nil && tok != nil
+}
+
+// publicRecord is p as the public sees it: verified_by says only the kind
+// of confirmer, so records confirmed when it held a token's or a person's
+// name publish no name (the audit log keeps who).
+func publicRecord(p directory.Provider) directory.Provider {
+	p.Freshness = directory.PublicFreshness(p.Freshness)
+	return p
 }
 
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }

@@ -11,7 +11,7 @@ import (
 // verifyProvider godoc
 //
 //	@Summary		Confirm a listing is still accurate
-//	@Description	Role rule: admin, or a provider editor for their own provider only. Sets freshness.last_verified to today and verified_by to the token's name, as a new version. Needs If-Match with the ETag of the version being confirmed.
+//	@Description	Role rule: admin, or a provider editor for their own provider only. Sets freshness.last_verified to today and verified_by to the kind of confirmer, "provider" for a provider editor or "directory_team" for an admin (never the token's name, which the audit log keeps), as a new version. Needs If-Match with the ETag of the version being confirmed.
 //	@Tags			providers
 //	@Produce		json
 //	@Security		BearerToken

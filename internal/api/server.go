@@ -111,7 +111,7 @@ func New(cfg Config) http.Handler {
 	// connection's address is the client, so X-Forwarded-For cannot be used
 	// to dodge the rate limit.
 	_ = r.SetTrustedProxies(cfg.TrustedProxies)
-	r.Use(s.recoverPanics, s.logRequests, securityHeaders, timeLimit(timeout), s.handle(s.limitRequests), clientTags())
+	r.Use(s.recoverPanics, s.logRequests, securityHeaders, s.capBody, timeLimit(timeout), s.handle(s.limitRequests), clientTags())
 	r.NoRoute(s.handle(func(*gin.Context) error { return errRoute }))
 	r.NoMethod(s.handle(func(*gin.Context) error { return errMethod }))
 
@@ -157,7 +157,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.logger.Error("panic serving request", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", v)
+			s.logger.Error("panic serving request", "method", c.Request.Method, "route", route(c), "panic", v)
 			s.writeError(c, errInternal)
 			c.Abort()
 		}
@@ -165,18 +165,41 @@ func (s *Server) recoverPanics(c *gin.Context) {
 	c.Next()
 }
 
-// logRequests logs one line per request: method, path, status, size and
+// logRequests logs one line per request: method, route, status, size and
 // duration. It never logs query strings or bodies, which may hold a client's
-// postcode or health details.
+// postcode or health details, nor the path itself: paths carry ids and
+// shortlist codes (the code is the key to a shortlist), so the line names
+// the route pattern (/v1/shortlists/:code) instead.
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	s.logger.Info("request",
 		"method", c.Request.Method,
-		"path", c.Request.URL.Path,
+		"route", route(c),
 		"status", c.Writer.Status(),
 		"bytes", c.Writer.Size(),
 		"duration", time.Since(start).Round(time.Microsecond))
+}
+
+// capBody caps every route's request body at MaxBodyBytes before any
+// handler or Gin's form parsing reads it: a reader that errors past the cap
+// instead of buffering whatever a client sends. Routes that take bodies
+// refuse one declared too large before reading it (readJSONBody; the pages'
+// form check, which caps its form lower still).
+func (s *Server) capBody(c *gin.Context) {
+	if c.Request.Body != nil && c.Request.Body != http.NoBody {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.maxBodyBytes)
+	}
+	c.Next()
+}
+
+// route is the request's route pattern for logs, never the raw path; a
+// request that matched no route is logged as "unmatched".
+func route(c *gin.Context) string {
+	if r := c.FullPath(); r != "" {
+		return r
+	}
+	return "unmatched"
 }
 
 // publicRead lets pages on other sites (provider websites embedding a

@@ -27,7 +27,7 @@ type ShortlistRequest struct {
 // createShortlist godoc
 //
 //	@Summary		Save a shortlist for the client
-//	@Description	Role rule: adviser only. Runs the match in query (as POST /v1/match does), saves what it showed (providers in order, scores, explanations, flags, and other provision when nothing fitted), the postcode district only, the provider the client chose and the adviser's note, and returns a short code the client can open at GET /v1/shortlists/{code} for 30 days. The shortlist holds no client data: the needs are used for the match and not kept.
+//	@Description	Role rule: adviser only. Runs the match in query (as POST /v1/match does), saves the providers it showed in order (with their flags, which are facts of the provider, and other provision when nothing fitted), the postcode district only, the provider the client chose and the adviser's note, and returns a short code the client can open at GET /v1/shortlists/{code} for 30 days. The shortlist holds no client data and nothing derived from it: the needs are used for the match and not kept, and neither are the match's explanations (met, not met) or scores, which would tell anyone with the code about the client's health.
 //	@Tags			shortlists
 //	@Accept			json
 //	@Produce		json
@@ -61,7 +61,7 @@ func (s *Server) createShortlist(c *gin.Context) error {
 // getShortlist godoc
 //
 //	@Summary		Open a saved shortlist
-//	@Description	Role rule: public (the code is the key). What the adviser showed, in order, with explanations, the provider chosen and the adviser's note. 404 for an unknown code, 410 once 30 days have passed.
+//	@Description	Role rule: public (the code is the key), but not readable from other sites (no CORS), and the code is never logged. The providers the adviser showed, in order, the provider chosen and the adviser's note; no explanations or scores. 404 for an unknown code, 410 once 30 days have passed; expired shortlists are deleted within the hour, and then give 404.
 //	@Tags			shortlists
 //	@Produce		json
 //	@Param			code	path		string	true	"The 8-character code"

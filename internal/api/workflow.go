@@ -24,7 +24,9 @@ func (s *Server) registerWorkflow(v1 *gin.RouterGroup) {
 	v1.GET("/admin/index", admin, s.handle(s.indexState))
 
 	v1.POST("/shortlists", s.require(directory.RoleAdviser), s.handle(s.createShortlist))
-	v1.GET("/shortlists/:code", publicRead, s.handle(s.getShortlist))
+	// No publicRead: a shortlist is for the client who holds its code,
+	// not for pages on other sites to read.
+	v1.GET("/shortlists/:code", s.handle(s.getShortlist))
 
 	parties := s.require(directory.RoleAdviser, directory.RoleProviderEditor)
 	v1.POST("/referrals", s.require(directory.RoleAdviser), s.handle(s.createReferral))

@@ -46,7 +46,7 @@ func TestSelfServiceHistoryRevertAndAudit(t *testing.T) {
 			Overdue bool `json:"verification_overdue"`
 		}
 		r.json(t, &got)
-		if r.status != http.StatusOK || got.Freshness.LastVerified != directory.DateOf(time.Now()) || got.Freshness.VerifiedBy != editorA || got.Overdue {
+		if r.status != http.StatusOK || got.Freshness.LastVerified != directory.DateOf(time.Now()) || got.Freshness.VerifiedBy != directory.VerifiedByProvider || got.Overdue {
 			t.Fatalf("verify: %d %+v overdue %v", r.status, got.Freshness, got.Overdue)
 		}
 	})

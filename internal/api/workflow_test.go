@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -30,6 +32,25 @@ type wfEnv struct {
 	skew   atomic.Int64      // added to the server's clock, in seconds
 	// proposals counts propose's calls, so each proposes something new.
 	proposals int
+	logs      *lockedBuffer // the server's log
+}
+
+// lockedBuffer is a bytes.Buffer safe for the server's goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 const (
@@ -57,8 +78,8 @@ func startWorkflowEnv(t *testing.T, store *mongodb.Store, seed bool) *wfEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Close() })
-	w := &wfEnv{tokens: map[string]string{}, ids: map[string]string{}}
-	h := api.New(api.Config{Store: store, Finder: f, AdminToken: adminToken, Logger: quiet,
+	w := &wfEnv{tokens: map[string]string{}, ids: map[string]string{}, logs: &lockedBuffer{}}
+	h := api.New(api.Config{Store: store, Finder: f, AdminToken: adminToken, Logger: slog.New(slog.NewTextHandler(w.logs, nil)),
 		Now: func() time.Time { return time.Now().Add(time.Duration(w.skew.Load()) * time.Second) }})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -212,8 +212,12 @@ func (p Performance) SmallNumbers() bool { return p.Registrations < 20 }
 // Freshness says when the information was last checked and by whom; staff
 // turnover made directory information go stale (WP57 §6.3).
 type Freshness struct {
-	LastVerified Date   `json:"last_verified"`
-	VerifiedBy   string `json:"verified_by"`
+	LastVerified Date `json:"last_verified"`
+	// VerifiedBy is the kind of confirmer: "provider" or "directory_team"
+	// (never a person's or a token's name; the audit log says which token).
+	// Records confirmed earlier may hold a name: the public API and pages
+	// show anything but "provider" as "directory_team" (PublicVerifiedBy).
+	VerifiedBy string `json:"verified_by" example:"provider"`
 }
 
 // Date is a calendar date as "YYYY-MM-DD".

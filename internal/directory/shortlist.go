@@ -8,9 +8,11 @@ import (
 
 // Shortlist is what an adviser showed a client, saved for signposting: the
 // client takes a short code away and contacts a provider themselves. It
-// holds no client data at all: no name, no needs, only the postcode
-// district, what the server showed (in order, with explanations), which
-// provider the client chose and the adviser's suitability note.
+// holds no client data at all: no name, no needs and nothing derived from
+// them (no met or not-met explanations, no fit scores: "Does not specialise
+// in epilepsy" tells whoever has the code about the client's health), only
+// the postcode district, the providers shown in order, which provider the
+// client chose and the adviser's suitability note.
 type Shortlist struct {
 	Code string `json:"code" example:"K7QX3MPD"`
 	// District is the postcode district (or town) the match was for.
@@ -29,16 +31,15 @@ type Shortlist struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// ShortlistItem is one provider as it was shown.
+// ShortlistItem is one provider as it was shown: who and in what order,
+// never how well it fitted the client's needs.
 type ShortlistItem struct {
-	ProviderID string   `json:"provider_id"`
-	Name       string   `json:"name"`
-	Rank       int      `json:"rank"`
-	Score      int      `json:"score"`
-	Met        []string `json:"met"`
-	PartlyMet  []string `json:"partly_met"`
-	NotMet     []string `json:"not_met"`
-	// Flags are the flag codes shown (telephone_only, stale, ...).
+	ProviderID string `json:"provider_id"`
+	Name       string `json:"name"`
+	Rank       int    `json:"rank"`
+	// Flags are the flag codes shown (telephone_only, stale, ...): facts
+	// of the provider whatever the client's needs (match.Flags), so they
+	// reveal nothing about the client.
 	Flags []string `json:"flags"`
 	// OtherProvision is true for an item shown as other help when nothing
 	// fitted, rather than in the ranked list.
@@ -101,7 +102,11 @@ type ShortlistStore interface {
 	// CreateShortlist stores s, giving it a fresh code. ErrConflict only if
 	// no free code was found after several tries.
 	CreateShortlist(ctx context.Context, s *Shortlist) error
-	// Shortlist returns the shortlist with that code, expired or not.
-	// ErrNotFound if there is none.
+	// Shortlist returns the shortlist with that code, expired or not
+	// (until DeleteExpiredShortlists removes it). ErrNotFound if there is
+	// none.
 	Shortlist(ctx context.Context, code string) (*Shortlist, error)
+	// DeleteExpiredShortlists deletes every shortlist whose ExpiresAt is
+	// not after now and returns how many it deleted.
+	DeleteExpiredShortlists(ctx context.Context, now time.Time) (int64, error)
 }

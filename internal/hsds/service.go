@@ -374,7 +374,8 @@ func (a *attrs) service(id string, p *directory.Provider) {
 	a.flag("coverage.travels_to_clients", p.Coverage.TravelsToClients)
 	a.float("coverage.radius_km", p.Coverage.RadiusKm)
 	a.float("coverage.travel_radius_km", p.Coverage.TravelRadiusKm)
-	a.text("freshness.verified_by", p.Freshness.VerifiedBy)
+	// The kind of confirmer only: older records hold names (PublicVerifiedBy).
+	a.text("freshness.verified_by", directory.PublicVerifiedBy(p.Freshness.VerifiedBy))
 	if pf := p.Performance; pf != nil {
 		// Every figure is written, zeros included: their presence says the
 		// record has performance figures at all.

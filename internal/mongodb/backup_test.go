@@ -49,7 +49,7 @@ func filledStore(t *testing.T) *Store {
 		}
 	}
 	sl := directory.Shortlist{District: "LS6", Total: 1, CreatedBy: "tok-adviser",
-		Items: []directory.ShortlistItem{{ProviderID: ids[0], Name: "Backup Provider 0", Rank: 1, Score: 80}}}
+		Items: []directory.ShortlistItem{{ProviderID: ids[0], Name: "Backup Provider 0", Rank: 1}}}
 	if err := s.CreateShortlist(ctx, &sl); err != nil {
 		t.Fatal(err)
 	}

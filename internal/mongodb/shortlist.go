@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -12,6 +13,11 @@ import (
 
 const shortlistsCollection = "shortlists"
 
+// shortlistDoc is a stored shortlist. The domain type is inlined, so its
+// fields are stored under its JSON names ("expires_at": the store's
+// registry falls back to json tags). Fields the domain type no longer has, such as the met and
+// not-met explanations and scores older versions stored, are dropped on
+// read: bson ignores stored fields the struct lacks.
 type shortlistDoc struct {
 	ID                  string `bson:"_id"`
 	directory.Shortlist `bson:",inline"`
@@ -48,4 +54,19 @@ func (s *Store) Shortlist(ctx context.Context, code string) (*directory.Shortlis
 	}
 	doc.Shortlist.CreatedBy = doc.CreatedBy
 	return &doc.Shortlist, nil
+}
+
+// shortlistExpiresKey is where shortlistDoc stores Shortlist.ExpiresAt.
+const shortlistExpiresKey = "expires_at"
+
+// DeleteExpiredShortlists implements directory.ShortlistStore. It is a sweep
+// rather than a TTL index because FerretDB v1, the embedded store, refuses
+// the expireAfterSeconds index option ("not implemented"); one sweep serves
+// both it and MongoDB.
+func (s *Store) DeleteExpiredShortlists(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.shortlists.DeleteMany(ctx, bson.D{{Key: shortlistExpiresKey, Value: bson.D{{Key: "$lte", Value: now}}}})
+	if err != nil {
+		return 0, fmt.Errorf("mongodb: deleting expired shortlists: %w", translate(err))
+	}
+	return res.DeletedCount, nil
 }

@@ -199,16 +199,10 @@ func shortlistItem(r match.Ranked, other bool) directory.ShortlistItem {
 	for i, f := range r.Flags {
 		flags[i] = f.Code
 	}
-	return directory.ShortlistItem{ProviderID: r.Provider.ID, Name: r.Provider.Name, Rank: r.Rank, Score: r.Score,
-		Met: nonNil(r.Explanation.Met), PartlyMet: nonNil(r.Explanation.PartlyMet), NotMet: nonNil(r.Explanation.NotMet),
+	// Only who and in what order: the explanation and score are made from
+	// the client's needs, and anyone with the code can read a shortlist.
+	return directory.ShortlistItem{ProviderID: r.Provider.ID, Name: r.Provider.Name, Rank: r.Rank,
 		Flags: flags, OtherProvision: other}
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 func shown(items []directory.ShortlistItem, id string) bool {

@@ -160,7 +160,7 @@ func testReferralList(t *testing.T, s directory.Store) {
 func testShortlists(t *testing.T, s directory.Store) {
 	ctx := context.Background()
 	sl := directory.Shortlist{District: "LS6", Total: 2, CreatedBy: adviser.ID, ChosenProviderID: "p2", Note: "near the bus",
-		Items: []directory.ShortlistItem{{ProviderID: "p1", Name: "One", Rank: 1, Score: 80, Met: []string{"x"}, Flags: []string{"stale"}}, {ProviderID: "p2", Name: "Two", Rank: 2}}}
+		Items: []directory.ShortlistItem{{ProviderID: "p1", Name: "One", Rank: 1, Flags: []string{"stale"}}, {ProviderID: "p2", Name: "Two", Rank: 2}}}
 	if err := s.CreateShortlist(ctx, &sl); err != nil {
 		t.Fatal(err)
 	}
@@ -180,6 +180,21 @@ func testShortlists(t *testing.T, s directory.Store) {
 	}
 	if _, err := s.Shortlist(ctx, "AAAAAAAA"); !errors.Is(err, directory.ErrNotFound) {
 		t.Fatalf("missing code: %v", err)
+	}
+	// The sweep deletes expired shortlists and leaves live ones.
+	if n, err := s.DeleteExpiredShortlists(ctx, sl.ExpiresAt.Add(-time.Hour)); err != nil || n != 0 {
+		t.Fatalf("sweep before expiry deleted %d: %v", n, err)
+	}
+	if _, err := s.Shortlist(ctx, sl.Code); err != nil {
+		t.Fatalf("live shortlist after a sweep: %v", err)
+	}
+	if n, err := s.DeleteExpiredShortlists(ctx, other.ExpiresAt.Add(time.Second)); err != nil || n != 2 {
+		t.Fatalf("sweep after expiry deleted %d, want 2: %v", n, err)
+	}
+	for _, code := range []string{sl.Code, other.Code} {
+		if _, err := s.Shortlist(ctx, code); !errors.Is(err, directory.ErrNotFound) {
+			t.Fatalf("expired shortlist %s after the sweep: %v", code, err)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"testing"
@@ -45,6 +46,13 @@ func newServer(t *testing.T) *httptest.Server {
 // newServerAt is newServer with the pages' clock set to now.
 func newServerAt(t *testing.T, now func() time.Time) *httptest.Server {
 	t.Helper()
+	return newServerWith(t, now, nil)
+}
+
+// newServerWith is newServerAt with the handler wrapped by wrap (when not
+// nil), to watch what reaches the server.
+func newServerWith(t *testing.T, now func() time.Time, wrap func(http.Handler) http.Handler) *httptest.Server {
+	t.Helper()
 	store := mongotest.Store(t)
 	ps, err := seed.Load(os.DirFS("../../seed"))
 	if err != nil {
@@ -79,8 +87,12 @@ func newServerAt(t *testing.T, now func() time.Time) *httptest.Server {
 	}
 	t.Cleanup(func() { _ = f.Close() })
 	svc := service.New(service.Config{Store: store, Finder: f, Logger: logger, Now: now})
-	srv := httptest.NewServer(api.New(api.Config{Store: store, Finder: f, Service: svc, Logger: logger, AdminToken: testAdminToken,
-		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Service: svc, Shortlists: store, Logger: logger, Now: now})}}))
+	h := api.New(api.Config{Store: store, Finder: f, Service: svc, Logger: logger, AdminToken: testAdminToken,
+		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Service: svc, Shortlists: store, Logger: logger, Now: now})}})
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"errors"
+	"mime"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -219,4 +222,46 @@ func dedupe(in []string) []string {
 		out = out[:50]
 	}
 	return out
+}
+
+// maxFormBytes caps the search form's body. The form is a few KiB at most
+// (a postcode and some ticked boxes); anything larger is not our form.
+const maxFormBytes = 64 << 10
+
+// formBody admits only the search form's own encoding, within
+// maxFormBytes, and parses it before the handler runs, so Gin's form
+// reading (which would buffer a multipart body in memory and on disk, and
+// silently ignores errors) finds it parsed. A body declared too large is
+// refused unread; one that does not declare its length is read through a
+// cap and refused at maxFormBytes.
+func (s *server) formBody(c *gin.Context) {
+	refuse := func(status int, title, problem string) {
+		// Close the connection: the rest of the body is not read.
+		c.Header("Connection", "close")
+		s.render(c, status, "choose", title, chooseData{Problem: problem})
+		c.Abort()
+	}
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		refuse(http.StatusUnsupportedMediaType, "The search could not be read",
+			"The search was not sent as this service's search form sends it. Go back to the start and search again from the form.")
+		return
+	}
+	const tooLarge = "The search sent was far larger than this service's search form sends. Go back to the start and search again from the form."
+	if c.Request.ContentLength > maxFormBytes {
+		refuse(http.StatusRequestEntityTooLarge, "The search was too large", tooLarge)
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+	if err := c.Request.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			refuse(http.StatusRequestEntityTooLarge, "The search was too large", tooLarge)
+			return
+		}
+		refuse(http.StatusBadRequest, "The search could not be read",
+			"The search could not be read. Go back to the start and search again from the form.")
+		return
+	}
+	c.Next()
 }

@@ -29,6 +29,9 @@ type providerView struct {
 	Languages     []string
 	Flags         []match.Flag
 	LastChecked   string
+	// CheckedBy says who confirmed the listing ("the provider", "the
+	// directory team"): never a person's or token's name.
+	CheckedBy string
 	// CheckDue is true when the provider has not confirmed the listing
 	// for over six months (the prompt advisers and admins act on).
 	CheckDue    bool
@@ -66,6 +69,7 @@ func newProviderView(p *directory.Provider, now time.Time) providerView {
 		Languages:     labels(directory.VocabLanguages, p.Languages),
 		Flags:         match.Flags(match.Compile(p), now),
 		LastChecked:   longDate(p.Freshness.LastVerified),
+		CheckedBy:     directory.VerifiedByText(p.Freshness.VerifiedBy),
 		CheckDue:      p.VerificationOverdue(now),
 	}
 	days := directory.MustVocabulary(directory.VocabDays)

@@ -74,7 +74,7 @@ func Register(r *gin.Engine, cfg Config) {
 
 	page := r.Group("/", pageHeaders)
 	page.GET("/", s.handle(s.home))
-	page.POST("/results", s.handle(s.results))
+	page.POST("/results", s.formBody, s.handle(s.results))
 	page.GET("/results", s.handle(s.resultsGet))
 	page.GET("/providers/:slug", s.handle(s.provider))
 	page.GET("/compare", s.handle(s.compare))
@@ -100,7 +100,9 @@ func (s *server) handle(h func(*gin.Context) error) gin.HandlerFunc {
 			if errors.As(err, &nf) {
 				s.render(c, http.StatusNotFound, "notfound", "Page not found", nil)
 			} else {
-				s.logger.Error("rendering page", "path", c.Request.URL.Path, "err", err)
+				// The route pattern, never the path: paths hold
+				// shortlist codes, which are the key to a shortlist.
+				s.logger.Error("rendering page", "route", c.FullPath(), "err", err)
 				s.render(c, http.StatusInternalServerError, "problem", "Sorry, there is a problem with the service", nil)
 			}
 			c.Abort()
