@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
 
 // storedType is one collection's stored type, seen through its converters,
@@ -62,6 +64,10 @@ func newStoredType[T, D any](name, full, empty string, to func(*T) D, from func(
 func storedTypes() []storedType {
 	return []storedType{
 		newStoredType("token", "token-v1.json", "token-v1-empty.json", toTokenDoc, fromTokenDoc),
+		newStoredType("referral", "referral-v1.json", "referral-v1-empty.json", toReferralDoc, fromReferralDoc),
+		newStoredType("referral event", "referral-event-v1.json", "referral-event-v1-empty.json",
+			func(e *directory.ReferralEvent) referralEventDoc { return toReferralEventDoc("ref-1", e) },
+			func(d *referralEventDoc) directory.ReferralEvent { return fromReferralEventRec(&d.Event) }),
 		newStoredType("audit entry", "audit-v1.json", "audit-v1-empty.json", toAuditDoc, fromAuditDoc),
 	}
 }
