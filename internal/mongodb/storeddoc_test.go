@@ -68,6 +68,7 @@ func storedTypes() []storedType {
 		newStoredType("referral event", "referral-event-v1.json", "referral-event-v1-empty.json",
 			func(e *directory.ReferralEvent) referralEventDoc { return toReferralEventDoc("ref-1", e) },
 			func(d *referralEventDoc) directory.ReferralEvent { return fromReferralEventRec(&d.Event) }),
+		newStoredType("shortlist", "shortlist-v1.json", "shortlist-v1-empty.json", toShortlistDoc, fromShortlistDoc),
 		newStoredType("audit entry", "audit-v1.json", "audit-v1-empty.json", toAuditDoc, fromAuditDoc),
 	}
 }
