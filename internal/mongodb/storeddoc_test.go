@@ -70,6 +70,8 @@ func storedTypes() []storedType {
 			func(d *referralEventDoc) directory.ReferralEvent { return fromReferralEventRec(&d.Event) }),
 		newStoredType("shortlist", "shortlist-v1.json", "shortlist-v1-empty.json", toShortlistDoc, fromShortlistDoc),
 		newStoredType("audit entry", "audit-v1.json", "audit-v1-empty.json", toAuditDoc, fromAuditDoc),
+		newStoredType("exposure", "exposure-v1.json", "exposure-v1-empty.json", toExposureDoc, fromExposureDoc),
+		newStoredType("unmet need", "unmet-need-v1.json", "unmet-need-v1-empty.json", toUnmetNeedDoc, fromUnmetNeedDoc),
 	}
 }
 
