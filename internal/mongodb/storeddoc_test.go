@@ -3,7 +3,9 @@ package mongodb
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -141,4 +143,43 @@ func withID(t *testing.T, doc bson.Raw, id bson.RawValue) bson.Raw {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestStoredTypesNameEveryField: the client no longer follows json tags, so
+// a field of a stored type without a bson tag, or a domain struct nested in
+// one, would be stored under a name the driver makes up (the Go name in
+// lower case) and silently move on disk. Every stored type and everything
+// it holds must name its fields itself.
+func TestStoredTypesNameEveryField(t *testing.T) {
+	roots := []any{
+		providerDoc{}, revisionDoc{}, pendingChangeDoc{}, pendingDoc{}, bulkDoc{}, changeDoc{},
+		tokenDoc{}, referralDoc{}, referralEventDoc{}, shortlistDoc{}, auditDoc{}, erasureMarker{},
+		exposureDoc{}, unmetNeedDoc{}, backupHeader{}, backupSection{}, backupTrailer{},
+	}
+	pkg := reflect.TypeFor[tokenDoc]().PkgPath()
+	seen := map[reflect.Type]bool{}
+	var check func(reflect.Type, string)
+	check = func(typ reflect.Type, path string) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice || typ.Kind() == reflect.Array || typ.Kind() == reflect.Map {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || typ == reflect.TypeFor[time.Time]() || seen[typ] {
+			return
+		}
+		seen[typ] = true
+		if typ.PkgPath() != pkg {
+			t.Errorf("%s: %s is stored as it is, under names its own package chooses", path, typ)
+			return
+		}
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if f.Tag.Get("bson") == "" {
+				t.Errorf("%s.%s has no bson tag", typ.Name(), f.Name)
+			}
+			check(f.Type, typ.Name()+"."+f.Name)
+		}
+	}
+	for _, r := range roots {
+		check(reflect.TypeOf(r), reflect.TypeOf(r).Name())
+	}
 }
