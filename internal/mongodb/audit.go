@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -12,9 +13,32 @@ import (
 
 const auditCollection = "audit"
 
+// auditDoc is an audit entry as stored, under the names the domain type's
+// json tags gave it before entries had a stored type
+// (testdata/audit-v1.json).
 type auditDoc struct {
-	ID                   string `bson:"_id"`
-	directory.AuditEntry `bson:",inline"`
+	ID         string    `bson:"_id"`
+	EntryID    string    `bson:"id"`
+	At         time.Time `bson:"at"`
+	Actor      actorDoc  `bson:"actor"`
+	Action     string    `bson:"action"`
+	TargetType string    `bson:"target_type"`
+	TargetID   string    `bson:"target_id"`
+	Version    int64     `bson:"version,omitempty"`
+}
+
+func toAuditDoc(e *directory.AuditEntry) auditDoc {
+	return auditDoc{
+		ID: e.ID, EntryID: e.ID, At: e.At, Actor: *toActorDoc(&e.Actor), Action: e.Action,
+		TargetType: e.TargetType, TargetID: e.TargetID, Version: e.Version,
+	}
+}
+
+func fromAuditDoc(d *auditDoc) directory.AuditEntry {
+	return directory.AuditEntry{
+		ID: d.EntryID, At: d.At, Actor: *fromActorDoc(&d.Actor), Action: d.Action,
+		TargetType: d.TargetType, TargetID: d.TargetID, Version: d.Version,
+	}
 }
 
 // AppendAudit implements directory.AuditStore. The store offers no update
@@ -26,7 +50,7 @@ func (s *Store) AppendAudit(ctx context.Context, e *directory.AuditEntry) error 
 	if e.At.IsZero() {
 		e.At = s.now()
 	}
-	if _, err := s.audit.InsertOne(ctx, auditDoc{ID: e.ID, AuditEntry: *e}); err != nil {
+	if _, err := s.audit.InsertOne(ctx, toAuditDoc(e)); err != nil {
 		return fmt.Errorf("mongodb: appending to the audit log: %w", translate(err))
 	}
 	return nil
@@ -58,7 +82,7 @@ func (s *Store) AuditEntries(ctx context.Context, f directory.AuditFilter) ([]di
 	}
 	out := make([]directory.AuditEntry, len(docs))
 	for i := range docs {
-		out[i] = docs[i].AuditEntry
+		out[i] = fromAuditDoc(&docs[i])
 	}
 	return out, total, nil
 }

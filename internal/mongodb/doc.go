@@ -9,6 +9,7 @@
 // or indexes its SQLite files directly, and only when opened with
 // Options.SQLiteDir (as Embedded.Open does; see ferretsqlite.go).
 //
-// Documents are stored through types of their own (providerdoc.go), so the
-// stored layout does not follow the API's field names.
+// Documents are stored through types of their own (providerdoc.go and each
+// collection's file), so the stored layout does not follow the API's field
+// names.
 package mongodb

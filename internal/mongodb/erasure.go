@@ -44,9 +44,9 @@ const (
 
 // erasureMarker is the pending document of an erasure in flight.
 type erasureMarker struct {
-	ID         string          `bson:"_id"`
-	ReferralID string          `bson:"referral_id"`
-	By         directory.Actor `bson:"by"`
+	ID         string   `bson:"_id"`
+	ReferralID string   `bson:"referral_id"`
+	By         actorDoc `bson:"by"`
 	// Action is the audit action of the erasure (consent withdrawn, or
 	// retention period over).
 	Action string    `bson:"action"`
@@ -59,7 +59,7 @@ type erasureMarker struct {
 // markErasure inserts (or refreshes) the marker of an erasure of referral
 // id. The audit action comes from ctx (directory.WithAction).
 func (s *Store) markErasure(ctx context.Context, id string, by directory.Actor) error {
-	m := erasureMarker{ID: erasureMarkerPrefix + id, ReferralID: id, By: by,
+	m := erasureMarker{ID: erasureMarkerPrefix + id, ReferralID: id, By: *toActorDoc(&by),
 		Action: directory.ActionFrom(ctx, "referral.withdraw_consent"), At: s.now()}
 	_, err := s.pending.InsertOne(ctx, m)
 	if err = translate(err); errors.Is(err, directory.ErrConflict) {
@@ -143,9 +143,10 @@ func (s *Store) recoverErasure(ctx context.Context, m erasureMarker) error {
 	}
 	if r.ErasedAt == nil {
 		// Never claimed: make the erasure now.
-		ectx := directory.WithAction(directory.WithActor(ctx, m.By), m.Action)
+		by := *fromActorDoc(&m.By)
+		ectx := directory.WithAction(directory.WithActor(ctx, by), m.Action)
 		for range 5 {
-			r, err = s.UpdateReferral(ectx, m.ReferralID, directory.ReferralEvent{Version: r.Version + 1, Erase: true, By: m.By})
+			r, err = s.UpdateReferral(ectx, m.ReferralID, directory.ReferralEvent{Version: r.Version + 1, Erase: true, By: by})
 			if !errors.Is(err, directory.ErrVersionMismatch) {
 				break
 			}
@@ -163,6 +164,6 @@ func (s *Store) recoverErasure(ctx context.Context, m erasureMarker) error {
 // auditRecoveredErasure audits an erasure Recover finished: its writer died
 // before UpdateReferral returned, so its caller never audited it.
 func (s *Store) auditRecoveredErasure(ctx context.Context, m erasureMarker, r *directory.Referral) error {
-	e := directory.AuditEntry{Actor: m.By, Action: m.Action, TargetType: "referral", TargetID: r.ID, Version: r.Version}
+	e := directory.AuditEntry{Actor: *fromActorDoc(&m.By), Action: m.Action, TargetType: "referral", TargetID: r.ID, Version: r.Version}
 	return s.AppendAudit(ctx, &e)
 }

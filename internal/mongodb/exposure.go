@@ -23,14 +23,48 @@ const (
 	unmetNeedCollection = "unmet_need"
 )
 
+// exposureDoc and unmetNeedDoc are the stored deltas, under the names the
+// domain types' json tags gave them before they had stored types
+// (testdata/exposure-v1.json, unmet-need-v1.json). They have no _id field:
+// the driver gives each inserted delta an ObjectID, as it always has.
+type exposureDoc struct {
+	Area       string `bson:"area"`
+	ProviderID string `bson:"provider_id"`
+	Shown      int64  `bson:"shown"`
+	Top3       int64  `bson:"top3"`
+	Chosen     int64  `bson:"chosen"`
+}
+
+type unmetNeedDoc struct {
+	Area  string `bson:"area"`
+	Need  string `bson:"need"`
+	Count int64  `bson:"count"`
+}
+
+func toExposureDoc(c *directory.ExposureCount) exposureDoc {
+	return exposureDoc{Area: c.Area, ProviderID: c.ProviderID, Shown: c.Shown, Top3: c.Top3, Chosen: c.Chosen}
+}
+
+func fromExposureDoc(d *exposureDoc) directory.ExposureCount {
+	return directory.ExposureCount{Area: d.Area, ProviderID: d.ProviderID, Shown: d.Shown, Top3: d.Top3, Chosen: d.Chosen}
+}
+
+func toUnmetNeedDoc(c *directory.UnmetNeedCount) unmetNeedDoc {
+	return unmetNeedDoc{Area: c.Area, Need: c.Need, Count: c.Count}
+}
+
+func fromUnmetNeedDoc(d *unmetNeedDoc) directory.UnmetNeedCount {
+	return directory.UnmetNeedCount{Area: d.Area, Need: d.Need, Count: d.Count}
+}
+
 // AddExposure implements directory.ExposureStore.
 func (s *Store) AddExposure(ctx context.Context, counts []directory.ExposureCount) error {
 	if len(counts) == 0 {
 		return nil
 	}
 	docs := make([]any, len(counts))
-	for i, c := range counts {
-		docs[i] = c
+	for i := range counts {
+		docs[i] = toExposureDoc(&counts[i])
 	}
 	if _, err := s.exposure.InsertMany(ctx, docs); err != nil {
 		return fmt.Errorf("mongodb: counting exposure: %w", translate(err))
@@ -44,8 +78,8 @@ func (s *Store) AddUnmetNeed(ctx context.Context, counts []directory.UnmetNeedCo
 		return nil
 	}
 	docs := make([]any, len(counts))
-	for i, c := range counts {
-		docs[i] = c
+	for i := range counts {
+		docs[i] = toUnmetNeedDoc(&counts[i])
 	}
 	if _, err := s.unmetNeed.InsertMany(ctx, docs); err != nil {
 		return fmt.Errorf("mongodb: counting unmet need: %w", translate(err))
@@ -55,13 +89,13 @@ func (s *Store) AddUnmetNeed(ctx context.Context, counts []directory.UnmetNeedCo
 
 // Exposure implements directory.ExposureStore.
 func (s *Store) Exposure(ctx context.Context, area string) ([]directory.ExposureCount, error) {
-	var docs []directory.ExposureCount
+	var docs []exposureDoc
 	if err := findArea(ctx, s.exposure, area, &docs); err != nil {
 		return nil, fmt.Errorf("mongodb: reading exposure: %w", err)
 	}
 	sums := directory.ExposureSums{}
-	for _, d := range docs {
-		sums.Add(d)
+	for i := range docs {
+		sums.Add(fromExposureDoc(&docs[i]))
 	}
 	res := sums.List()
 	sort.Slice(res, func(i, j int) bool {
@@ -75,12 +109,13 @@ func (s *Store) Exposure(ctx context.Context, area string) ([]directory.Exposure
 
 // UnmetNeed implements directory.ExposureStore.
 func (s *Store) UnmetNeed(ctx context.Context, area string) ([]directory.UnmetNeedCount, error) {
-	var docs []directory.UnmetNeedCount
+	var docs []unmetNeedDoc
 	if err := findArea(ctx, s.unmetNeed, area, &docs); err != nil {
 		return nil, fmt.Errorf("mongodb: reading unmet need: %w", err)
 	}
 	sums := map[[2]string]int64{}
-	for _, d := range docs {
+	for i := range docs {
+		d := fromUnmetNeedDoc(&docs[i])
 		sums[[2]string{d.Area, d.Need}] += d.Count
 	}
 	out := make([]directory.UnmetNeedCount, 0, len(sums))

@@ -39,7 +39,7 @@ func revisionAudit(rev *revisionDoc) auditDoc {
 	if rev.ChangedBy != nil {
 		e.Actor = *fromActorDoc(rev.ChangedBy)
 	}
-	return auditDoc{ID: e.ID, AuditEntry: e}
+	return toAuditDoc(&e)
 }
 
 // appendRevisionAudits inserts the audit entries of revs that are not in

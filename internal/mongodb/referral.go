@@ -27,17 +27,6 @@ const (
 	referralEventsCollection = "referral_events"
 )
 
-type referralDoc struct {
-	ID                 string `bson:"_id"`
-	directory.Referral `bson:",inline"`
-}
-
-type referralEventDoc struct {
-	ID                      string `bson:"_id"`
-	ReferralID              string `bson:"referral_id"`
-	directory.ReferralEvent `bson:",inline"`
-}
-
 // CreateReferral implements directory.ReferralStore.
 func (s *Store) CreateReferral(ctx context.Context, r *directory.Referral) error {
 	if r.ID == "" {
@@ -49,12 +38,12 @@ func (s *Store) CreateReferral(ctx context.Context, r *directory.Referral) error
 	by, _ := directory.ActorFrom(ctx)
 	ev := directory.ReferralEvent{Version: 1, Status: directory.ReferralSent, At: now, RecordedAt: now, By: by}
 	next.Events = []directory.ReferralEvent{ev}
-	if _, err := s.referrals.InsertOne(ctx, referralDoc{ID: next.ID, Referral: next}); err != nil {
+	if _, err := s.referrals.InsertOne(ctx, toReferralDoc(&next)); err != nil {
 		return fmt.Errorf("mongodb: creating referral: %w", translate(err))
 	}
 	// The first event is history only; the record itself is complete, so a
 	// failure here loses nothing but is still reported.
-	if _, err := s.referralEvents.InsertOne(ctx, referralEventDoc{ID: revisionID(next.ID, 1), ReferralID: next.ID, ReferralEvent: ev}); err != nil {
+	if _, err := s.referralEvents.InsertOne(ctx, toReferralEventDoc(next.ID, &ev)); err != nil {
 		return fmt.Errorf("mongodb: recording referral event: %w", translate(err))
 	}
 	*r = next
@@ -67,7 +56,8 @@ func (s *Store) Referral(ctx context.Context, id string) (*directory.Referral, e
 	if err := s.referrals.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc); err != nil {
 		return nil, translate(err)
 	}
-	return &doc.Referral, nil
+	r := fromReferralDoc(&doc)
+	return &r, nil
 }
 
 // ListReferrals implements directory.ReferralStore.
@@ -99,7 +89,7 @@ func (s *Store) ListReferrals(ctx context.Context, f directory.ReferralFilter) (
 	}
 	out := make([]directory.Referral, len(docs))
 	for i := range docs {
-		out[i] = docs[i].Referral
+		out[i] = fromReferralDoc(&docs[i])
 	}
 	return out, total, nil
 }
@@ -131,7 +121,7 @@ func (s *Store) UpdateReferral(ctx context.Context, id string, ev directory.Refe
 			return nil, err
 		}
 	}
-	if _, err := s.referralEvents.InsertOne(ctx, referralEventDoc{ID: revisionID(id, ev.Version), ReferralID: id, ReferralEvent: ev}); err != nil {
+	if _, err := s.referralEvents.InsertOne(ctx, toReferralEventDoc(id, &ev)); err != nil {
 		if err = translate(err); errors.Is(err, directory.ErrConflict) {
 			return nil, directory.ErrVersionMismatch
 		}
@@ -159,7 +149,7 @@ func (s *Store) UpdateReferral(ctx context.Context, id string, ev directory.Refe
 func (s *Store) replaceReferral(ctx context.Context, r *directory.Referral) error {
 	_, err := s.referrals.ReplaceOne(ctx,
 		bson.D{{Key: "_id", Value: r.ID}, {Key: "version", Value: bson.D{{Key: "$lt", Value: r.Version}}}},
-		referralDoc{ID: r.ID, Referral: *r})
+		toReferralDoc(r))
 	if err != nil {
 		return fmt.Errorf("mongodb: updating referral: %w", translate(err))
 	}
@@ -179,11 +169,11 @@ func (s *Store) rollReferralForward(ctx context.Context, r *directory.Referral) 
 		if err != nil {
 			return fmt.Errorf("mongodb: reading referral event: %w", translate(err))
 		}
-		if err := r.Apply(ev.ReferralEvent); err != nil {
+		if err := r.Apply(fromReferralEventRec(&ev.Event)); err != nil {
 			return fmt.Errorf("mongodb: rolling referral %s forward: %w", r.ID, err)
 		}
 		moved = true
-		erased = erased || ev.Erase
+		erased = erased || ev.Event.Erase
 	}
 	if !moved {
 		return nil

@@ -13,15 +13,66 @@ import (
 
 const shortlistsCollection = "shortlists"
 
-// shortlistDoc is a stored shortlist. The domain type is inlined, so its
-// fields are stored under its JSON names ("expires_at": the store's
-// registry falls back to json tags). Fields the domain type no longer has, such as the met and
-// not-met explanations and scores older versions stored, are dropped on
-// read: bson ignores stored fields the struct lacks.
+// shortlistDoc is a stored shortlist, under the names the domain type's json
+// tags gave it before shortlists had a stored type
+// (testdata/shortlist-v1.json). Fields older versions stored and the
+// domain type no longer has, such as the met and not-met explanations and
+// scores, are dropped on read: bson ignores stored fields the struct lacks.
 type shortlistDoc struct {
-	ID                  string `bson:"_id"`
-	directory.Shortlist `bson:",inline"`
-	CreatedBy           string `bson:"created_by"`
+	ID               string             `bson:"_id"`
+	Code             string             `bson:"code"`
+	District         string             `bson:"district"`
+	Total            int                `bson:"total"`
+	NoGoodFit        bool               `bson:"no_good_fit"`
+	Items            []shortlistItemDoc `bson:"items"`
+	ChosenProviderID string             `bson:"chosen_provider_id,omitempty"`
+	Note             string             `bson:"note,omitempty"`
+	CreatedAt        time.Time          `bson:"created_at"`
+	ExpiresAt        time.Time          `bson:"expires_at"`
+	CreatedBy        string             `bson:"created_by"`
+}
+
+// shortlistItemDoc is one provider of a stored shortlist.
+type shortlistItemDoc struct {
+	ProviderID     string   `bson:"provider_id"`
+	Name           string   `bson:"name"`
+	Rank           int      `bson:"rank"`
+	Flags          []string `bson:"flags"`
+	OtherProvision bool     `bson:"other_provision,omitempty"`
+}
+
+func toShortlistDoc(sl *directory.Shortlist) shortlistDoc {
+	d := shortlistDoc{
+		ID: sl.Code, Code: sl.Code, District: sl.District, Total: sl.Total, NoGoodFit: sl.NoGoodFit,
+		ChosenProviderID: sl.ChosenProviderID, Note: sl.Note,
+		CreatedAt: sl.CreatedAt, ExpiresAt: sl.ExpiresAt, CreatedBy: sl.CreatedBy,
+	}
+	if sl.Items != nil {
+		d.Items = make([]shortlistItemDoc, len(sl.Items))
+		for i, it := range sl.Items {
+			d.Items[i] = shortlistItemDoc{
+				ProviderID: it.ProviderID, Name: it.Name, Rank: it.Rank, Flags: it.Flags, OtherProvision: it.OtherProvision,
+			}
+		}
+	}
+	return d
+}
+
+func fromShortlistDoc(d *shortlistDoc) directory.Shortlist {
+	sl := directory.Shortlist{
+		Code: d.Code, District: d.District, Total: d.Total, NoGoodFit: d.NoGoodFit,
+		ChosenProviderID: d.ChosenProviderID, Note: d.Note,
+		CreatedAt: d.CreatedAt, ExpiresAt: d.ExpiresAt, CreatedBy: d.CreatedBy,
+	}
+	if d.Items != nil {
+		sl.Items = make([]directory.ShortlistItem, len(d.Items))
+		for i, it := range d.Items {
+			sl.Items[i] = directory.ShortlistItem{
+				ProviderID: it.ProviderID, Name: it.Name, Rank: it.Rank, Flags: it.Flags, OtherProvision: it.OtherProvision,
+			}
+		}
+	}
+	return sl
 }
 
 // CreateShortlist implements directory.ShortlistStore. The code is the _id,
@@ -33,7 +84,7 @@ func (s *Store) CreateShortlist(ctx context.Context, sl *directory.Shortlist) er
 	next.ExpiresAt = now.Add(directory.ShortlistLifetime)
 	for range 5 {
 		next.Code = directory.NewShortlistCode()
-		_, err := s.shortlists.InsertOne(ctx, shortlistDoc{ID: next.Code, Shortlist: next, CreatedBy: next.CreatedBy})
+		_, err := s.shortlists.InsertOne(ctx, toShortlistDoc(&next))
 		err = translate(err)
 		if err == nil {
 			*sl = next
@@ -52,8 +103,8 @@ func (s *Store) Shortlist(ctx context.Context, code string) (*directory.Shortlis
 	if err := s.shortlists.FindOne(ctx, bson.D{{Key: "_id", Value: code}}).Decode(&doc); err != nil {
 		return nil, translate(err)
 	}
-	doc.Shortlist.CreatedBy = doc.CreatedBy
-	return &doc.Shortlist, nil
+	sl := fromShortlistDoc(&doc)
+	return &sl, nil
 }
 
 // shortlistExpiresKey is where shortlistDoc stores Shortlist.ExpiresAt.

@@ -84,10 +84,10 @@ func OpenWith(ctx context.Context, uri, dbName string, o Options) (*Store, error
 	opts := options.Client().ApplyURI(uri).
 		SetAppName("brokerfinder").
 		SetServerSelectionTimeout(5 * time.Second).
-		// Providers and revisions are stored through types of their own
-		// (providerdoc.go). The other collections still store domain types,
-		// whose json tags the driver follows.
-		SetBSONOptions(&options.BSONOptions{UseJSONStructTags: true, NilSliceAsEmpty: false})
+		// Every collection is stored through types of its own with bson
+		// tags, so the driver ignores json tags: an API rename can never
+		// rename a stored field. Nil slices stay null, as they always were.
+		SetBSONOptions(&options.BSONOptions{NilSliceAsEmpty: false})
 	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, fmt.Errorf("mongodb: connecting: %w", err)

@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -10,12 +11,33 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
 
-// tokenDoc is a token as stored. The hash is kept here explicitly because the
-// domain type never serialises it.
+// tokenDoc is a token as stored, under the names the domain type's json tags
+// gave it before tokens had a stored type (testdata/token-v1.json), so
+// renaming an API field never renames a stored one. The hash is stored
+// although the API never shows it.
 type tokenDoc struct {
-	ID              string `bson:"_id"`
-	directory.Token `bson:",inline"`
-	Hash            string `bson:"hash"`
+	ID         string     `bson:"_id"`
+	TokenID    string     `bson:"id"`
+	Name       string     `bson:"name"`
+	Role       string     `bson:"role"`
+	ProviderID string     `bson:"provider_id,omitempty"`
+	CreatedAt  time.Time  `bson:"created_at"`
+	RevokedAt  *time.Time `bson:"revoked_at,omitempty"`
+	Hash       string     `bson:"hash"`
+}
+
+func toTokenDoc(t *directory.Token) tokenDoc {
+	return tokenDoc{
+		ID: t.ID, TokenID: t.ID, Name: t.Name, Role: string(t.Role), ProviderID: t.ProviderID,
+		CreatedAt: t.CreatedAt, RevokedAt: t.RevokedAt, Hash: t.Hash,
+	}
+}
+
+func fromTokenDoc(d *tokenDoc) directory.Token {
+	return directory.Token{
+		ID: d.TokenID, Name: d.Name, Role: directory.Role(d.Role), ProviderID: d.ProviderID,
+		CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt, Hash: d.Hash,
+	}
 }
 
 // CreateToken implements directory.TokenStore.
@@ -26,7 +48,7 @@ func (s *Store) CreateToken(ctx context.Context, t *directory.Token) error {
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = s.now()
 	}
-	_, err := s.tokens.InsertOne(ctx, tokenDoc{ID: t.ID, Token: *t, Hash: t.Hash})
+	_, err := s.tokens.InsertOne(ctx, toTokenDoc(t))
 	if err != nil {
 		return fmt.Errorf("mongodb: creating token: %w", translate(err))
 	}
@@ -43,8 +65,8 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (*directory.Token,
 	if doc.RevokedAt != nil {
 		return nil, directory.ErrNotFound
 	}
-	doc.Token.Hash = doc.Hash
-	return &doc.Token, nil
+	t := fromTokenDoc(&doc)
+	return &t, nil
 }
 
 // Tokens implements directory.TokenStore.
@@ -58,8 +80,8 @@ func (s *Store) Tokens(ctx context.Context) ([]directory.Token, error) {
 		return nil, fmt.Errorf("mongodb: listing tokens: %w", translate(err))
 	}
 	out := make([]directory.Token, len(docs))
-	for i, d := range docs {
-		out[i] = d.Token
+	for i := range docs {
+		out[i] = fromTokenDoc(&docs[i])
 	}
 	return out, nil
 }
