@@ -104,7 +104,7 @@ type found struct {
 type searchPlan struct {
 	req                                      *SearchRequest
 	types, specs, modes, svc, inc, acc, lang uint64
-	origin                                   directory.Origin
+	origin                                   origin
 	radius2                                  float64 // the radius's squared chord
 }
 
@@ -116,8 +116,8 @@ func planSearch(req *SearchRequest) searchPlan {
 		acc: accessBits.of(req.Accessibility), lang: languageBits.of(req.Languages),
 	}
 	if req.Near != nil {
-		sp.origin = directory.DistanceFrom(req.Near.Point)
-		sp.radius2 = directory.Chord2Of(req.RadiusKm)
+		sp.origin = distanceFrom(req.Near.Point)
+		sp.radius2 = chord2Of(req.RadiusKm)
 	}
 	return sp
 }
@@ -139,7 +139,7 @@ func (sp *searchPlan) accept(c *Catalogue, slot int32, rel float64) (found, bool
 	f := found{slot: slot, rel: rel, tie: mix(req.Seed ^ h.idHash)}
 	if req.Near != nil {
 		// By the chord: no trigonometry, except on the edge of a reach.
-		var moreU []directory.Unit
+		var moreU []unit
 		var more []directory.LatLon
 		if h.moreSites {
 			pr := c.profiles[slot]
@@ -148,8 +148,8 @@ func (sp *searchPlan) accept(c *Catalogue, slot int32, rel float64) (found, bool
 		i, c2, ok := h.closest(sp.origin, moreU)
 		f.c2, f.at, f.site = c2, int32(i), ok
 		at := h.point(i, more)
-		visits := h.travelKm > 0 && ok && sp.origin.Within(at, c2, h.travelKm, h.travel2)
-		if !visits && h.modes&remoteModes == 0 && (!ok || !sp.origin.Within(at, c2, req.RadiusKm, sp.radius2)) {
+		visits := h.travelKm > 0 && ok && sp.origin.within(at, c2, h.travelKm, h.travel2)
+		if !visits && h.modes&remoteModes == 0 && (!ok || !sp.origin.within(at, c2, req.RadiusKm, sp.radius2)) {
 			return found{}, false
 		}
 	}
@@ -317,7 +317,7 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 		pr := c.profiles[f.slot]
 		item := Found{Provider: pr.Provider, Flags: Flags(pr, req.Now)}
 		if req.Near != nil && f.site {
-			km := math.Round(sp.origin.Km(pr.point(int(f.at)))*10) / 10
+			km := math.Round(sp.origin.km(pr.point(int(f.at)))*10) / 10
 			item.DistanceKm = &km
 		}
 		res.Items = append(res.Items, item)
