@@ -58,7 +58,6 @@ type Finder struct {
 	rebuild  bool
 	inspect  bool
 	ready    atomic.Bool
-	texts    sync.Pool // *[]match.TextHit, for searches with words
 
 	changes    directory.ChangeLog
 	seq        atomic.Int64 // the last change applied

@@ -35,19 +35,27 @@ type Catalogue struct {
 	districts map[string][]int32
 	areas     map[string][]int32
 	cells     map[cell][]cellEntry
-	visited   sync.Pool // *bitset sized for profiles
-	hits      sync.Pool // *[]found, for Search
-	gen       atomic.Uint64
+	visited   sync.Pool     // *bitset sized for profiles
+	hits      sync.Pool     // *[]found, for Search
+	texts     sync.Pool     // *[]scopedHit, for TextScope
+	gen       atomic.Uint64 // from generations; changes with every write
 }
+
+// generations numbers the states of every catalogue in the process, so no
+// two catalogues, and no two states of one, share a generation: a full-text
+// index remembers slots under it (see TextScope.Numbering).
+var generations atomic.Uint64
 
 // NewCatalogue returns an empty catalogue.
 func NewCatalogue() *Catalogue {
-	return &Catalogue{
+	c := &Catalogue{
 		byID:      map[string]int32{},
 		districts: map[string][]int32{},
 		areas:     map[string][]int32{},
 		cells:     map[cell][]cellEntry{},
 	}
+	c.gen.Store(generations.Add(1))
+	return c
 }
 
 // Grid cell size. The full-text index files providers under their cells
@@ -107,7 +115,7 @@ func (c *Catalogue) Put(p *directory.Provider) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen.Add(1)
+	c.gen.Store(generations.Add(1))
 	if slot, ok := c.byID[p.ID]; ok {
 		c.unregister(slot)
 		if pr == nil {
@@ -144,7 +152,7 @@ func (c *Catalogue) Remove(id string) {
 	if !ok {
 		return
 	}
-	c.gen.Add(1)
+	c.gen.Store(generations.Add(1))
 	c.unregister(slot)
 	c.profiles[slot], c.hot[slot] = nil, hot{}
 	delete(c.byID, id)
