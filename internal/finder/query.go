@@ -139,9 +139,6 @@ type MatchQuery struct {
 	PerPage int      `json:"per_page,omitempty" example:"20"`
 }
 
-// MaxPage bounds paging so no request can ask for absurd offsets.
-const MaxPage = 10_000
-
 // Validate normalises q and checks everything but the location, which
 // Locate checks. It returns a ValidationError naming every problem.
 func (q *MatchQuery) Validate() error {
@@ -175,11 +172,11 @@ func checkCodes(field, vocab string, codes []string) []directory.FieldProblem {
 
 func checkPaging(page, per int) []directory.FieldProblem {
 	var out []directory.FieldProblem
-	if page < 0 || page > MaxPage {
-		out = append(out, directory.FieldProblem{Field: "page", Message: fmt.Sprintf("must be a whole number from 1 to %d", MaxPage)})
+	if page < 0 || page > directory.MaxPage {
+		out = append(out, directory.FieldProblem{Field: "page", Message: fmt.Sprintf("must be a whole number from 1 to %d", directory.MaxPage)})
 	}
-	if per < 0 || per > match.MaxPerPage {
-		out = append(out, directory.FieldProblem{Field: "per_page", Message: fmt.Sprintf("must be a whole number from 1 to %d", match.MaxPerPage)})
+	if per < 0 || per > directory.MaxPerPage {
+		out = append(out, directory.FieldProblem{Field: "per_page", Message: fmt.Sprintf("must be a whole number from 1 to %d", directory.MaxPerPage)})
 	}
 	return out
 }

@@ -100,12 +100,6 @@ type Reason struct {
 	Count int    `json:"count"`
 }
 
-// Paging limits.
-const (
-	DefaultPerPage = 20
-	MaxPerPage     = 100
-)
-
 // goodFit is the score below which a match counts as no good fit.
 const goodFit = 50
 
@@ -126,7 +120,7 @@ func (c *Catalogue) Match(req Request) Result {
 // least part of the client's needs, best fit first and then nearest (the
 // research found gaps were often filled by other local services).
 func (c *Catalogue) otherProvision(req *Request, types uint64) []Ranked {
-	rk := c.rank(req, types, MaxPerPage)
+	rk := c.rank(req, types, directory.MaxPerPage)
 	var out []cand
 	for _, cd := range rk.top.sorted() {
 		if cd.score > 0 {
@@ -183,9 +177,9 @@ type ex struct {
 func (c *Catalogue) match(req *Request, types uint64) Result {
 	page, per := max(req.Page, 1), req.PerPage
 	if per <= 0 {
-		per = DefaultPerPage
+		per = directory.DefaultPerPage
 	}
-	per = min(per, MaxPerPage)
+	per = min(per, directory.MaxPerPage)
 	rk := c.rank(req, types, page*per)
 	res := Result{Total: rk.total, Page: page, PerPage: per}
 	res.Excluded = rk.x.report(req.Needs.MaxTravelKm)

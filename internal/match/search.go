@@ -256,9 +256,9 @@ func (c *Catalogue) coveredSet(loc Location) *bitset {
 func (c *Catalogue) Search(req SearchRequest) SearchResult {
 	page, per := max(req.Page, 1), req.PerPage
 	if per <= 0 {
-		per = DefaultPerPage
+		per = directory.DefaultPerPage
 	}
-	per = min(per, MaxPerPage)
+	per = min(per, directory.MaxPerPage)
 	sp := planSearch(&req)
 
 	// The hits of a search near a town number thousands; their slice is
