@@ -418,6 +418,13 @@ func TestListFiltersPagingAndDrafts(t *testing.T) {
 	if list.PerPage != 100 {
 		t.Fatalf("per_page=1000 reported as %d, want capped at 100", list.PerPage)
 	}
+	// One highest page number for every paged route.
+	check(fmt.Sprintf("/v1/providers?page=%d", directory.MaxPage), 3, 0)
+	for _, path := range []string{"/v1/providers", "/v1/search", "/oruk/services"} {
+		if r := e.do("GET", fmt.Sprintf("%s?page=%d", path, directory.MaxPage+1), nil); r.status != 400 || !strings.Contains(string(r.body), `"page"`) {
+			t.Fatalf("%s?page=%d: %d %s, want 400 naming page", path, directory.MaxPage+1, r.status, r.body)
+		}
+	}
 	check("/v1/providers", 4, 4, auth...)
 	check("/v1/providers?status=draft", 1, 1, auth...)
 	if r := e.do("GET", "/v1/providers?status=draft", nil); r.status != 401 {

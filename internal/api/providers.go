@@ -14,13 +14,6 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
 
-// Paging limits.
-const (
-	defaultPerPage = 20
-	maxPerPage     = 100
-	maxPage        = 100_000
-)
-
 // ProviderList is one page of providers.
 type ProviderList struct {
 	Items   []directory.Provider `json:"items"`

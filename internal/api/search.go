@@ -107,10 +107,10 @@ func (s *Server) search(c *gin.Context) error {
 		q.RadiusKm = f
 	}
 	var p *directory.FieldProblem
-	if q.Page, p = queryInt(c, "page", 1, 1, finder.MaxPage); p != nil {
+	if q.Page, p = queryInt(c, "page", 1, 1, directory.MaxPage); p != nil {
 		problems = append(problems, *p)
 	}
-	if q.PerPage, p = queryInt(c, "per_page", match.DefaultPerPage, 1, match.MaxPerPage); p != nil {
+	if q.PerPage, p = queryInt(c, "per_page", directory.DefaultPerPage, 1, directory.MaxPerPage); p != nil {
 		problems = append(problems, *p)
 	}
 	if len(problems) > 0 {

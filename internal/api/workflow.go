@@ -69,16 +69,16 @@ func paging(c *gin.Context) (int, int, error) {
 	return page, per, nil
 }
 
-// pagingProblems reads page and per_page (capped at maxPerPage), and what
+// pagingProblems reads page and per_page (capped at directory.MaxPerPage), and what
 // is wrong with them, for handlers that report them with other problems.
 func pagingProblems(c *gin.Context) (page, per int, problems []directory.FieldProblem) {
-	page, p := queryInt(c, "page", 1, 1, maxPage)
+	page, p := queryInt(c, "page", 1, 1, directory.MaxPage)
 	if p != nil {
 		problems = append(problems, *p)
 	}
-	per, p = queryInt(c, "per_page", defaultPerPage, 1, 1<<30)
+	per, p = queryInt(c, "per_page", directory.DefaultPerPage, 1, 1<<30)
 	if p != nil {
 		problems = append(problems, *p)
 	}
-	return page, min(per, maxPerPage), problems
+	return page, min(per, directory.MaxPerPage), problems
 }

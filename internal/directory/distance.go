@@ -8,93 +8,9 @@ const radians = math.Pi / 180
 
 // DistanceKm returns the great-circle (haversine) distance between two
 // points in kilometres.
-func DistanceKm(a, b LatLon) float64 { return DistanceFrom(a).Km(b) }
-
-// Origin is a point distances are measured from, with what every
-// measurement needs worked out once: a search measures from one client to
-// thousands of sites.
-type Origin struct {
-	p   LatLon
-	cos float64
-	u   Unit
-}
-
-// DistanceFrom returns a as an origin. DistanceFrom(a).Km(b) is
-// DistanceKm(a, b), to the last bit.
-func DistanceFrom(a LatLon) Origin {
-	return Origin{p: a, cos: math.Cos(a.Lat * radians), u: a.Unit()}
-}
-
-// Km returns the great-circle distance from o to b in kilometres.
-func (o Origin) Km(b LatLon) float64 {
-	sLat := math.Sin((b.Lat - o.p.Lat) * radians / 2)
-	sLon := math.Sin((b.Lon - o.p.Lon) * radians / 2)
-	s := sLat*sLat + o.cos*math.Cos(b.Lat*radians)*sLon*sLon
+func DistanceKm(a, b LatLon) float64 {
+	sLat := math.Sin((b.Lat - a.Lat) * radians / 2)
+	sLon := math.Sin((b.Lon - a.Lon) * radians / 2)
+	s := sLat*sLat + math.Cos(a.Lat*radians)*math.Cos(b.Lat*radians)*sLon*sLon
 	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(s)))
-}
-
-// Unit is a point as a vector on the unit sphere. The straight line (the
-// chord) between two such points is ordered as their great-circle distance
-// is, and measuring it takes no trigonometry.
-type Unit struct{ X, Y, Z float64 }
-
-// Unit returns p on the unit sphere.
-func (p LatLon) Unit() Unit {
-	lat, lon := p.Lat*radians, p.Lon*radians
-	c := math.Cos(lat)
-	return Unit{c * math.Cos(lon), c * math.Sin(lon), math.Sin(lat)}
-}
-
-// Chord2 returns the square of the chord from o to u: 0 at o, 4 at the
-// far side of the earth, and larger for a point further away.
-func (o Origin) Chord2(u Unit) float64 {
-	dx, dy, dz := o.u.X-u.X, o.u.Y-u.Y, o.u.Z-u.Z
-	return dx*dx + dy*dy + dz*dz
-}
-
-// Chord2Of returns the squared chord of a great-circle distance of km:
-// what Chord2 gives for a point that far away. It is -1 for a negative km
-// (nothing is that close) and +Inf for half the earth's circumference or
-// more.
-func Chord2Of(km float64) float64 {
-	switch h := km / (2 * earthRadiusKm); {
-	case !(km >= 0):
-		return -1
-	case h >= math.Pi/2:
-		return math.Inf(1)
-	default:
-		c := 2 * math.Sin(h)
-		return c * c
-	}
-}
-
-// chordEdge is how close, relative to a reach's squared chord, a squared
-// chord must be for rounding to matter: the chord is accurate to about
-// 1e-10 of itself at a hundred metres.
-const chordEdge = 1e-6
-
-// CompareChord2 compares c2, a point's squared chord, with reach2, the
-// squared chord of a reach (Chord2Of): -1 when the point is certainly
-// within the reach, +1 when certainly beyond it, and 0 when it is within
-// rounding of the edge, where only comparing great-circle distances (Km)
-// decides. So a search measuring from one client to thousands of sites
-// takes the sines and arcsines of only the few on an edge.
-func CompareChord2(c2, reach2 float64) int {
-	switch {
-	case c2 < reach2*(1-chordEdge):
-		return -1
-	case c2 > reach2*(1+chordEdge):
-		return 1
-	}
-	return 0
-}
-
-// Within reports whether b is no further from o than km, exactly as
-// o.Km(b) <= km does, given c2, o.Chord2(b.Unit()), and km2,
-// Chord2Of(km).
-func (o Origin) Within(b LatLon, c2, km, km2 float64) bool {
-	if c := CompareChord2(c2, km2); c != 0 {
-		return c < 0
-	}
-	return o.Km(b) <= km
 }

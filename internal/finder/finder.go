@@ -58,7 +58,6 @@ type Finder struct {
 	rebuild  bool
 	inspect  bool
 	ready    atomic.Bool
-	texts    sync.Pool // *[]match.TextHit, for searches with words
 
 	changes    directory.ChangeLog
 	seq        atomic.Int64 // the last change applied
@@ -228,15 +227,15 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 	return nil
 }
 
-// compactAll compacts every record (directory.Provider.Compact), on every
-// CPU: at 100,000 providers it is about a second of work.
+// compactAll compacts every record (see compact), on every CPU: a large
+// directory holds hundreds of thousands of small objects.
 func compactAll(all []*directory.Provider) {
 	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(all); i += workers {
-				all[i].Compact()
+				compact(all[i])
 			}
 		})
 	}
@@ -262,7 +261,7 @@ func (f *Finder) Put(p *directory.Provider) error {
 		return nil
 	}
 	cp := *p
-	cp.Compact()
+	compact(&cp)
 	fp := f.fp
 	if f.visible[p.ID] {
 		fp ^= fingerprint(p.ID, f.versions[p.ID])

@@ -139,9 +139,6 @@ type MatchQuery struct {
 	PerPage int      `json:"per_page,omitempty" example:"20"`
 }
 
-// MaxPage bounds paging so no request can ask for absurd offsets.
-const MaxPage = 10_000
-
 // Validate normalises q and checks everything but the location, which
 // Locate checks. It returns a ValidationError naming every problem.
 func (q *MatchQuery) Validate() error {
@@ -175,11 +172,11 @@ func checkCodes(field, vocab string, codes []string) []directory.FieldProblem {
 
 func checkPaging(page, per int) []directory.FieldProblem {
 	var out []directory.FieldProblem
-	if page < 0 || page > MaxPage {
-		out = append(out, directory.FieldProblem{Field: "page", Message: fmt.Sprintf("must be a whole number from 1 to %d", MaxPage)})
+	if page < 0 || page > directory.MaxPage {
+		out = append(out, directory.FieldProblem{Field: "page", Message: fmt.Sprintf("must be a whole number from 1 to %d", directory.MaxPage)})
 	}
-	if per < 0 || per > match.MaxPerPage {
-		out = append(out, directory.FieldProblem{Field: "per_page", Message: fmt.Sprintf("must be a whole number from 1 to %d", match.MaxPerPage)})
+	if per < 0 || per > directory.MaxPerPage {
+		out = append(out, directory.FieldProblem{Field: "per_page", Message: fmt.Sprintf("must be a whole number from 1 to %d", directory.MaxPerPage)})
 	}
 	return out
 }
@@ -233,8 +230,8 @@ func (f *Finder) Search(ctx context.Context, q SearchQuery) (match.SearchResult,
 }
 
 // search is Search; without scoped, the index scores every provider filed
-// under the place and the catalogue looks each hit up by id, as before the
-// index took a scope (tests compare the two).
+// under the place and the catalogue looks each hit up by id (tests compare
+// the two).
 func (f *Finder) search(ctx context.Context, q SearchQuery, scoped bool) (match.SearchResult, *geo.Place, error) {
 	var problems []directory.FieldProblem
 	for _, c := range []struct {
@@ -287,33 +284,19 @@ func (f *Finder) search(ctx context.Context, q SearchQuery, scoped bool) (match.
 		if req.Near != nil {
 			places = req.Near.Keys()
 		}
-		// The hits of a word near a city number thousands: their slice is
-		// reused.
-		tp, _ := f.texts.Get().(*[]match.TextHit)
-		if tp == nil {
-			tp = new([]match.TextHit)
-		}
-		defer func() {
-			clear(*tp) // hold no ids while pooled
-			*tp = (*tp)[:0]
-			f.texts.Put(tp)
-		}()
-		hits := (*tp)[:0]
 		var err error
 		if scoped {
-			// Score only the providers the catalogue could show.
+			// Score only the providers the catalogue could show; the
+			// scope collects the hits for the catalogue's Search.
 			scope := f.cat.TextScope(req)
 			defer scope.Close()
-			err = f.ix.SearchIn(ctx, q.Text, places, &index.Scope{Resolve: f.cat.Slot, Generation: f.cat.Generation, Keep: scope.Keep}, func(h index.Hit) {
-				hits = append(hits, match.TextHit{ID: h.ID, Score: h.Score, Slot: h.Ref})
-			})
+			err = f.ix.SearchIn(ctx, q.Text, places, scope)
 			req.Scope = scope
 		} else {
-			err = f.ix.SearchIn(ctx, q.Text, places, nil, func(h index.Hit) {
-				hits = append(hits, match.TextHit{ID: h.ID, Score: h.Score, Slot: -1})
-			})
+			all := &everything{}
+			err = f.ix.SearchIn(ctx, q.Text, places, all)
+			req.Text = all.hits
 		}
-		*tp = hits
 		switch {
 		case errors.Is(err, index.ErrNoWords):
 			// Only punctuation: search as if no text was given.
@@ -321,10 +304,20 @@ func (f *Finder) search(ctx context.Context, q SearchQuery, scoped bool) (match.
 			return match.SearchResult{}, nil, err
 		default:
 			req.TextQuery = true
-			req.Text = hits
 		}
 	}
 	return f.cat.Search(req), place, nil
+}
+
+// everything is the index scope of a search that scores every provider
+// the index finds, remembering nothing, for comparing with a scoped one.
+type everything struct{ hits []match.TextHit }
+
+func (*everything) Numbering() uint64           { return 0 }
+func (*everything) Number(string) (int32, bool) { return 0, true }
+func (*everything) Keep(int32) bool             { return true }
+func (e *everything) Add(id string, score float64, _ int32) {
+	e.hits = append(e.hits, match.TextHit{ID: id, Score: score})
 }
 
 // searchSeed derives a search's tie-break seed from what it asks for: its

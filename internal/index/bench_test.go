@@ -183,7 +183,7 @@ func TestBaselineRecall(t *testing.T) {
 	var found, missed int
 	for _, q := range queries(synthtest.Districts(t), 50) {
 		q.Types = directory.MustVocabulary(directory.VocabProviderTypes).Codes()
-		q.PerPage = match.MaxPerPage
+		q.PerPage = directory.MaxPerPage
 		res := cat.Match(q)
 		_, ids, err := base.Match(context.Background(), q.Location.Point, baselineKm, q.Location.District, q.Location.Town, q.Needs, len(ps))
 		if err != nil {

@@ -76,13 +76,13 @@ func TestSearchInScoresAsBleveDoes(t *testing.T) {
 		for _, in := range [][]string{nil, {"north"}, {"east", "west"}} {
 			// keep: every provider, or every other one by id.
 			for _, odd := range []bool{false, true} {
-				var scope *Scope
+				var scope *testScope
 				if odd {
 					// Numbers are the ids' last bytes; odd ones are kept.
-					scope = &Scope{
-						Resolve:    func(id string) (int32, bool) { return int32(id[len(id)-1]), true },
-						Generation: func() uint64 { return 1 },
-						Keep:       func(ref int32) bool { return ref%2 == 1 },
+					scope = &testScope{
+						number:    func(id string) (int32, bool) { return int32(id[len(id)-1]), true },
+						numbering: func() uint64 { return 1 },
+						keep:      func(ref int32) bool { return ref%2 == 1 },
 					}
 				}
 				var want []*search.DocumentMatch
@@ -97,7 +97,7 @@ func TestSearchInScoresAsBleveDoes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				slices.SortStableFunc(got, func(a, b Hit) int { return cmp.Compare(b.Score, a.Score) })
+				slices.SortStableFunc(got, func(a, b refHit) int { return cmp.Compare(b.Score, a.Score) })
 				name := fmt.Sprintf("%q in %v, odd ids only %v", text, in, odd)
 				if len(got) != len(want) {
 					t.Fatalf("%s: %d hits, Bleve's collector %d", name, len(got), len(want))
@@ -141,10 +141,11 @@ func textQuery(words []string) query.Query {
 	return bleve.NewConjunctionQuery(conj...)
 }
 
-// TestScopeAnswersAreRememberedPerSnapshotAndGeneration: SearchIn asks
-// Resolve once per document while neither the index nor the generation
-// changes, and asks again after either does.
-func TestScopeAnswersAreRememberedPerSnapshotAndGeneration(t *testing.T) {
+// TestScopeAnswersAreRememberedPerSnapshotAndNumbering: SearchIn asks
+// Number once per document while neither the index nor the numbering
+// changes, asks again after either does, and never remembers under
+// numbering 0.
+func TestScopeAnswersAreRememberedPerSnapshotAndNumbering(t *testing.T) {
 	sp, ix := seedAndEmptyIndex(t)
 	b := ix.NewBatch()
 	for i := range sp[1:] {
@@ -156,12 +157,12 @@ func TestScopeAnswersAreRememberedPerSnapshotAndGeneration(t *testing.T) {
 		t.Fatal(err)
 	}
 	gen, asked := uint64(1), 0
-	scope := &Scope{
-		Resolve:    func(string) (int32, bool) { asked++; return int32(gen), true },
-		Generation: func() uint64 { return gen },
-		Keep:       func(int32) bool { return true },
+	scope := &testScope{
+		number:    func(string) (int32, bool) { asked++; return int32(gen), true },
+		numbering: func() uint64 { return gen },
+		keep:      func(int32) bool { return true },
 	}
-	search := func() []Hit {
+	search := func() []refHit {
 		t.Helper()
 		hits, err := searchIn(ix, context.Background(), "work", nil, scope)
 		if err != nil || len(hits) == 0 {
@@ -180,9 +181,17 @@ func TestScopeAnswersAreRememberedPerSnapshotAndGeneration(t *testing.T) {
 	gen = 2
 	for _, h := range search() {
 		if h.Ref != 2 {
-			t.Fatalf("after a new generation, hit %s keeps number %d", h.ID, h.Ref)
+			t.Fatalf("after a new numbering, hit %s keeps number %d", h.ID, h.Ref)
 		}
 	}
+	gen, asked = 0, 0
+	search()
+	search()
+	if asked != 2*len(first) {
+		t.Fatalf("under numbering 0, asked %d times in two searches of %d hits: answers were remembered", asked, len(first))
+	}
+	gen = 3
+	search()
 	asked = 0
 	b = ix.NewBatch()
 	if err := b.Put(&sp[0], nil); err != nil {
@@ -211,9 +220,37 @@ func seedAndEmptyIndex(t *testing.T) ([]directory.Provider, *Index) {
 	return sp, ix
 }
 
-// searchIn collects SearchIn's hits.
-func searchIn(ix *Index, ctx context.Context, text string, places []string, scope *Scope) ([]Hit, error) {
-	var hits []Hit
-	err := ix.SearchIn(ctx, text, places, scope, func(h Hit) { hits = append(hits, h) })
-	return hits, err
+// refHit is a hit with the number its scope gave it.
+type refHit struct {
+	Hit
+	Ref int32
+}
+
+// testScope is a Scope of functions, collecting what SearchIn gives it.
+type testScope struct {
+	numbering func() uint64
+	number    func(id string) (int32, bool)
+	keep      func(int32) bool
+	hits      []refHit
+}
+
+func (s *testScope) Numbering() uint64              { return s.numbering() }
+func (s *testScope) Number(id string) (int32, bool) { return s.number(id) }
+func (s *testScope) Keep(n int32) bool              { return s.keep(n) }
+func (s *testScope) Add(id string, score float64, n int32) {
+	s.hits = append(s.hits, refHit{Hit{ID: id, Score: score}, n})
+}
+
+// searchIn collects SearchIn's hits; a nil scope keeps every provider.
+func searchIn(ix *Index, ctx context.Context, text string, places []string, scope *testScope) ([]refHit, error) {
+	if scope == nil {
+		scope = &testScope{
+			numbering: func() uint64 { return 0 },
+			number:    func(string) (int32, bool) { return 0, true },
+			keep:      func(int32) bool { return true },
+		}
+	}
+	scope.hits = nil
+	err := ix.SearchIn(ctx, text, places, scope)
+	return scope.hits, err
 }

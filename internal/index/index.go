@@ -240,9 +240,6 @@ func (ix *Index) Versions(ctx context.Context) (map[string]int64, error) {
 type Hit struct {
 	ID    string
 	Score float64
-	// Ref is the hit's number from SearchIn's scope (0 without one), so a
-	// caller need not look the id up again.
-	Ref int32
 }
 
 // ErrNoWords means the text held nothing to search for.
@@ -273,7 +270,7 @@ func Words(text string) []string {
 // when limit is 0). ErrNoWords if text holds no words.
 func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, error) {
 	var hits []Hit
-	if err := ix.SearchIn(ctx, text, nil, nil, func(h Hit) { hits = append(hits, h) }); err != nil {
+	if err := ix.search(ctx, text, nil, nil, func(h Hit) { hits = append(hits, h) }); err != nil {
 		return nil, err
 	}
 	// Best first; equal scores keep the index's order, as Bleve's
@@ -285,23 +282,32 @@ func (ix *Index) Search(ctx context.Context, text string, limit int) ([]Hit, err
 	return hits, nil
 }
 
-// Scope tells SearchIn which providers to return. Resolve gives the number
-// (not negative) the caller knows a provider by, false if none, and
-// Generation changes whenever Resolve's answers may; SearchIn remembers the
-// answers for each document of an index snapshot, so a search reads no
-// stored ids and looks nothing up for the thousands of documents it passes
-// over. Keep reports whether the provider with a number should be returned.
-type Scope struct {
-	Resolve    func(id string) (ref int32, ok bool)
-	Generation func() uint64
-	Keep       func(ref int32) bool
+// Scope limits SearchIn to the providers its owner could show, and collects
+// them. The owner knows each provider by a number of its own choosing
+// (never negative), which SearchIn hands back so the owner need not look
+// an id up again; SearchIn remembers each document's number for the
+// index snapshot, so a search reads no stored ids and asks nothing about
+// the thousands of documents it has met before.
+type Scope interface {
+	// Numbering names the numbers Number gives: it must change whenever
+	// any of Number's answers may, and differ between owners numbering
+	// differently. Answers are remembered only under the numbering in
+	// force both before and after they were given; 0 means never
+	// remember them.
+	Numbering() uint64
+	// Number returns the owner's number for the provider with an id,
+	// false if the owner does not hold it.
+	Number(id string) (n int32, ok bool)
+	// Keep reports whether the provider numbered n should be returned.
+	Keep(n int32) bool
+	// Add is given each provider kept, with its relevance.
+	Add(id string, score float64, n int32)
 }
 
 // SearchIn is Search limited to the providers filed under at least one of
-// the place keys (all providers, when places is nil) that scope keeps (all,
-// when scope is nil), without a limit: it calls fn with every hit, in index
-// order rather than by relevance, so the caller need not allocate a slice
-// of thousands for them. A hit's Ref is its number from scope.Resolve.
+// the place keys (all providers, when places is nil) that scope keeps,
+// without a limit: it gives scope every hit, in index order rather than by
+// relevance, so no slice of thousands is allocated for them.
 //
 // Each word's documents and relevance are worked out once per index
 // snapshot (see wordDocs); a search intersects its words' sets and the
@@ -310,7 +316,15 @@ type Scope struct {
 // ten thousand providers and a word several thousand of them, while the
 // providers that really cover the client and pass the filters are a few
 // hundred: only those are looked up.
-func (ix *Index) SearchIn(ctx context.Context, text string, places []string, scope *Scope, fn func(Hit)) error {
+func (ix *Index) SearchIn(ctx context.Context, text string, places []string, scope Scope) error {
+	if scope == nil {
+		return errors.New("index: SearchIn without a scope")
+	}
+	return ix.search(ctx, text, places, scope, nil)
+}
+
+// search is SearchIn, giving every hit to fn when scope is nil.
+func (ix *Index) search(ctx context.Context, text string, places []string, scope Scope, fn func(Hit)) error {
 	if places != nil && len(places) == 0 {
 		return nil
 	}
@@ -374,9 +388,11 @@ func (ix *Index) SearchIn(ctx context.Context, text string, places []string, sco
 		}
 	}
 
-	refs := &refCache{} // without a scope, nothing is remembered
+	refs := &refCache{} // without a numbering, nothing is remembered
 	if scope != nil {
-		refs = ix.refCacheFor(r, scope.Generation())
+		if n := scope.Numbering(); n != 0 {
+			refs = ix.refCacheFor(r, n)
+		}
 	}
 	for i, b := range set {
 		if i%1024 == 0 {
@@ -405,7 +421,11 @@ func (ix *Index) SearchIn(ctx context.Context, text string, places []string, sco
 			for _, w := range found {
 				score += w.score(doc)
 			}
-			fn(Hit{ID: id, Score: score * norm, Ref: ref})
+			if scope != nil {
+				scope.Add(id, score*norm, ref)
+			} else {
+				fn(Hit{ID: id, Score: score * norm})
+			}
 		}
 	}
 	return nil
@@ -428,25 +448,24 @@ func (ix *Index) words(text string) ([]string, error) {
 	return words, nil
 }
 
-// refCache remembers Scope.Resolve's answers for the documents of one index
-// snapshot, at one generation of the caller's numbering. Only the latest is
-// kept: a new snapshot (after a write, or when Bleve persists or merges
-// segments) or generation starts a new one, about 1.6 MB at 100,000
-// documents, filled as searches ask.
+// refCache remembers Scope.Number's answers for the documents of one index
+// snapshot, under one numbering. Only the latest is kept: a new snapshot
+// (after a write, or when Bleve persists or merges segments) or numbering
+// starts a new one, filled as searches ask.
 type refCache struct {
 	snap bindex.IndexReader
-	gen  uint64
+	num  uint64
 	refs []atomic.Int64 // by document number: 0 not asked yet, -1 none, else ref+1
 	ids  []atomic.Pointer[string]
 }
 
-// refCacheFor returns the cache for r at generation gen, starting a new one
-// (and dropping the old) when either has changed.
-func (ix *Index) refCacheFor(r bindex.IndexReader, gen uint64) *refCache {
-	if c := ix.refs.Load(); c != nil && c.snap == r && c.gen == gen {
+// refCacheFor returns the cache for r under numbering num, starting a new
+// one (and dropping the old) when either has changed.
+func (ix *Index) refCacheFor(r bindex.IndexReader, num uint64) *refCache {
+	if c := ix.refs.Load(); c != nil && c.snap == r && c.num == num {
 		return c
 	}
-	c := &refCache{snap: r, gen: gen}
+	c := &refCache{snap: r, num: num}
 	if is, ok := r.(*scorch.IndexSnapshot); ok {
 		var n int64
 		for _, s := range is.Segments() {
@@ -459,11 +478,11 @@ func (ix *Index) refCacheFor(r bindex.IndexReader, gen uint64) *refCache {
 	return c
 }
 
-// resolve returns the reference of the document numbered doc. An answer
-// is remembered only if the generation is still the cache's once it is
-// given, so an answer from after a write is never kept under the
-// generation before it.
-func (c *refCache) resolve(r bindex.IndexReader, doc uint64, scope *Scope) (int32, bool, error) {
+// resolve returns the scope's number for the document numbered doc. An
+// answer is remembered only if the numbering is still the cache's once it
+// is given, so an answer from after a write is never kept under the
+// numbering before it.
+func (c *refCache) resolve(r bindex.IndexReader, doc uint64, scope Scope) (int32, bool, error) {
 	var slot *atomic.Int64
 	if doc < uint64(len(c.refs)) {
 		slot = &c.refs[doc]
@@ -478,8 +497,8 @@ func (c *refCache) resolve(r bindex.IndexReader, doc uint64, scope *Scope) (int3
 	if err != nil {
 		return 0, false, err
 	}
-	ref, ok := scope.Resolve(id)
-	if slot != nil && ref >= 0 && scope.Generation() == c.gen {
+	ref, ok := scope.Number(id)
+	if slot != nil && ref >= 0 && c.num != 0 && scope.Numbering() == c.num {
 		if ok {
 			slot.Store(int64(ref) + 1)
 		} else {

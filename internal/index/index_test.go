@@ -246,7 +246,7 @@ func TestSearchInKeepsToThePlaces(t *testing.T) {
 				}
 			}
 		}
-		hits, err := searchIn(ix, ctx, "work", in, nil)
+		hits, err := searchIn(ix, ctx, "work", in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -261,7 +261,7 @@ func TestSearchInKeepsToThePlaces(t *testing.T) {
 			t.Errorf("in %v: got %d hits, want %d, or scores differ\ngot  %v\nwant %v", in, len(got), len(want), got, want)
 		}
 	}
-	if hits, err := searchIn(ix, ctx, "work", []string{}, nil); err != nil || len(hits) != 0 {
+	if hits, err := searchIn(ix, ctx, "work", []string{}); err != nil || len(hits) != 0 {
 		t.Fatalf("in no places: %d hits, %v", len(hits), err)
 	}
 }
@@ -318,9 +318,19 @@ func TestOpenExistingNeverRebuilds(t *testing.T) {
 	}
 }
 
-// searchIn collects SearchIn's hits.
-func searchIn(ix *index.Index, ctx context.Context, text string, places []string, scope *index.Scope) ([]index.Hit, error) {
-	var hits []index.Hit
-	err := ix.SearchIn(ctx, text, places, scope, func(h index.Hit) { hits = append(hits, h) })
-	return hits, err
+// everything is a scope keeping every provider, collecting the hits.
+type everything struct{ hits []index.Hit }
+
+func (*everything) Numbering() uint64           { return 0 }
+func (*everything) Number(string) (int32, bool) { return 0, true }
+func (*everything) Keep(int32) bool             { return true }
+func (e *everything) Add(id string, score float64, _ int32) {
+	e.hits = append(e.hits, index.Hit{ID: id, Score: score})
+}
+
+// searchIn collects the hits of SearchIn keeping every provider.
+func searchIn(ix *index.Index, ctx context.Context, text string, places []string) ([]index.Hit, error) {
+	var all everything
+	err := ix.SearchIn(ctx, text, places, &all)
+	return all.hits, err
 }

@@ -35,19 +35,27 @@ type Catalogue struct {
 	districts map[string][]int32
 	areas     map[string][]int32
 	cells     map[cell][]cellEntry
-	visited   sync.Pool // *bitset sized for profiles
-	hits      sync.Pool // *[]found, for Search
-	gen       atomic.Uint64
+	visited   sync.Pool     // *bitset sized for profiles
+	hits      sync.Pool     // *[]found, for Search
+	texts     sync.Pool     // *[]scopedHit, for TextScope
+	gen       atomic.Uint64 // from generations; changes with every write
 }
+
+// generations numbers the states of every catalogue in the process, so no
+// two catalogues, and no two states of one, share a generation: a full-text
+// index remembers slots under it (see TextScope.Numbering).
+var generations atomic.Uint64
 
 // NewCatalogue returns an empty catalogue.
 func NewCatalogue() *Catalogue {
-	return &Catalogue{
+	c := &Catalogue{
 		byID:      map[string]int32{},
 		districts: map[string][]int32{},
 		areas:     map[string][]int32{},
 		cells:     map[cell][]cellEntry{},
 	}
+	c.gen.Store(generations.Add(1))
+	return c
 }
 
 // Grid cell size. The full-text index files providers under their cells
@@ -64,9 +72,9 @@ type cell struct{ lat, lon int32 }
 
 // cellEntry is one site's reach, or (site < 0) a polygon, in one cell: the
 // site (its index in the profile's sites), where it is and the squared
-// chord of its reach (see directory.CompareChord2).
+// chord of its reach (see compareChord2).
 type cellEntry struct {
-	u      directory.Unit
+	u      unit
 	reach2 float64
 	slot   int32
 	site   int32
@@ -107,7 +115,7 @@ func (c *Catalogue) Put(p *directory.Provider) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen.Add(1)
+	c.gen.Store(generations.Add(1))
 	if slot, ok := c.byID[p.ID]; ok {
 		c.unregister(slot)
 		if pr == nil {
@@ -144,7 +152,7 @@ func (c *Catalogue) Remove(id string) {
 	if !ok {
 		return
 	}
-	c.gen.Add(1)
+	c.gen.Store(generations.Add(1))
 	c.unregister(slot)
 	c.profiles[slot], c.hot[slot] = nil, hot{}
 	delete(c.byID, id)
@@ -213,9 +221,9 @@ func (c *Catalogue) entries(slot int32, fn func(cell, cellEntry)) {
 // profileEntries calls fn with every cell entry of pr, as held in slot.
 func profileEntries(pr *Profile, slot int32, fn func(cell, cellEntry)) {
 	if r := math.Max(pr.radiusKm, pr.travelKm); r > 0 {
-		r2 := directory.Chord2Of(r)
+		r2 := chord2Of(r)
 		for i, s := range pr.sites {
-			e := cellEntry{slot: slot, site: int32(i), u: s.point.Unit(), reach2: r2}
+			e := cellEntry{slot: slot, site: int32(i), u: unitOf(s.point), reach2: r2}
 			cellsAround(s.point, r, func(k cell) { fn(k, e) })
 		}
 	}
@@ -350,7 +358,7 @@ func (c *Catalogue) covering(loc Location, fn func(slot int32, pr *Profile)) {
 	if loc.Town != "" {
 		each(c.areas[lower(loc.Town)])
 	}
-	from := directory.DistanceFrom(loc.Point)
+	from := distanceFrom(loc.Point)
 	entries := c.cells[cellOf(loc.Point)]
 	for i := range entries {
 		e := &entries[i]
@@ -362,12 +370,12 @@ func (c *Catalogue) covering(loc Location, fn func(slot int32, pr *Profile)) {
 		case e.site < 0:
 			in = polygonContainsAny(c.profiles[e.slot].polygons, loc.Point)
 		default:
-			switch directory.CompareChord2(from.Chord2(e.u), e.reach2) {
+			switch compareChord2(from.chord2(e.u), e.reach2) {
 			case -1:
 				in = true
 			case 0: // on the edge: as the great-circle distance says
 				pr := c.profiles[e.slot]
-				in = from.Km(pr.sites[e.site].point) <= math.Max(pr.radiusKm, pr.travelKm)
+				in = from.km(pr.sites[e.site].point) <= math.Max(pr.radiusKm, pr.travelKm)
 			}
 		}
 		if in {

@@ -22,8 +22,8 @@ type cand struct {
 	slot    int32
 	at      int32 // the nearest located site, in pr.sites
 	pr      *Profile
-	from    *directory.Origin // where the client is
-	km      float64           // distance to the nearest located site, once known
+	from    *origin // where the client is
+	km      float64 // distance to the nearest located site, once known
 	kmKnown bool
 	hasSite bool
 	visits  bool // staff can come to the client
@@ -36,7 +36,7 @@ type cand struct {
 // by criteria that need no distance, and never shown.
 func (c *cand) dist() float64 {
 	if !c.kmKnown {
-		c.km, c.kmKnown = c.from.Km(c.pr.point(int(c.at))), true
+		c.km, c.kmKnown = c.from.km(c.pr.point(int(c.at))), true
 	}
 	return c.km
 }

@@ -100,12 +100,6 @@ type Reason struct {
 	Count int    `json:"count"`
 }
 
-// Paging limits.
-const (
-	DefaultPerPage = 20
-	MaxPerPage     = 100
-)
-
 // goodFit is the score below which a match counts as no good fit.
 const goodFit = 50
 
@@ -126,7 +120,7 @@ func (c *Catalogue) Match(req Request) Result {
 // least part of the client's needs, best fit first and then nearest (the
 // research found gaps were often filled by other local services).
 func (c *Catalogue) otherProvision(req *Request, types uint64) []Ranked {
-	rk := c.rank(req, types, MaxPerPage)
+	rk := c.rank(req, types, directory.MaxPerPage)
 	var out []cand
 	for _, cd := range rk.top.sorted() {
 		if cd.score > 0 {
@@ -183,9 +177,9 @@ type ex struct {
 func (c *Catalogue) match(req *Request, types uint64) Result {
 	page, per := max(req.Page, 1), req.PerPage
 	if per <= 0 {
-		per = DefaultPerPage
+		per = directory.DefaultPerPage
 	}
-	per = min(per, MaxPerPage)
+	per = min(per, directory.MaxPerPage)
 	rk := c.rank(req, types, page*per)
 	res := Result{Total: rk.total, Page: page, PerPage: per}
 	res.Excluded = rk.x.report(req.Needs.MaxTravelKm)
@@ -227,9 +221,9 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 	// One candidate reused: the criteria take its address, which would
 	// otherwise put every candidate on the heap (thousands per match).
 	cd := new(cand)
-	from := new(directory.Origin)
-	*from = directory.DistanceFrom(loc.Point)
-	maxTravel2 := directory.Chord2Of(needs.MaxTravelKm)
+	from := new(origin)
+	*from = distanceFrom(loc.Point)
+	maxTravel2 := chord2Of(needs.MaxTravelKm)
 	c.covering(loc, func(slot int32, pr *Profile) {
 		// The exclusions that need no distance come first, from the hot
 		// array: a provider of another type (two in five) costs neither
@@ -249,23 +243,23 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 			return
 		}
 		*cd = cand{slot: slot, pr: pr, from: from}
-		var moreU []directory.Unit
+		var moreU []unit
 		var more []directory.LatLon
 		if h.moreSites {
 			moreU, more = pr.moreU, pr.more
 		}
 		// Reaches are tested by the chord, exactly (see
-		// directory.CompareChord2); the distance itself only if a
+		// compareChord2); the distance itself only if a
 		// criterion asks (cand.dist).
 		var at directory.LatLon
 		var c2 float64
 		if i, d2, ok := h.closest(*from, moreU); ok && !loc.NationalOnly {
 			cd.at, cd.hasSite, at, c2 = int32(i), true, h.point(i, more), d2
-			cd.visits = h.travelKm > 0 && from.Within(at, c2, h.travelKm, h.travel2)
+			cd.visits = h.travelKm > 0 && from.within(at, c2, h.travelKm, h.travel2)
 		}
 		switch {
 		case needs.MaxTravelKm > 0 && !cd.visits && h.modes&remoteModes == 0 &&
-			(!cd.hasSite || !from.Within(at, c2, needs.MaxTravelKm, maxTravel2)):
+			(!cd.hasSite || !from.within(at, c2, needs.MaxTravelKm, maxTravel2)):
 			x.tooFar++
 			return
 		}

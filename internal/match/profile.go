@@ -78,7 +78,7 @@ type hot struct {
 	typeIdx    uint8 // the provider type's bit number; 64 for none
 	_          uint8
 	servesOnly uint64
-	nearU      directory.Unit
+	nearU      unit
 	travelKm   float64
 	travel2    float64 // travelKm's squared chord
 	idHash     uint64
@@ -104,7 +104,7 @@ type Profile struct {
 	// more are the located sites after the first (see hot.near): most
 	// providers have one.
 	more  []directory.LatLon
-	moreU []directory.Unit
+	moreU []unit
 
 	referred     uint64 // available only by referral
 	outOfScope   uint64
@@ -155,7 +155,7 @@ func Compile(p *directory.Provider) *Profile {
 	if p.Coverage.TravelsToClients {
 		pr.travelKm = p.Coverage.TravelRadiusKm
 	}
-	pr.travel2 = directory.Chord2Of(pr.travelKm)
+	pr.travel2 = chord2Of(pr.travelKm)
 	for _, s := range p.Services {
 		if s.Provision == "referral" {
 			pr.referred |= serviceBits[s.Code]
@@ -168,10 +168,10 @@ func Compile(p *directory.Provider) *Profile {
 		if s.Location != nil && s.Kind != directory.SiteRemote {
 			pr.sites = append(pr.sites, site{point: *s.Location, kind: s.Kind, name: s.Name, town: s.Address.Town})
 			if !pr.located {
-				pr.near, pr.nearU, pr.located = *s.Location, s.Location.Unit(), true
+				pr.near, pr.nearU, pr.located = *s.Location, unitOf(*s.Location), true
 			} else {
 				pr.more = append(pr.more, *s.Location)
-				pr.moreU = append(pr.moreU, s.Location.Unit())
+				pr.moreU = append(pr.moreU, unitOf(*s.Location))
 				pr.moreSites = true
 			}
 		}
@@ -212,16 +212,16 @@ func (pr *Profile) groupBased() bool {
 func (pr *Profile) hasMode(mode string) bool { return pr.modes&modeBits[mode] != 0 }
 
 // closest returns the index in sites of the nearest located site and its
-// squared chord from o (see directory.Origin.Chord2), given the points of
+// squared chord from o (see origin.chord2), given the points of
 // the sites after the first (read only when there are more).
-func (h *hot) closest(o directory.Origin, moreU []directory.Unit) (i int, c2 float64, ok bool) {
+func (h *hot) closest(o origin, moreU []unit) (i int, c2 float64, ok bool) {
 	if !h.located {
 		return 0, 0, false
 	}
-	c2 = o.Chord2(h.nearU)
+	c2 = o.chord2(h.nearU)
 	if h.moreSites {
 		for j, u := range moreU {
-			if d := o.Chord2(u); d < c2 {
+			if d := o.chord2(u); d < c2 {
 				i, c2 = j+1, d
 			}
 		}

@@ -493,7 +493,7 @@ func TestCoverageAtTheEdgeOfReach(t *testing.T) {
 		if len(want) == 0 || len(want) == len(ps) {
 			t.Fatalf("round %d: %d of %d covered: the test proves little", round, len(want), len(ps))
 		}
-		res := c.Search(match.SearchRequest{Near: &loc, RadiusKm: 1000, PerPage: match.MaxPerPage})
+		res := c.Search(match.SearchRequest{Near: &loc, RadiusKm: 1000, PerPage: directory.MaxPerPage})
 		if res.Total != len(want) {
 			t.Fatalf("round %d: search found %d, want %d", round, res.Total, len(want))
 		}

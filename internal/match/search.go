@@ -15,11 +15,14 @@ import (
 type TextHit struct {
 	ID    string
 	Score float64
-	// Slot is where the catalogue held the provider when the index was
-	// searched (see Catalogue.Slot). It is checked again (by id hash)
-	// before use, unless the hits were searched with the request's Scope
-	// and the catalogue has not changed since.
-	Slot int32
+}
+
+// scopedHit is a text hit a TextScope collected, with the slot the
+// catalogue held the provider in then. The slot is checked again (by id
+// hash) before use, unless the catalogue has not changed since.
+type scopedHit struct {
+	TextHit
+	slot int32
 }
 
 // SearchRequest filters the published directory. Values within one filter
@@ -28,8 +31,8 @@ type TextHit struct {
 type SearchRequest struct {
 	// Text, when TextQuery is set, holds the providers matching the free
 	// text; only they are considered, ordered by relevance. Scope, when
-	// set, is the TextScope the text was searched with, its slots given
-	// by Catalogue.Slot.
+	// set, is the TextScope the text was searched with, and its hits are
+	// used instead of Text.
 	TextQuery bool
 	Text      []TextHit
 	Scope     *TextScope
@@ -104,7 +107,7 @@ type found struct {
 type searchPlan struct {
 	req                                      *SearchRequest
 	types, specs, modes, svc, inc, acc, lang uint64
-	origin                                   directory.Origin
+	origin                                   origin
 	radius2                                  float64 // the radius's squared chord
 }
 
@@ -116,8 +119,8 @@ func planSearch(req *SearchRequest) searchPlan {
 		acc: accessBits.of(req.Accessibility), lang: languageBits.of(req.Languages),
 	}
 	if req.Near != nil {
-		sp.origin = directory.DistanceFrom(req.Near.Point)
-		sp.radius2 = directory.Chord2Of(req.RadiusKm)
+		sp.origin = distanceFrom(req.Near.Point)
+		sp.radius2 = chord2Of(req.RadiusKm)
 	}
 	return sp
 }
@@ -139,7 +142,7 @@ func (sp *searchPlan) accept(c *Catalogue, slot int32, rel float64) (found, bool
 	f := found{slot: slot, rel: rel, tie: mix(req.Seed ^ h.idHash)}
 	if req.Near != nil {
 		// By the chord: no trigonometry, except on the edge of a reach.
-		var moreU []directory.Unit
+		var moreU []unit
 		var more []directory.LatLon
 		if h.moreSites {
 			pr := c.profiles[slot]
@@ -148,8 +151,8 @@ func (sp *searchPlan) accept(c *Catalogue, slot int32, rel float64) (found, bool
 		i, c2, ok := h.closest(sp.origin, moreU)
 		f.c2, f.at, f.site = c2, int32(i), ok
 		at := h.point(i, more)
-		visits := h.travelKm > 0 && ok && sp.origin.Within(at, c2, h.travelKm, h.travel2)
-		if !visits && h.modes&remoteModes == 0 && (!ok || !sp.origin.Within(at, c2, req.RadiusKm, sp.radius2)) {
+		visits := h.travelKm > 0 && ok && sp.origin.within(at, c2, h.travelKm, h.travel2)
+		if !visits && h.modes&remoteModes == 0 && (!ok || !sp.origin.within(at, c2, req.RadiusKm, sp.radius2)) {
 			return found{}, false
 		}
 	}
@@ -157,12 +160,16 @@ func (sp *searchPlan) accept(c *Catalogue, slot int32, rel float64) (found, bool
 }
 
 // TextScope says which providers could be among a text search's results
-// (Catalogue.TextScope), so the full-text index scores only those.
+// (Catalogue.TextScope), so the full-text index scores only those, and
+// collects the hits. It is the full-text index's Scope: the numbers it
+// gives the index are the catalogue's slots, which stay private to this
+// package.
 type TextScope struct {
 	c       *Catalogue
 	plan    searchPlan
 	covered *bitset // near a place, the slots of the providers covering it
 	gen     uint64  // the catalogue's generation when the scope was made
+	hits    *[]scopedHit
 }
 
 // TextScope returns the scope of req's text search. Search, given it in
@@ -172,6 +179,12 @@ type TextScope struct {
 // run.
 func (c *Catalogue) TextScope(req SearchRequest) *TextScope {
 	s := &TextScope{c: c, plan: planSearch(&req)}
+	// The hits of a word near a city number thousands: their slice is
+	// reused.
+	s.hits, _ = c.texts.Get().(*[]scopedHit)
+	if s.hits == nil {
+		s.hits = new([]scopedHit)
+	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	s.gen = c.gen.Load()
@@ -181,8 +194,24 @@ func (c *Catalogue) TextScope(req SearchRequest) *TextScope {
 	return s
 }
 
-// Keep reports whether the provider in a slot (see Slot) could be among the
-// results: it passes the filters and, near a place, covers and can be
+// Numbering returns the catalogue's generation: the slots Number gives
+// may change only when it does, and no other catalogue has it.
+func (s *TextScope) Numbering() uint64 { return s.c.gen.Load() }
+
+// Number returns the slot the catalogue holds the provider with an id in.
+// Slots are reused once a provider is removed; Numbering changes with
+// every write, so a slot remembered under one numbering is good while it
+// lasts.
+func (s *TextScope) Number(id string) (int32, bool) {
+	c := s.c
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	slot, ok := c.byID[id]
+	return slot, ok
+}
+
+// Keep reports whether the provider in a slot (see Number) could be among
+// the results: it passes the filters and, near a place, covers and can be
 // reached from it.
 func (s *TextScope) Keep(slot int32) bool {
 	c := s.c
@@ -196,11 +225,22 @@ func (s *TextScope) Keep(slot int32) bool {
 	return ok
 }
 
+// Add records a hit the scope kept, with its relevance.
+func (s *TextScope) Add(id string, score float64, slot int32) {
+	*s.hits = append(*s.hits, scopedHit{TextHit{ID: id, Score: score}, slot})
+}
+
 // Close releases what the scope holds.
 func (s *TextScope) Close() {
 	if s.covered != nil {
 		s.c.visited.Put(s.covered)
 		s.covered = nil
+	}
+	if s.hits != nil {
+		clear(*s.hits) // hold no ids while pooled
+		*s.hits = (*s.hits)[:0]
+		s.c.texts.Put(s.hits)
+		s.hits = nil
 	}
 }
 
@@ -212,26 +252,13 @@ func (c *Catalogue) coveredSet(loc Location) *bitset {
 	return covered
 }
 
-// Slot returns where the catalogue holds the provider with an id. Slots are
-// reused once a provider is removed; Generation changes with every write,
-// so a slot remembered at one generation is good while it lasts.
-func (c *Catalogue) Slot(id string) (int32, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	slot, ok := c.byID[id]
-	return slot, ok
-}
-
-// Generation changes whenever a provider is put or removed.
-func (c *Catalogue) Generation() uint64 { return c.gen.Load() }
-
 // Search returns one page of published providers matching req.
 func (c *Catalogue) Search(req SearchRequest) SearchResult {
 	page, per := max(req.Page, 1), req.PerPage
 	if per <= 0 {
-		per = DefaultPerPage
+		per = directory.DefaultPerPage
 	}
-	per = min(per, MaxPerPage)
+	per = min(per, directory.MaxPerPage)
 	sp := planSearch(&req)
 
 	// The hits of a search near a town number thousands; their slice is
@@ -270,13 +297,19 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 		}
 	}
 	switch {
-	case req.TextQuery:
-		for _, h := range req.Text {
-			slot, ok := h.Slot, unchanged && h.Slot >= 0 && int(h.Slot) < len(c.hot) && c.hot[h.Slot].held
+	case req.TextQuery && req.Scope != nil:
+		for _, h := range *req.Scope.hits {
+			slot, ok := h.slot, unchanged && h.slot >= 0 && int(h.slot) < len(c.hot) && c.hot[h.slot].held
 			if !ok {
 				slot, ok = c.slotOf(h)
 			}
 			if ok && (covered == nil || covered.test(slot)) {
+				consider(slot, h.Score)
+			}
+		}
+	case req.TextQuery:
+		for _, h := range req.Text {
+			if slot, ok := c.byID[h.ID]; ok && (covered == nil || covered.test(slot)) {
 				consider(slot, h.Score)
 			}
 		}
@@ -317,7 +350,7 @@ func (c *Catalogue) Search(req SearchRequest) SearchResult {
 		pr := c.profiles[f.slot]
 		item := Found{Provider: pr.Provider, Flags: Flags(pr, req.Now)}
 		if req.Near != nil && f.site {
-			km := math.Round(sp.origin.Km(pr.point(int(f.at)))*10) / 10
+			km := math.Round(sp.origin.km(pr.point(int(f.at)))*10) / 10
 			item.DistanceKm = &km
 		}
 		res.Items = append(res.Items, item)
@@ -421,10 +454,10 @@ func QuerySeed(parts ...any) uint64 {
 // slot the hit carries is used when it still holds that provider (checked by
 // id hash, then id: a string lookup per hit was a tenth of a text search's
 // time under load); a write since then sends the lookup to the map.
-func (c *Catalogue) slotOf(h TextHit) (int32, bool) {
-	if h.Slot >= 0 && int(h.Slot) < len(c.profiles) {
-		if pr := c.profiles[h.Slot]; pr != nil && pr.idHash == hashString(h.ID) && pr.Provider.ID == h.ID {
-			return h.Slot, true
+func (c *Catalogue) slotOf(h scopedHit) (int32, bool) {
+	if h.slot >= 0 && int(h.slot) < len(c.profiles) {
+		if pr := c.profiles[h.slot]; pr != nil && pr.idHash == hashString(h.ID) && pr.Provider.ID == h.ID {
+			return h.slot, true
 		}
 	}
 	slot, ok := c.byID[h.ID]

@@ -31,7 +31,7 @@ func TestSlotOfChecksTheSlotStillHoldsTheHit(t *testing.T) {
 	a.ID, b.ID = "a", "b"
 	c.Put(&a)
 	slotA := c.byID["a"]
-	if got, ok := c.slotOf(TextHit{ID: "a", Slot: slotA}); !ok || got != slotA {
+	if got, ok := c.slotOf(scopedHit{TextHit{ID: "a"}, slotA}); !ok || got != slotA {
 		t.Fatalf("a: slot %d, %v; want %d", got, ok, slotA)
 	}
 	c.Remove("a")
@@ -39,10 +39,10 @@ func TestSlotOfChecksTheSlotStillHoldsTheHit(t *testing.T) {
 	if c.byID["b"] != slotA {
 		t.Fatalf("b went to slot %d, not a's %d: the test proves nothing", c.byID["b"], slotA)
 	}
-	if got, ok := c.slotOf(TextHit{ID: "a", Slot: slotA}); ok {
+	if got, ok := c.slotOf(scopedHit{TextHit{ID: "a"}, slotA}); ok {
 		t.Fatalf("a stale hit for a removed provider found slot %d", got)
 	}
-	if got, ok := c.slotOf(TextHit{ID: "b", Slot: 99}); !ok || got != slotA {
+	if got, ok := c.slotOf(scopedHit{TextHit{ID: "b"}, 99}); !ok || got != slotA {
 		t.Fatalf("b with a wrong slot: %d, %v; want %d", got, ok, slotA)
 	}
 }

@@ -37,7 +37,7 @@ func (s *Service) MatchAll(ctx context.Context, q finder.MatchQuery) (match.Resu
 	if err := s.Ready(); err != nil {
 		return match.Result{}, geo.Place{}, err
 	}
-	q.Page, q.PerPage = 1, match.MaxPerPage
+	q.Page, q.PerPage = 1, directory.MaxPerPage
 	res, place, err := s.finder.Match(ctx, q)
 	if err != nil {
 		return res, place, err

@@ -1,14 +1,16 @@
-package directory
+package finder
 
 import (
 	"reflect"
 	"strings"
+
+	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
 
 // codes maps every vocabulary code to one shared copy of its string.
 var codes = func() map[string]string {
 	m := map[string]string{}
-	for _, v := range vocabularies {
+	for _, v := range directory.Vocabularies() {
 		for _, t := range v.Terms {
 			m[t.Code] = t.Code
 		}
@@ -16,7 +18,7 @@ var codes = func() map[string]string {
 	return m
 }()
 
-// Compact makes every vocabulary code in p share one copy of its string
+// compact makes every vocabulary code in p share one copy of its string
 // (a decoded record holds a fresh copy of each), and moves every other
 // string it holds into one shared allocation, the elements of its lists of
 // strings into another, and every other list into a copy of exactly its
@@ -24,9 +26,11 @@ var codes = func() map[string]string {
 // strings; a catalogue of 100,000 records held about four million, and the
 // garbage collector visits every one on every cycle. Values are unchanged;
 // the lists' capacity is their length, so an append copies rather than
-// writes into a shared block. Compact writes only memory p owns, so p may
-// be a shallow copy of a record still in use elsewhere.
-func (p *Provider) Compact() {
+// writes into a shared block. compact writes only memory p owns, so p may
+// be a shallow copy of a record still in use elsewhere. The catalogue and
+// the index hold every record for as long as the service runs, which is
+// why they are compacted here, on their way in.
+func compact(p *directory.Provider) {
 	var c compactor
 	v := reflect.ValueOf(p).Elem()
 	c.measure(v)

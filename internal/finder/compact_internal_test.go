@@ -1,4 +1,4 @@
-package directory_test
+package finder
 
 import (
 	"encoding/json"
@@ -27,8 +27,8 @@ func TestCompactSharesCodes(t *testing.T) {
 	}
 	before, _ := json.Marshal(a)
 	for i := range a {
-		a[i].Compact()
-		c[i].Compact()
+		compact(&a[i])
+		compact(&c[i])
 	}
 	after, _ := json.Marshal(a)
 	if string(before) != string(after) {
@@ -40,7 +40,7 @@ func TestCompactSharesCodes(t *testing.T) {
 	}
 	free := storetest.Provider("x")
 	free.Name = "not a code"
-	free.Compact()
+	compact(&free)
 	if free.Name != "not a code" {
 		t.Fatal("free text changed")
 	}
@@ -77,7 +77,7 @@ func TestCompactKeepsValues(t *testing.T) {
 		if len(orig.Sites) > 0 {
 			siteName = unsafe.StringData(orig.Sites[0].Name)
 		}
-		p.Compact()
+		compact(p)
 		// What the copy shares with the original is left alone.
 		if after, _ := json.Marshal(orig); string(after) != string(before) {
 			t.Fatalf("%s: compacting a copy changed the original", p.ID)
