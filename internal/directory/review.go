@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"reflect"
 	"slices"
 	"time"
@@ -47,8 +48,10 @@ var ReviewedFields = []ReviewedField{
 		copy:  func(d, s *Provider) { d.Organisation.JobcentrePlusRun = s.Organisation.JobcentrePlusRun }},
 	// A site's kind "jobcentre" and its Jobcentre days claim a presence at
 	// a Jobcentre; clients who asked to avoid the Jobcentre rely on them.
-	{Name: "sites", Why: "which sites are at a Jobcentre, and on which days",
-		claim: jobcentreSites,
+	// Where the listing reaches clients by a radius from its sites, or by
+	// travelling from them, where the sites are decides who sees it too.
+	{Name: "sites", Why: "which sites are at a Jobcentre, and on which days; and where the sites are, when coverage is measured from them",
+		claim: siteClaims,
 		copy:  func(d, s *Provider) { d.Sites = s.Sites }},
 	{Name: "delivery_modes", Why: "whether the provider meets clients at the Jobcentre",
 		claim: func(p *Provider) any { return p.HasMode(ModeJobcentre) },
@@ -58,17 +61,30 @@ var ReviewedFields = []ReviewedField{
 		copy:  func(d, s *Provider) { d.Incentives = s.Incentives }},
 }
 
-// jobcentreSites is the Jobcentre claim of p's sites: each site at a
-// Jobcentre, or with Jobcentre days, by id.
-func jobcentreSites(p *Provider) any {
-	type claim struct {
+// siteClaims is what p's sites claim: each site at a Jobcentre, or with
+// Jobcentre days, by id; and, when p's coverage is measured from its sites
+// (a radius, or travelling to clients), where each site is, to about 100 m
+// (so re-typing a position is not a change).
+func siteClaims(p *Provider) any {
+	type jobcentre struct {
 		ID   string
 		Days []string
 	}
-	var out []claim
+	type place struct {
+		ID       string
+		Lat, Lon float64
+	}
+	var out struct {
+		Jobcentre []jobcentre
+		Places    []place
+	}
+	fromSites := p.Coverage.RadiusKm > 0 || p.Coverage.TravelsToClients
 	for _, s := range p.Sites {
 		if s.Kind == SiteJobcentre || len(s.JobcentreDays) > 0 {
-			out = append(out, claim{s.ID, s.JobcentreDays})
+			out.Jobcentre = append(out.Jobcentre, jobcentre{s.ID, s.JobcentreDays})
+		}
+		if fromSites && s.Location != nil {
+			out.Places = append(out.Places, place{s.ID, math.Round(s.Location.Lat*1000) / 1000, math.Round(s.Location.Lon*1000) / 1000})
 		}
 	}
 	return out

@@ -21,6 +21,8 @@ func TestSplitReviewed(t *testing.T) {
 		{"capacity", func(p *directory.Provider) { p.Capacity.TakingNewClients = false }, nil},
 		{"incentive wording", func(p *directory.Provider) { p.Incentives[0].Trigger = "Starting any job" }, nil},
 		{"office address", func(p *directory.Provider) { p.Sites[0].Address.Lines = []string{"2 Park Row"} }, nil},
+		{"office position re-typed", func(p *directory.Provider) { p.Sites[0].Location.Lat += 0.0001 }, nil},
+		{"office moved 100 km", func(p *directory.Provider) { p.Sites[0].Location.Lat += 0.9 }, []string{"sites"}},
 		{"delivery modes but the Jobcentre", func(p *directory.Provider) { p.DeliveryModes = append(p.DeliveryModes, directory.ModeOnline) }, nil},
 		{"national", func(p *directory.Provider) { p.Coverage.National = true }, []string{"coverage"}},
 		{"districts", func(p *directory.Provider) { p.Coverage.PostcodeDistricts = append(p.Coverage.PostcodeDistricts, "M1") }, []string{"coverage"}},
@@ -69,6 +71,22 @@ func TestSplitReviewed(t *testing.T) {
 
 // TestReviewedFieldsNamed: every reviewed field can be found by its name,
 // which is what a stored change keeps.
+// TestSiteMovesHeldOnlyWhenCoverageIsFromSites: where the sites are decides
+// who sees a listing only when it reaches clients by a radius from them or
+// travels from them; otherwise moving an office is an address change.
+func TestSiteMovesHeldOnlyWhenCoverageIsFromSites(t *testing.T) {
+	cur := fixtureProvider()
+	cur.Coverage.RadiusKm, cur.Coverage.TravelsToClients, cur.Coverage.TravelRadiusKm = 0, false, 0
+	next := *cur
+	next.Sites = append([]directory.Site(nil), cur.Sites...)
+	moved := *next.Sites[0].Location
+	moved.Lat += 0.9
+	next.Sites[0].Location = &moved
+	if _, held := directory.SplitReviewed(&next, cur); len(held) != 0 {
+		t.Errorf("moving an office of a listing covering named areas held %v, want nothing", held)
+	}
+}
+
 func TestReviewedFieldsNamed(t *testing.T) {
 	for _, f := range directory.ReviewedFields {
 		if g, ok := directory.ReviewedFieldNamed(f.Name); !ok || g.Name != f.Name || f.Why == "" {
