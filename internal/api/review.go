@@ -52,7 +52,7 @@ func pendingReview(c *directory.PendingChange) *PendingReview {
 		Message: "These fields change who sees your listing or what it claims, so an admin reviews them before they go live. The rest of your change is live now."}
 }
 
-var changeStatuses = []string{directory.ChangePending, directory.ChangeApproved, directory.ChangeRejected, directory.ChangeSuperseded}
+var changeStatuses = []string{directory.ChangePending, directory.ChangeApproved, directory.ChangeRejected, directory.ChangeSuperseded, directory.ChangeWithdrawn}
 
 // listChanges godoc
 //
@@ -218,4 +218,34 @@ func (s *Server) providerPendingChange(c *gin.Context) error {
 		return err
 	}
 	return s.writeChangeDetail(c, ch)
+}
+
+// withdrawPendingChange godoc
+//
+//	@Summary		Take back a change held for review
+//	@Description	Role rule: admin, or a provider editor for their own provider only. Withdraws the provider's change held for review before an admin decides it (audited provider.change_withdrawn); the listing stays as it is. 404 when none is held; 409 if an admin decided it at the same moment.
+//	@Tags			providers
+//	@Produce		json
+//	@Security		BearerToken
+//	@Param			id	path		string	true	"Provider id"
+//	@Success		200	{object}	directory.PendingChange
+//	@Failure		401	{object}	ErrorResponse
+//	@Failure		403	{object}	ErrorResponse
+//	@Failure		404	{object}	ErrorResponse
+//	@Failure		409	{object}	ErrorResponse
+//	@Router			/v1/providers/{id}/pending-change [delete]
+func (s *Server) withdrawPendingChange(c *gin.Context) error {
+	id := c.Param("id")
+	if !ownsProvider(caller(c), id) {
+		return forbidden("A provider editor can take back only their own listing's pending change.")
+	}
+	if !directory.ValidID(id) {
+		return directory.ErrNotFound
+	}
+	ch, err := s.svc.WithdrawChange(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(c, http.StatusOK, ch)
+	return nil
 }

@@ -45,6 +45,7 @@ func (s *Server) registerWorkflow(v1 *gin.RouterGroup) {
 	v1.POST("/admin/changes/:id/approve", admin, s.handle(s.approveChange))
 	v1.POST("/admin/changes/:id/reject", admin, s.handle(s.rejectChange))
 	v1.GET("/providers/:id/pending-change", editors, s.handle(s.providerPendingChange))
+	v1.DELETE("/providers/:id/pending-change", editors, s.handle(s.withdrawPendingChange))
 }
 
 var errGone = &apiError{http.StatusGone, "gone", "This shortlist has expired: shortlists can be opened for 30 days. Ask your adviser for a new one."}

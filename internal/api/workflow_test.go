@@ -279,6 +279,10 @@ func TestRoleMatrix(t *testing.T) {
 			w.propose()
 			return w.as(r, "GET", pa+"/pending-change", nil)
 		}},
+		{"DELETE /v1/providers/{id}/pending-change", ownEditorOrAdmin, func(r string) resp {
+			w.propose()
+			return w.as(r, "DELETE", pa+"/pending-change", nil)
+		}},
 	}
 	for _, rt := range routes {
 		for _, role := range roles {

@@ -177,6 +177,9 @@ const (
 	// ChangeSuperseded marks a proposal replaced by a newer one from the
 	// same provider before anyone decided it.
 	ChangeSuperseded = "superseded"
+	// ChangeWithdrawn marks a proposal its provider took back before
+	// anyone decided it.
+	ChangeWithdrawn = "withdrawn"
 )
 
 // PendingChange is a provider editor's change to reviewed fields, held

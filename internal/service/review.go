@@ -14,6 +14,8 @@ const (
 	ActionChangeProposed = "provider.change_proposed"
 	ActionChangeApproved = "provider.change_approved"
 	ActionChangeRejected = "provider.change_rejected"
+	// ActionChangeWithdrawn is a proposal taken back by its provider.
+	ActionChangeWithdrawn = "provider.change_withdrawn"
 )
 
 const targetPendingChange = "pending_change"
@@ -204,6 +206,25 @@ func decideError(err error) error {
 		return directory.Conflict("Someone decided this change (or the provider proposed a newer one) at the same moment.")
 	}
 	return err
+}
+
+// WithdrawChange takes back the change of provider id held for review,
+// before an admin decides it (the caller has checked the actor may act for
+// the provider). ErrNotFound when none is held; a *directory.RuleError
+// (conflict) when an admin decided it at the same moment.
+func (s *Service) WithdrawChange(ctx context.Context, providerID string) (*directory.PendingChange, error) {
+	c, err := s.ProviderPendingChange(ctx, providerID)
+	if err != nil {
+		return nil, err
+	}
+	a, _ := directory.ActorFrom(ctx)
+	at := s.now().UTC()
+	c.Status, c.DecidedBy, c.DecidedAt = directory.ChangeWithdrawn, &a, &at
+	if err := s.store.UpdateChangeStatus(ctx, c, directory.ChangePending); err != nil {
+		return nil, decideError(err)
+	}
+	s.audit(ctx, ActionChangeWithdrawn, targetPendingChange, c.ID, 0)
+	return c, nil
 }
 
 // ProviderPendingChange returns the change of provider id now held for

@@ -61,3 +61,57 @@ func TestProposalsSupersedeAndOnlyAdminsDecide(t *testing.T) {
 			got.Coverage.National, got.Performance.JobEntries, got.Version)
 	}
 }
+
+// TestEditorWithdrawsAProposal: an editor can take back what is held before
+// an admin decides it; the listing stays as it is, nothing is then held, a
+// withdrawn change cannot be approved, and a new proposal can follow.
+func TestEditorWithdrawsAProposal(t *testing.T) {
+	st := mongotest.Store(t)
+	svc := service.New(service.Config{Store: st, Logger: quiet()})
+	p := storetest.Provider("Withdrawer")
+	if err := svc.CreateProvider(context.Background(), &p); err != nil {
+		t.Fatal(err)
+	}
+	ed := directory.WithActor(context.Background(), directory.Actor{ID: "e1", Name: "Editor", Role: directory.RoleProviderEditor})
+	admin := directory.WithActor(context.Background(), directory.Actor{ID: "a1", Name: "Admin", Role: directory.RoleAdmin})
+	if _, err := svc.WithdrawChange(ed, p.ID); !errors.Is(err, directory.ErrNotFound) {
+		t.Fatalf("withdrawing with nothing held: %v, want not found", err)
+	}
+	next := p
+	next.Coverage.National = true
+	edit, err := svc.EditProvider(ed, &next, 1)
+	if err != nil || edit.Held == nil {
+		t.Fatalf("proposal: %+v, %v", edit, err)
+	}
+	c, err := svc.WithdrawChange(ed, p.ID)
+	if err != nil || c.Status != directory.ChangeWithdrawn || c.ID != edit.Held.ID {
+		t.Fatalf("withdraw: %+v, %v", c, err)
+	}
+	if _, err := svc.ProviderPendingChange(context.Background(), p.ID); !errors.Is(err, directory.ErrNotFound) {
+		t.Errorf("after withdrawing, still held: %v", err)
+	}
+	if _, _, err := svc.ApproveChange(admin, c.ID); !errors.Is(err, directory.ErrConflict) {
+		t.Errorf("approving a withdrawn change: %v, want conflict", err)
+	}
+	cur, err := st.Provider(context.Background(), p.ID)
+	if err != nil || cur.Coverage.National || cur.Version != 1 {
+		t.Fatalf("listing after withdrawing: national %v version %d, %v", cur.Coverage.National, cur.Version, err)
+	}
+	next = p
+	next.Coverage.National = true
+	again, err := svc.EditProvider(ed, &next, 1)
+	if err != nil || again.Held == nil {
+		t.Fatalf("a new proposal after withdrawing: %+v, %v", again, err)
+	}
+	entries, _, err := st.AuditEntries(context.Background(), directory.AuditFilter{TargetID: c.ID, Page: 1, PerPage: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var withdrawn bool
+	for _, e := range entries {
+		withdrawn = withdrawn || (e.Action == service.ActionChangeWithdrawn && e.Actor.Name == "Editor")
+	}
+	if !withdrawn {
+		t.Errorf("no audit entry of the withdrawal: %+v", entries)
+	}
+}
