@@ -175,16 +175,7 @@ func TestMatchRejectsBadInput(t *testing.T) {
 
 func TestSearch(t *testing.T) {
 	e, _ := newSeededEnv(t)
-	get := func(q string) api.SearchResponse {
-		t.Helper()
-		r := e.do("GET", "/v1/search?"+q, nil)
-		if r.status != 200 {
-			t.Fatalf("search %s: %d %s", q, r.status, r.body)
-		}
-		var out api.SearchResponse
-		r.json(t, &out)
-		return out
-	}
+	get := func(q string) api.SearchResponse { t.Helper(); return e.search(q) }
 	if r := e.do("GET", "/v1/search?per_page=1", nil); r.header.Get("Access-Control-Allow-Origin") != "*" {
 		t.Fatal("public search must allow other origins (embeds)")
 	}
@@ -323,4 +314,16 @@ func TestRateLimit(t *testing.T) {
 	if res := get("/healthz", ""); res.StatusCode != 200 {
 		t.Fatalf("healthz limited: %d", res.StatusCode)
 	}
+}
+
+// search runs GET /v1/search?q and fails the test unless it answers 200.
+func (e *env) search(q string) api.SearchResponse {
+	e.t.Helper()
+	r := e.do("GET", "/v1/search?"+q, nil)
+	if r.status != 200 {
+		e.t.Fatalf("search %s: %d %s", q, r.status, r.body)
+	}
+	var out api.SearchResponse
+	r.json(e.t, &out)
+	return out
 }

@@ -67,16 +67,7 @@ func checkWalks(t *testing.T, walk func(page, per int) ([]string, int)) {
 // says; with every result on one page, the same list.
 func TestSearchPagingIsComplete(t *testing.T) {
 	e, _ := newSeededEnv(t)
-	get := func(q string) api.SearchResponse {
-		t.Helper()
-		r := e.do("GET", "/v1/search?"+q, nil)
-		if r.status != 200 {
-			t.Fatalf("search %s: %d %s", q, r.status, r.body)
-		}
-		var out api.SearchResponse
-		r.json(t, &out)
-		return out
-	}
+	get := func(q string) api.SearchResponse { t.Helper(); return e.search(q) }
 	for _, tt := range []struct{ name, query string }{
 		{"no words", ""},
 		{"words", "q=" + url.QueryEscape("employment support")},

@@ -83,15 +83,22 @@ func (v *orukView) put(old, p *directory.Provider) {
 	if p == nil || !p.Visible() {
 		return
 	}
-	v.services[hsds.ServiceID(p)] = p
-	for i := range p.Sites {
-		v.sals[hsds.ServiceAtLocationID(p, &p.Sites[i])] = SiteRef{p, i}
-	}
-	oid := hsds.OrganizationID(p)
+	oid := v.addIDs(p)
 	v.orgs[oid] = insertSorted(v.orgs[oid], p)
 	v.order = insertSorted(v.order, p)
 	v.sites += len(p.Sites)
 	v.orgOrder = nil
+}
+
+// addIDs files p under its service id and each of its locations' ids, and
+// returns its organisation's id, which put and load file it under in their
+// own order.
+func (v *orukView) addIDs(p *directory.Provider) string {
+	v.services[hsds.ServiceID(p)] = p
+	for i := range p.Sites {
+		v.sals[hsds.ServiceAtLocationID(p, &p.Sites[i])] = SiteRef{p, i}
+	}
+	return hsds.OrganizationID(p)
 }
 
 // load fills an empty view with the visible providers among ps, sorting
@@ -103,11 +110,7 @@ func (v *orukView) load(ps []*directory.Provider) {
 		if !p.Visible() {
 			continue
 		}
-		v.services[hsds.ServiceID(p)] = p
-		for i := range p.Sites {
-			v.sals[hsds.ServiceAtLocationID(p, &p.Sites[i])] = SiteRef{p, i}
-		}
-		oid := hsds.OrganizationID(p)
+		oid := v.addIDs(p)
 		v.orgs[oid] = append(v.orgs[oid], p)
 		v.order = append(v.order, p)
 		v.sites += len(p.Sites)
