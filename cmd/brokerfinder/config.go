@@ -51,6 +51,11 @@ type config struct {
 	// ReferralRetention is how long a closed or withdrawn referral keeps
 	// its client details before serve erases them.
 	ReferralRetention retention `env:"BROKERFINDER_REFERRAL_RETENTION" flag:"referral-retention" usage:"how long closed referrals keep client details: a number of months (12) or a duration (8760h)"`
+	// WebhookAllowHosts are the hosts webhooks may reach beyond the public
+	// internet (and over plain http); WebhookRetryBase is the first wait
+	// after a failed delivery, doubled at each retry.
+	WebhookAllowHosts hostList `env:"BROKERFINDER_WEBHOOK_ALLOW_HOSTS" flag:"webhook-allow-hosts" usage:"comma-separated hosts or host:ports webhooks may reach although not public, over http too (e.g. 127.0.0.1 for tests)"`
+	WebhookRetryBase  timeout  `env:"BROKERFINDER_WEBHOOK_RETRY_BASE" flag:"webhook-retry-base" usage:"first wait after a failed webhook delivery, doubled at each retry up to an hour"`
 	// AdminToken is taken from the environment only: a flag would show in
 	// process listings.
 	AdminToken string `env:"BROKERFINDER_ADMIN_TOKEN"`
@@ -70,6 +75,7 @@ func defaultConfig() config {
 		RequestTimeout:    timeout(10 * time.Second),
 		LogLevel:          logLevel(slog.LevelInfo),
 		ReferralRetention: retention(service.DefaultRetention),
+		WebhookRetryBase:  timeout(5 * time.Second),
 	}
 }
 
@@ -171,6 +177,7 @@ func (c *config) logValues() []any {
 		"trusted_proxies", c.TrustedProxies.String(),
 		"request_timeout", c.RequestTimeout.String(), "pprof_addr", c.PprofAddr,
 		"log_level", c.LogLevel.String(), "referral_retention", service.Retention(c.ReferralRetention).String(),
+		"webhook_allow_hosts", c.WebhookAllowHosts.String(), "webhook_retry_base", c.WebhookRetryBase.String(),
 		"admin_token", mask(c.AdminToken),
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/seed"
 	"github.com/brokerfinder/brokerfinder/internal/service"
 	"github.com/brokerfinder/brokerfinder/internal/web"
+	"github.com/brokerfinder/brokerfinder/internal/webhook"
 )
 
 // defaultMemoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT
@@ -108,7 +109,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			logger.Error("writing the last exposure counts", "err", err)
 		}
 	}()
-	svc := service.New(service.Config{Store: store, Finder: f, Recorder: recorder, Logger: logger})
+	policy, err := webhook.NewPolicy(cfg.WebhookAllowHosts)
+	if err != nil {
+		return fmt.Errorf("BROKERFINDER_WEBHOOK_ALLOW_HOSTS: %w", err)
+	}
+	svc := service.New(service.Config{Store: store, Finder: f, Recorder: recorder, Logger: logger,
+		Webhooks: service.WebhookConfig{Policy: policy, RetryBase: time.Duration(cfg.WebhookRetryBase)}})
 	// Stopped before the store closes (defers run in reverse).
 	stopRetention := startRetention(ctx, svc, service.Retention(cfg.ReferralRetention), retentionEvery, logger)
 	defer stopRetention()
@@ -118,6 +124,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	sweepDone := make(chan struct{})
 	go func() { defer close(sweepDone); svc.SweepShortlists(sweepCtx, time.Hour) }()
 	defer func() { stopSweep(); <-sweepDone }()
+	// Every replica sends webhooks: each attempt is claimed in the store,
+	// so they share the outbox without sending an attempt twice at once.
+	deliverCtx, stopDeliver := context.WithCancel(ctx)
+	deliverDone := make(chan struct{})
+	go func() { defer close(deliverDone); svc.DeliverWebhooks(deliverCtx, time.Second) }()
+	defer func() { stopDeliver(); <-deliverDone }()
 	handler := api.New(api.Config{
 		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
 		RateLimit: float64(cfg.RateLimit), RateBurst: int(cfg.RateBurst),

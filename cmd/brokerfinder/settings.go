@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/brokerfinder/brokerfinder/internal/service"
+	"github.com/brokerfinder/brokerfinder/internal/webhook"
 )
 
 // The types of configuration values. Each checks a value as it is read,
@@ -180,3 +181,24 @@ func (r *retention) String() string {
 	}
 	return r.Duration.String()
 }
+
+// hostList is comma-separated hosts or host:ports (an IPv6 address in
+// brackets when it has a port), as webhook.NewPolicy takes them.
+type hostList []string
+
+func (l *hostList) UnmarshalText(b []byte) error {
+	var out hostList
+	for _, h := range strings.Split(string(b), ",") {
+		if h = strings.TrimSpace(h); h == "" {
+			continue
+		}
+		if _, err := webhook.NewPolicy([]string{h}); err != nil {
+			return fmt.Errorf("%q is not a host or host:port: want comma-separated hosts, e.g. 127.0.0.1,hooks.internal:8443", h)
+		}
+		out = append(out, h)
+	}
+	*l = out
+	return nil
+}
+func (l *hostList) Set(s string) error { return l.UnmarshalText([]byte(s)) }
+func (l *hostList) String() string     { return strings.Join(*l, ",") }

@@ -129,6 +129,7 @@ func New(cfg Config) http.Handler {
 	v1.GET("/search", publicRead, s.handle(s.search))
 	v1.POST("/match", s.handle(s.postMatch))
 	s.registerWorkflow(v1)
+	s.registerWebhooks(v1)
 	s.registerORUK(r)
 	for _, m := range cfg.Mounts {
 		m(r)

@@ -152,6 +152,7 @@ type Store interface {
 	TokenStore
 	ChangeLog
 	WorkflowStore
+	WebhookStore
 	// Ping checks the store can be reached. ErrUnavailable if not.
 	Ping(ctx context.Context) error
 }

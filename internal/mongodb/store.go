@@ -51,7 +51,9 @@ type Store struct {
 	seenSeq atomic.Int64
 	// Workflow collections (referral.go, shortlist.go, audit.go, exposure.go).
 	referrals, referralEvents, shortlists, audit, exposure, unmetNeed *mongo.Collection
-	now                                                               func() time.Time
+	// Webhook collections (webhook.go).
+	webhooks, webhookOutbox, webhookAttempts, webhookEvents *mongo.Collection
+	now                                                     func() time.Time
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -118,6 +120,10 @@ func OpenWith(ctx context.Context, uri, dbName string, o Options) (*Store, error
 	s.unmetNeed = s.db.Collection(unmetNeedCollection)
 	s.pending = s.db.Collection(pendingCollection)
 	s.pendingChanges = s.db.Collection(pendingChangesCollection)
+	s.webhooks = s.db.Collection(webhooksCollection)
+	s.webhookOutbox = s.db.Collection(webhookOutboxCollection)
+	s.webhookAttempts = s.db.Collection(webhookAttemptsCollection)
+	s.webhookEvents = s.db.Collection(webhookEventsCollection)
 
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -164,7 +170,8 @@ func (s *Store) ensureCollections(ctx context.Context) error {
 		have[n] = true
 	}
 	for _, c := range []*mongo.Collection{s.providers, s.tokens, s.revisions, s.changes, s.bulks, s.pending, s.pendingChanges,
-		s.referrals, s.referralEvents, s.shortlists, s.audit, s.exposure, s.unmetNeed} {
+		s.referrals, s.referralEvents, s.shortlists, s.audit, s.exposure, s.unmetNeed,
+		s.webhooks, s.webhookOutbox, s.webhookAttempts, s.webhookEvents} {
 		if have[c.Name()] {
 			continue
 		}

@@ -74,6 +74,9 @@ func storedTypes() []storedType {
 		newStoredType("audit entry", "audit-v1.json", "audit-v1-empty.json", toAuditDoc, fromAuditDoc),
 		newStoredType("exposure", "exposure-v1.json", "exposure-v1-empty.json", toExposureDoc, fromExposureDoc),
 		newStoredType("unmet need", "unmet-need-v1.json", "unmet-need-v1-empty.json", toUnmetNeedDoc, fromUnmetNeedDoc),
+		newStoredType("webhook", "webhook-v1.json", "webhook-v1-empty.json", toWebhookDoc, fromWebhookDoc),
+		newStoredType("webhook outbox", "webhook-outbox-v1.json", "webhook-outbox-v1-empty.json", toOutboxDoc, fromOutboxDoc),
+		newStoredType("webhook attempt", "webhook-attempt-v1.json", "webhook-attempt-v1-empty.json", toAttemptDoc, fromAttemptDoc),
 	}
 }
 
@@ -155,6 +158,7 @@ func TestStoredTypesNameEveryField(t *testing.T) {
 		providerDoc{}, revisionDoc{}, pendingChangeDoc{}, pendingDoc{}, bulkDoc{}, changeDoc{},
 		tokenDoc{}, referralDoc{}, referralEventDoc{}, shortlistDoc{}, auditDoc{}, erasureMarker{},
 		exposureDoc{}, unmetNeedDoc{}, backupHeader{}, backupSection{}, backupTrailer{},
+		webhookDoc{}, outboxDoc{}, attemptDoc{}, eventMarkDoc{},
 	}
 	pkg := reflect.TypeFor[tokenDoc]().PkgPath()
 	seen := map[reflect.Type]bool{}

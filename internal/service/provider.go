@@ -23,6 +23,12 @@ func (s *Service) CreateProvider(ctx context.Context, p *directory.Provider) err
 	if err := p.Validate(); err != nil {
 		return err
 	}
+	if p.ID == "" {
+		p.ID = directory.NewID() // the event needs it before the write
+	}
+	if err := s.enqueue(ctx, providerChanged(p.ID, 1)); err != nil {
+		return err
+	}
 	if err := s.store.CreateProvider(directory.WithAction(ctx, ActionCreate), p); err != nil {
 		return err
 	}
@@ -78,7 +84,7 @@ func (s *Service) ChangeProvider(ctx context.Context, id string, version int64, 
 	if err := change(p); err != nil {
 		return nil, err
 	}
-	if err := s.store.UpdateProvider(directory.WithAction(ctx, action), p, version); err != nil {
+	if err := s.updateProvider(ctx, action, p, version); err != nil {
 		return nil, err
 	}
 	s.indexWrite(p)
@@ -133,7 +139,7 @@ func (s *Service) RevertProvider(ctx context.Context, id string, version, to int
 		return nil, directory.Invalid("version", "must be an earlier version of this provider (see its history)")
 	}
 	next := *old
-	if err := s.store.UpdateProvider(directory.WithAction(ctx, ActionRevert), &next, version); err != nil {
+	if err := s.updateProvider(ctx, ActionRevert, &next, version); err != nil {
 		return nil, err
 	}
 	s.indexWrite(&next)

@@ -73,7 +73,7 @@ func (s *Service) EditProvider(ctx context.Context, p *directory.Provider, versi
 	if directory.SameContent(p, cur) {
 		*p = *cur
 	} else {
-		if err := s.store.UpdateProvider(directory.WithAction(ctx, ActionUpdate), p, version); err != nil {
+		if err := s.updateProvider(ctx, ActionUpdate, p, version); err != nil {
 			return nil, err
 		}
 		s.indexWrite(p)
@@ -151,7 +151,7 @@ func (s *Service) applyChange(ctx context.Context, c *directory.PendingChange) (
 		if directory.SameContent(&next, cur) {
 			return cur, nil
 		}
-		err = s.store.UpdateProvider(directory.WithAction(ctx, ActionChangeApproved), &next, cur.Version)
+		err = s.updateProvider(ctx, ActionChangeApproved, &next, cur.Version)
 		if errors.Is(err, directory.ErrVersionMismatch) {
 			continue
 		}

@@ -34,6 +34,8 @@ type Config struct {
 	Logger   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Webhooks is how change notifications are sent (webhook.go).
+	Webhooks WebhookConfig
 }
 
 // Service is safe for concurrent use.
@@ -43,11 +45,12 @@ type Service struct {
 	recorder *Recorder
 	logger   *slog.Logger
 	now      func() time.Time
+	webhooks *webhooks
 }
 
 // New returns a Service over cfg's engine.
 func New(cfg Config) *Service {
-	s := &Service{store: cfg.Store, finder: cfg.Finder, recorder: cfg.Recorder, logger: cfg.Logger, now: cfg.Now}
+	s := &Service{store: cfg.Store, finder: cfg.Finder, recorder: cfg.Recorder, logger: cfg.Logger, now: cfg.Now, webhooks: newWebhooks(cfg.Webhooks)}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}

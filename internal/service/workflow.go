@@ -22,6 +22,12 @@ func (s *Service) CreateReferral(ctx context.Context, r *directory.Referral) err
 	} else if err != nil {
 		return err
 	}
+	if r.ID == "" {
+		r.ID = directory.NewID() // the event needs it before the write
+	}
+	if err := s.enqueue(ctx, referralEvent(directory.EventReferralCreated, r, 1)); err != nil {
+		return err
+	}
 	if err := s.store.CreateReferral(ctx, r); err != nil {
 		return err
 	}
@@ -70,6 +76,9 @@ func (s *Service) TransitionReferral(ctx context.Context, r *directory.Referral,
 		}
 		ev.At = t.At.UTC()
 	}
+	if err := s.enqueue(ctx, referralEvent(directory.EventReferralStatusChanged, r, ev.Version)); err != nil {
+		return nil, err
+	}
 	next, err := s.store.UpdateReferral(ctx, r.ID, ev)
 	var te *directory.TransitionError
 	if errors.As(err, &te) {
@@ -103,6 +112,9 @@ func (s *Service) erase(ctx context.Context, id, action string) (*directory.Refe
 		}
 		if r.ErasedAt != nil {
 			return r, nil
+		}
+		if err := s.enqueue(ctx, referralEvent(directory.EventReferralStatusChanged, r, r.Version+1)); err != nil {
+			return nil, err
 		}
 		next, err := s.updateDetached(ctx, r.ID, directory.ReferralEvent{Version: r.Version + 1, Erase: true, By: a})
 		if errors.Is(err, directory.ErrVersionMismatch) {
