@@ -71,6 +71,9 @@ type WebhookConfig struct {
 
 // webhooks is the Service's delivery state.
 type webhooks struct {
+	// failMu makes this process's senders count a subscription's failures
+	// one at a time (read, add one, write).
+	failMu    sync.Mutex
 	policy    *webhook.Policy
 	client    *http.Client
 	retryBase time.Duration
@@ -438,6 +441,15 @@ func (s *Service) settleOutbox(ctx context.Context, d *directory.WebhookDelivery
 		return s.store.UpdateWebhookDelivery(ctx, d.ID, a.N, next)
 	}
 	if err := s.store.DeleteWebhookDelivery(ctx, d.ID); err != nil {
+		return err
+	}
+	s.webhooks.failMu.Lock()
+	defer s.webhooks.failMu.Unlock()
+	sub, err := s.store.Webhook(ctx, sub.ID) // the count as it is now
+	if errors.Is(err, directory.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	switch {
