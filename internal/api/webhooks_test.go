@@ -51,6 +51,8 @@ func TestWebhookRoutes(t *testing.T) {
 		{admin, body("https://169.254.169.254/", w.a.ID, "referral.created"), http.StatusBadRequest, "url"},
 		{admin, body(public, w.a.ID, "referral.created", "referral.nope"), http.StatusBadRequest, "events[1]"},
 		{admin, body(public, w.a.ID), http.StatusBadRequest, "events"},
+		{admin, body(public, w.a.ID, slices.Repeat([]string{"referral.created"}, 50000)...), http.StatusBadRequest, "events"},
+		{admin, body(public, w.a.ID, "referral.created", "referral.created"), http.StatusBadRequest, "events[1]"},
 		{admin, map[string]any{"url": public, "events": []string{"referral.created"}, "secret": "mine"}, http.StatusBadRequest, "secret"},
 	} {
 		r := w.as(c.role, "POST", "/v1/admin/webhooks", c.body)

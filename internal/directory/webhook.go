@@ -74,8 +74,13 @@ func (s *WebhookSubscription) Validate() error {
 	case len(s.URL) > MaxWebhookURL:
 		p.add("url", "must be at most %d characters", MaxWebhookURL)
 	}
-	if len(s.Events) == 0 {
+	switch {
+	case len(s.Events) == 0:
 		p.add("events", "name at least one of %s", strings.Join(WebhookEventTypes, ", "))
+	case len(s.Events) > len(WebhookEventTypes):
+		// Checked before the loop below, which is quadratic.
+		p.add("events", "name each of %s at most once", strings.Join(WebhookEventTypes, ", "))
+		return p.err()
 	}
 	for i, e := range s.Events {
 		if !slices.Contains(WebhookEventTypes, e) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/finder"
 	"github.com/brokerfinder/brokerfinder/internal/mongodb"
 	"github.com/brokerfinder/brokerfinder/internal/mongodb/mongotest"
 	"github.com/brokerfinder/brokerfinder/internal/service"
@@ -447,5 +448,60 @@ func TestRegisterWebhookRefusals(t *testing.T) {
 	}
 	if list, _ := st.Webhooks(context.Background(), "-"); len(list) != 0 {
 		t.Errorf("refused registrations stored %d", len(list))
+	}
+}
+
+// TestVerificationDueSentOncePerConfirmation: the sweep enqueues
+// provider.verification_due for a published listing last confirmed over
+// five months ago, once however often it runs (or on how many replicas),
+// and again only after the listing is confirmed and falls due once more.
+func TestVerificationDueSentOncePerConfirmation(t *testing.T) {
+	ctx := context.Background()
+	st := mongotest.Store(t)
+	stale, fresh := storetest.Provider("Stale Listing"), storetest.Provider("Fresh Listing")
+	stale.Freshness.LastVerified = directory.DateOf(time.Now().AddDate(0, -5, -2))
+	fresh.Freshness.LastVerified = directory.DateOf(time.Now().AddDate(0, -4, 0))
+	for _, p := range []*directory.Provider{&stale, &fresh} {
+		if err := st.CreateProvider(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := finder.Open(ctx, finder.Config{Store: st, IndexDir: t.TempDir(), Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	policy, _ := webhook.NewPolicy([]string{"127.0.0.1"})
+	var c clock
+	svc := service.New(service.Config{Store: st, Finder: f, Logger: quiet(), Now: c.now,
+		Webhooks: service.WebhookConfig{Policy: policy, RetryBase: 20 * time.Millisecond}})
+	if n, err := svc.SweepVerificationDue(ctx); err != nil || n != 0 {
+		t.Fatalf("with no subscription the sweep enqueued %d (%v)", n, err)
+	}
+	rec := newReceiver(t, 0)
+	register(t, svc, rec.srv.URL, "", directory.EventProviderVerificationDue)
+	for i := range 3 {
+		n, err := svc.SweepVerificationDue(ctx)
+		want := 0
+		if i == 0 {
+			want = 1
+		}
+		if err != nil || n != want {
+			t.Fatalf("sweep %d enqueued %d (%v), want %d", i, n, err, want)
+		}
+		deliverUntil(t, svc, func() bool { n, _ := svc.OutboxDepth(ctx); return n == 0 })
+	}
+	ids, calls := rec.ids()
+	first := directory.WebhookEventID(directory.EventProviderVerificationDue, stale.ID, string(stale.Freshness.LastVerified))
+	if calls != 1 || ids[first] != 1 {
+		t.Fatalf("received %v, want %s once", ids, first)
+	}
+	// Confirmed today, then six months pass: due again, as a new event.
+	if _, err := svc.VerifyProvider(editorCtx, stale.ID, stale.Version); err != nil {
+		t.Fatal(err)
+	}
+	c.skew.Store(int64(183 * 24 * time.Hour))
+	if n, err := svc.SweepVerificationDue(ctx); err != nil || n != 2 {
+		t.Fatalf("six months on the sweep enqueued %d (%v), want both listings", n, err)
 	}
 }
