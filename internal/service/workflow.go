@@ -113,8 +113,10 @@ func (s *Service) erase(ctx context.Context, id, action string) (*directory.Refe
 		if r.ErasedAt != nil {
 			return r, nil
 		}
-		if err := s.enqueue(ctx, referralEvent(directory.EventReferralStatusChanged, r, r.Version+1)); err != nil {
-			return nil, err
+		// An erasure must not wait on, or fail for, its notification: a
+		// failure to enqueue is logged and the erasure goes on.
+		if err := s.enqueueDetached(ctx, referralEvent(directory.EventReferralStatusChanged, r, r.Version+1)); err != nil {
+			s.logger.Error("enqueuing an erasure's notification", "referral", r.ID, "err", err)
 		}
 		next, err := s.updateDetached(ctx, r.ID, directory.ReferralEvent{Version: r.Version + 1, Erase: true, By: a})
 		if errors.Is(err, directory.ErrVersionMismatch) {
@@ -127,6 +129,14 @@ func (s *Service) erase(ctx context.Context, id, action string) (*directory.Refe
 		return next, nil
 	}
 	return nil, directory.ErrVersionMismatch
+}
+
+// enqueueDetached is enqueue not cut short when ctx ends, like
+// updateDetached.
+func (s *Service) enqueueDetached(ctx context.Context, ev directory.WebhookEvent) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return s.enqueue(ctx, ev)
 }
 
 // updateDetached is UpdateReferral not cut short when ctx ends (a request
