@@ -50,6 +50,9 @@ func TestBadVariableRefusedAtStart(t *testing.T) {
 		{"zero retention", "BROKERFINDER_REFERRAL_RETENTION", "0", "a number of months"},
 		{"negative retention", "BROKERFINDER_REFERRAL_RETENTION", "-720h", "a duration with a unit"},
 		{"fractional months", "BROKERFINDER_REFERRAL_RETENTION", "1.5", "a number of months"},
+		{"webhook host as a URL", "BROKERFINDER_WEBHOOK_ALLOW_HOSTS", "127.0.0.1,http://hooks.internal", "comma-separated hosts"},
+		{"webhook host with a bad port", "BROKERFINDER_WEBHOOK_ALLOW_HOSTS", "hooks.internal:99999", "comma-separated hosts"},
+		{"webhook retry without a unit", "BROKERFINDER_WEBHOOK_RETRY_BASE", "5", "a number with a unit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := t.TempDir()
