@@ -250,13 +250,16 @@ func (s *Service) DeliverWebhooks(ctx context.Context, interval time.Duration) {
 		if err != nil && ctx.Err() == nil {
 			s.logger.Error("delivering webhooks", "err", err)
 		}
+		wait := interval
 		if n == webhookBatch {
-			continue // more may be due
+			// More may be due; but a full batch may also be one of
+			// deliveries other replicas hold, so never spin.
+			wait = min(interval, 100*time.Millisecond)
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(interval):
+		case <-time.After(wait):
 		}
 	}
 }
@@ -374,6 +377,10 @@ func (s *Service) scheduleNext(d *directory.WebhookDelivery, a *directory.Webhoo
 // out of the outbox.
 func (s *Service) recordDropped(ctx context.Context, d *directory.WebhookDelivery, now time.Time) error {
 	a := s.newAttempt(d, now)
+	// Not numbered like a real attempt: the same change may yet be made
+	// (a refused transition retried), enqueuing the same event id, whose
+	// first attempt must then be free to claim.
+	a.ID = fmt.Sprintf("%s#dropped@%d", d.ID, d.CreatedAt.UnixMilli())
 	a.Outcome, a.Error, a.Final = directory.AttemptDropped, "not sent: the change it reports was never stored", true
 	a.FinishedAt = &now
 	if err := s.store.ClaimWebhookAttempt(ctx, a); err != nil && !errors.Is(err, directory.ErrConflict) {

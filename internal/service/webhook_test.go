@@ -377,6 +377,13 @@ func TestWebhookForAChangeNeverStoredIsDropped(t *testing.T) {
 	if len(log) != 1 || log[0].Outcome != directory.AttemptDropped {
 		t.Errorf("log %+v", log)
 	}
+	// The same change made later for real (a refused move retried) gets
+	// its event, though it has the dropped one's id.
+	ghost.At = c.now()
+	if _, err := st.EnqueueWebhookEvent(context.Background(), ghost, false); err != nil {
+		t.Fatal(err)
+	}
+	deliverUntil(t, svc, func() bool { ids, _ := rec.ids(); return ids[ghost.ID] == 1 })
 }
 
 // TestWebhookDisabledAfterRepeatedFailure: deliveries that fail for 24
