@@ -66,22 +66,28 @@ func TestSoak(t *testing.T) {
 		"--out", directoryDir, "--seed-dir", "../../seed").CombinedOutput(); err != nil {
 		t.Fatalf("gen: %v\n%s", err, out)
 	}
-	e, err := mongodb.StartEmbedded(ctx, filepath.Join(dir, "store"), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
+	// The replicas share the store named by BROKERFINDER_TEST_MONGODB_URI
+	// (a database of their own), else an embedded one.
+	uri, db := externalStore(t, "soak")
+	if uri == "" {
+		e, err := mongodb.StartEmbedded(ctx, filepath.Join(dir, "store"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = e.Close() })
+		uri, db = e.URI(), "brokerfinder"
 	}
-	t.Cleanup(func() { _ = e.Close() })
 
 	// A first, so that it alone seeds the empty store; then B.
 	var replicas []*soakReplica
 	for _, name := range []string{"A", "B"} {
-		replicas = append(replicas, startReplica(t, bin, name, e.URI(), directoryDir))
+		replicas = append(replicas, startReplica(t, bin, name, uri, db, directoryDir))
 	}
 	t.Logf("replicas: A %s (pid %d), B %s (pid %d)", replicas[0].url, replicas[0].pid, replicas[1].url, replicas[1].pid)
 
 	// The ids to write to, from the store itself: listing 2,000 providers
 	// through the API is slow on the embedded store (it sorts in Go).
-	store, err := mongodb.Open(ctx, e.URI(), "brokerfinder")
+	store, err := mongodb.Open(ctx, uri, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +196,7 @@ func TestSoak(t *testing.T) {
 
 	time.Sleep(2 * time.Second) // followers poll every second
 	var checkOut bytes.Buffer
-	checkEnv := map[string]string{"BROKERFINDER_ADMIN_TOKEN": testToken, "BROKERFINDER_MONGODB_URI": e.URI()}
+	checkEnv := map[string]string{"BROKERFINDER_ADMIN_TOKEN": testToken, "BROKERFINDER_MONGODB_URI": uri, "BROKERFINDER_MONGODB_DATABASE": db}
 	checkErr := run(ctx, []string{"check", "--url", replicas[0].url, "--url", replicas[1].url},
 		func(k string) string { return checkEnv[k] }, &checkOut, io.Discard)
 
@@ -225,12 +231,12 @@ type soakReplica struct {
 
 // startReplica starts `brokerfinder serve` as a subprocess on the shared
 // store, with its own data directory, and waits until it listens.
-func startReplica(t *testing.T, bin, name, uri, seedDir string) *soakReplica {
+func startReplica(t *testing.T, bin, name, uri, db, seedDir string) *soakReplica {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(),
 		"BROKERFINDER_DATA_DIR="+t.TempDir(), "BROKERFINDER_SEED_DIR="+seedDir,
-		"BROKERFINDER_MONGODB_URI="+uri, "BROKERFINDER_ADMIN_TOKEN="+testToken,
+		"BROKERFINDER_MONGODB_URI="+uri, "BROKERFINDER_MONGODB_DATABASE="+db, "BROKERFINDER_ADMIN_TOKEN="+testToken,
 		"BROKERFINDER_RATE_LIMIT=0", "BROKERFINDER_LOG_LEVEL=info")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
