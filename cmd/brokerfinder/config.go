@@ -14,6 +14,7 @@ import (
 
 	"github.com/brokerfinder/brokerfinder/internal/api"
 	"github.com/brokerfinder/brokerfinder/internal/service"
+	"github.com/brokerfinder/brokerfinder/internal/telemetry"
 )
 
 // config is the service's configuration. Defaults are in code
@@ -47,7 +48,11 @@ type config struct {
 	// PprofAddr, when set, serves Go's profiler (net/http/pprof) on its own
 	// listener, for finding where time goes; keep it on a loopback address.
 	PprofAddr optionalAddress `env:"BROKERFINDER_PPROF_ADDR" flag:"pprof-addr" usage:"address to serve Go's profiler on, e.g. 127.0.0.1:6060; empty turns it off"`
-	LogLevel  logLevel        `env:"BROKERFINDER_LOG_LEVEL" flag:"log-level" usage:"debug, info, warn or error"`
+	// MetricsAddr, when set, serves the Prometheus metrics on their own
+	// listener; when empty they are at /metrics on the main one, for
+	// admins only.
+	MetricsAddr optionalAddress `env:"BROKERFINDER_METRICS_ADDR" flag:"metrics-addr" usage:"address to serve Prometheus metrics on, e.g. :9090; empty serves them at /metrics to admins only"`
+	LogLevel    logLevel        `env:"BROKERFINDER_LOG_LEVEL" flag:"log-level" usage:"debug, info, warn or error"`
 	// ReferralRetention is how long a closed or withdrawn referral keeps
 	// its client details before serve erases them.
 	ReferralRetention retention `env:"BROKERFINDER_REFERRAL_RETENTION" flag:"referral-retention" usage:"how long closed referrals keep client details: a number of months (12) or a duration (8760h)"`
@@ -163,7 +168,8 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 
 // logger returns a text logger at the configured level.
 func (c *config) logger(w io.Writer) (*slog.Logger, error) {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.Level(c.LogLevel)})), nil
+	// Lines logged with a request's context name its request id.
+	return slog.New(telemetry.LogHandler(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.Level(c.LogLevel)}))), nil
 }
 
 // logValues returns the configuration for the start-up log, secrets masked.
@@ -175,7 +181,7 @@ func (c *config) logValues() []any {
 		"rate_limit", c.RateLimit, "rate_burst", c.RateBurst,
 		"read_rate_limit", c.ReadRateLimit, "read_rate_burst", c.ReadRateBurst,
 		"trusted_proxies", c.TrustedProxies.String(),
-		"request_timeout", c.RequestTimeout.String(), "pprof_addr", c.PprofAddr,
+		"request_timeout", c.RequestTimeout.String(), "pprof_addr", c.PprofAddr, "metrics_addr", c.MetricsAddr,
 		"log_level", c.LogLevel.String(), "referral_retention", service.Retention(c.ReferralRetention).String(),
 		"webhook_allow_hosts", c.WebhookAllowHosts.String(), "webhook_retry_base", c.WebhookRetryBase.String(),
 		"admin_token", mask(c.AdminToken),

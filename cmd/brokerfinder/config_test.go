@@ -43,6 +43,7 @@ func TestBadVariableRefusedAtStart(t *testing.T) {
 		{"listen address without a port", "BROKERFINDER_ADDR", "8080", "host:port or :port"},
 		{"listen port out of range", "BROKERFINDER_ADDR", ":70000", "host:port or :port"},
 		{"profiler address without a port", "BROKERFINDER_PPROF_ADDR", "localhost", "host:port or :port"},
+		{"metrics address without a port", "BROKERFINDER_METRICS_ADDR", "metrics", "host:port or :port"},
 		{"geocoder not http", "BROKERFINDER_GEOCODER_URL", "ftp://geo.example/", "http(s) URL"},
 		{"geocoder without a host", "BROKERFINDER_GEOCODER_URL", "geo.example", "http(s) URL"},
 		{"MongoDB URI of another kind", "BROKERFINDER_MONGODB_URI", "postgres://u:hunter2@db/x", "mongodb://"},

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/mongodb"
 	"github.com/brokerfinder/brokerfinder/internal/seed"
 	"github.com/brokerfinder/brokerfinder/internal/storetest"
 )
@@ -205,11 +206,14 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 	}
 	seedDir := filepath.Join(dir, "no-seed") // start empty: this test is about writes
 	data := filepath.Join(dir, "data")
+	// The embedded store in data, or the networked one CI names (the
+	// server killed is brokerfinder's either way).
+	uri, db := externalStore(t, "kill")
 	start := func() (*exec.Cmd, string) {
 		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
 		cmd.Env = append(os.Environ(),
 			"BROKERFINDER_DATA_DIR="+data, "BROKERFINDER_SEED_DIR="+seedDir,
-			"BROKERFINDER_ADMIN_TOKEN="+testToken, "BROKERFINDER_MONGODB_URI=", "BROKERFINDER_RATE_LIMIT=0")
+			"BROKERFINDER_ADMIN_TOKEN="+testToken, "BROKERFINDER_MONGODB_URI="+uri, "BROKERFINDER_MONGODB_DATABASE="+db, "BROKERFINDER_RATE_LIMIT=0")
 		stderr, err := cmd.StderrPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -440,4 +444,24 @@ func TestSeedRefusesInvalidDirectory(t *testing.T) {
 	if _, statErr := os.Stat(filepath.Join(data, "db")); statErr == nil {
 		t.Fatal("the store was opened although the seed was invalid: nothing may be written")
 	}
+}
+
+// externalStore returns the server named by BROKERFINDER_TEST_MONGODB_URI
+// and a database of the test's own there, dropped when t ends; or "" and
+// "brokerfinder" when it is unset (the embedded store).
+func externalStore(t *testing.T, prefix string) (uri, db string) {
+	t.Helper()
+	uri = os.Getenv("BROKERFINDER_TEST_MONGODB_URI")
+	if uri == "" {
+		return "", "brokerfinder"
+	}
+	db = fmt.Sprintf("bf%s_%d_%d", prefix, os.Getpid(), time.Now().UnixNano()%1e9)
+	t.Cleanup(func() {
+		ctx := context.Background()
+		if s, err := mongodb.Open(ctx, uri, db); err == nil {
+			_ = s.DropDatabase(ctx)
+			_ = s.Close(ctx)
+		}
+	})
+	return uri, db
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/api"
 	"github.com/brokerfinder/brokerfinder/internal/finder"
 	"github.com/brokerfinder/brokerfinder/internal/geo"
+	"github.com/brokerfinder/brokerfinder/internal/mongodb"
 	"github.com/brokerfinder/brokerfinder/internal/seed"
 	"github.com/brokerfinder/brokerfinder/internal/service"
 	"github.com/brokerfinder/brokerfinder/internal/web"
@@ -54,7 +55,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	logger.Info("starting brokerfinder", append([]any{"version", version}, cfg.logValues()...)...)
 	limitMemory(getenv)
 
-	store, closeStore, err := openStore(ctx, cfg, logger)
+	tel, stopTelemetry, err := startTelemetry(ctx, getenv, logger)
+	if err != nil {
+		return err
+	}
+	defer stopTelemetry()
+	store, closeStore, err := openStoreWith(ctx, cfg, logger, mongodb.Options{Observer: tel})
 	if err != nil {
 		return err
 	}
@@ -92,7 +98,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	f, err := finder.Open(ctx, finder.Config{
 		Store: store, Changes: store, PollInterval: time.Second,
-		IndexDir: filepath.Join(cfg.DataDir, "index"), Geocoder: geocoder, Logger: logger,
+		IndexDir: filepath.Join(cfg.DataDir, "index"), Geocoder: geocoder, Logger: logger, Telemetry: tel,
 	})
 	if err != nil {
 		return err
@@ -115,6 +121,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	svc := service.New(service.Config{Store: store, Finder: f, Recorder: recorder, Logger: logger,
 		Webhooks: service.WebhookConfig{Policy: policy, RetryBase: time.Duration(cfg.WebhookRetryBase)}})
+	watchEngine(tel, f, store, recorder)
 	// Stopped before the store closes (defers run in reverse).
 	stopRetention := startRetention(ctx, svc, service.Retention(cfg.ReferralRetention), retentionEvery, logger)
 	defer stopRetention()
@@ -134,7 +141,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
 		RateLimit: float64(cfg.RateLimit), RateBurst: int(cfg.RateBurst),
 		ReadRateLimit: float64(cfg.ReadRateLimit), ReadRateBurst: int(cfg.ReadRateBurst), TrustedProxies: cfg.TrustedProxies,
-		RequestTimeout: time.Duration(cfg.RequestTimeout), Service: svc,
+		RequestTimeout: time.Duration(cfg.RequestTimeout), Service: svc, Telemetry: tel, MetricsRoute: cfg.MetricsAddr == "",
 		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Service: svc, Shortlists: store, Logger: logger})},
 	})
 	ln, err := net.Listen("tcp", string(cfg.Addr))
@@ -150,6 +157,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		MaxHeaderBytes:    64 << 10,
 	}
 	logger.Info("listening", "url", fmt.Sprintf("http://%s", ln.Addr()))
+	if cfg.MetricsAddr != "" {
+		stop, err := serveMetrics(string(cfg.MetricsAddr), tel, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if cfg.PprofAddr != "" {
 		stop, err := servePprof(string(cfg.PprofAddr), logger)
 		if err != nil {

@@ -55,6 +55,14 @@ func TestSoak(t *testing.T) {
 		t.Fatalf("BROKERFINDER_SOAK=%q: want a duration of at least 10s, such as 10m", v)
 	}
 	warmUp := min(time.Minute, duration/2)
+	// BROKERFINDER_SOAK_PROVIDERS sizes the directory: CI's short soak on
+	// FerretDB over PostgreSQL, which loads a directory slowly, uses fewer.
+	providers := soakProviders
+	if v := os.Getenv("BROKERFINDER_SOAK_PROVIDERS"); v != "" {
+		if providers, err = strconv.Atoi(v); err != nil || providers < 100 {
+			t.Fatalf("BROKERFINDER_SOAK_PROVIDERS=%q: want a whole number, 100 or more", v)
+		}
+	}
 	ctx := context.Background()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "brokerfinder")
@@ -62,33 +70,39 @@ func TestSoak(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	directoryDir := filepath.Join(dir, "directory")
-	if out, err := exec.Command(bin, "gen", "--providers", strconv.Itoa(soakProviders), "--seed", "7",
+	if out, err := exec.Command(bin, "gen", "--providers", strconv.Itoa(providers), "--seed", "7",
 		"--out", directoryDir, "--seed-dir", "../../seed").CombinedOutput(); err != nil {
 		t.Fatalf("gen: %v\n%s", err, out)
 	}
-	e, err := mongodb.StartEmbedded(ctx, filepath.Join(dir, "store"), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
+	// The replicas share the store named by BROKERFINDER_TEST_MONGODB_URI
+	// (a database of their own), else an embedded one.
+	uri, db := externalStore(t, "soak")
+	if uri == "" {
+		e, err := mongodb.StartEmbedded(ctx, filepath.Join(dir, "store"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = e.Close() })
+		uri, db = e.URI(), "brokerfinder"
 	}
-	t.Cleanup(func() { _ = e.Close() })
 
 	// A first, so that it alone seeds the empty store; then B.
 	var replicas []*soakReplica
 	for _, name := range []string{"A", "B"} {
-		replicas = append(replicas, startReplica(t, bin, name, e.URI(), directoryDir))
+		replicas = append(replicas, startReplica(t, bin, name, uri, db, directoryDir))
 	}
 	t.Logf("replicas: A %s (pid %d), B %s (pid %d)", replicas[0].url, replicas[0].pid, replicas[1].url, replicas[1].pid)
 
 	// The ids to write to, from the store itself: listing 2,000 providers
 	// through the API is slow on the embedded store (it sorts in Go).
-	store, err := mongodb.Open(ctx, e.URI(), "brokerfinder")
+	store, err := mongodb.Open(ctx, uri, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	visible, err := finder.StoreVersions(ctx, store)
 	_ = store.Close(ctx)
-	if err != nil || len(visible) < soakProviders/2 {
-		t.Fatalf("%d visible providers in the store (%v), want most of %d", len(visible), err, soakProviders)
+	if err != nil || len(visible) < providers/2 {
+		t.Fatalf("%d visible providers in the store (%v), want most of %d", len(visible), err, providers)
 	}
 	var ids []string
 	for id := range visible {
@@ -190,7 +204,7 @@ func TestSoak(t *testing.T) {
 
 	time.Sleep(2 * time.Second) // followers poll every second
 	var checkOut bytes.Buffer
-	checkEnv := map[string]string{"BROKERFINDER_ADMIN_TOKEN": testToken, "BROKERFINDER_MONGODB_URI": e.URI()}
+	checkEnv := map[string]string{"BROKERFINDER_ADMIN_TOKEN": testToken, "BROKERFINDER_MONGODB_URI": uri, "BROKERFINDER_MONGODB_DATABASE": db}
 	checkErr := run(ctx, []string{"check", "--url", replicas[0].url, "--url", replicas[1].url},
 		func(k string) string { return checkEnv[k] }, &checkOut, io.Discard)
 
@@ -225,12 +239,12 @@ type soakReplica struct {
 
 // startReplica starts `brokerfinder serve` as a subprocess on the shared
 // store, with its own data directory, and waits until it listens.
-func startReplica(t *testing.T, bin, name, uri, seedDir string) *soakReplica {
+func startReplica(t *testing.T, bin, name, uri, db, seedDir string) *soakReplica {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(),
 		"BROKERFINDER_DATA_DIR="+t.TempDir(), "BROKERFINDER_SEED_DIR="+seedDir,
-		"BROKERFINDER_MONGODB_URI="+uri, "BROKERFINDER_ADMIN_TOKEN="+testToken,
+		"BROKERFINDER_MONGODB_URI="+uri, "BROKERFINDER_MONGODB_DATABASE="+db, "BROKERFINDER_ADMIN_TOKEN="+testToken,
 		"BROKERFINDER_RATE_LIMIT=0", "BROKERFINDER_LOG_LEVEL=info")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

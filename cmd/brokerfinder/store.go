@@ -14,6 +14,11 @@ import (
 // the data directory. The returned close function stops what was started, in
 // reverse order.
 func openStore(ctx context.Context, cfg *config, logger *slog.Logger) (*mongodb.Store, func(), error) {
+	return openStoreWith(ctx, cfg, logger, mongodb.Options{})
+}
+
+// openStoreWith is openStore with the store's options (serve's observer).
+func openStoreWith(ctx context.Context, cfg *config, logger *slog.Logger, o mongodb.Options) (*mongodb.Store, func(), error) {
 	uri := string(cfg.MongoURI)
 	var embedded *mongodb.Embedded
 	if uri == "" {
@@ -34,9 +39,10 @@ func openStore(ctx context.Context, cfg *config, logger *slog.Logger) (*mongodb.
 	var store *mongodb.Store
 	var err error
 	if embedded != nil {
-		store, err = embedded.Open(ctx, cfg.Database, logger)
+		o.Logger = logger
+		store, err = embedded.OpenWith(ctx, cfg.Database, o)
 	} else {
-		store, err = mongodb.Open(ctx, uri, cfg.Database)
+		store, err = mongodb.OpenWith(ctx, uri, cfg.Database, o)
 	}
 	if err != nil {
 		if embedded != nil {

@@ -118,11 +118,11 @@ func (s *Server) writeError(c *gin.Context, err error) {
 	case errors.Is(err, directory.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		c.Header("Retry-After", "5")
 		st, resp = http.StatusServiceUnavailable, ErrorResponse{Code: "unavailable", Message: "The directory store cannot be reached just now. Please try again shortly."}
-		s.logger.Warn("store unavailable", "route", route(c), "err", err)
+		s.logger.WarnContext(c.Request.Context(), "store unavailable", "route", route(c), "err", err)
 	case errors.Is(err, context.Canceled):
 		st, resp = 499, ErrorResponse{Code: "canceled", Message: "The request was cancelled."}
 	default:
-		s.logger.Error("internal error", "method", c.Request.Method, "route", route(c), "err", err)
+		s.logger.ErrorContext(c.Request.Context(), "internal error", "method", c.Request.Method, "route", route(c), "err", err)
 		st, resp = http.StatusInternalServerError, ErrorResponse{Code: errInternal.code, Message: errInternal.message}
 	}
 	writeJSON(c, st, resp)

@@ -22,6 +22,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 	"github.com/brokerfinder/brokerfinder/internal/finder"
 	"github.com/brokerfinder/brokerfinder/internal/service"
+	"github.com/brokerfinder/brokerfinder/internal/telemetry"
 )
 
 // Config is what the API needs.
@@ -64,6 +65,11 @@ type Config struct {
 	Service *service.Service
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
+	// Telemetry, when set, counts, times and traces every request; with
+	// MetricsRoute, GET /metrics serves its metrics to admins (serve sets it
+	// when the metrics have no listener of their own).
+	Telemetry    *telemetry.Telemetry
+	MetricsRoute bool
 }
 
 // Server holds the API's dependencies.
@@ -76,14 +82,16 @@ type Server struct {
 	limiter      *limiter
 	svc          *service.Service
 	now          func() time.Time
+	tel          *telemetry.Telemetry
 }
 
 // New returns the API as an http.Handler.
 func New(cfg Config) http.Handler {
-	s := &Server{store: cfg.Store, finder: cfg.Finder, logger: cfg.Logger, maxBodyBytes: cfg.MaxBodyBytes, svc: cfg.Service, now: cfg.Now}
+	s := &Server{store: cfg.Store, finder: cfg.Finder, logger: cfg.Logger, maxBodyBytes: cfg.MaxBodyBytes, svc: cfg.Service, now: cfg.Now, tel: cfg.Telemetry}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
+	s.logger = slog.New(telemetry.LogHandler(s.logger.Handler()))
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -111,12 +119,15 @@ func New(cfg Config) http.Handler {
 	// connection's address is the client, so X-Forwarded-For cannot be used
 	// to dodge the rate limit.
 	_ = r.SetTrustedProxies(cfg.TrustedProxies)
-	r.Use(s.recoverPanics, s.logRequests, securityHeaders, s.capBody, timeLimit(timeout), s.handle(s.limitRequests), clientTags())
+	r.Use(s.observe, s.recoverPanics, s.logRequests, securityHeaders, s.capBody, timeLimit(timeout), s.handle(s.limitRequests), clientTags())
 	r.NoRoute(s.handle(func(*gin.Context) error { return errRoute }))
 	r.NoMethod(s.handle(func(*gin.Context) error { return errMethod }))
 
 	r.GET("/healthz", s.handle(s.healthz))
 	r.GET("/readyz", s.handle(s.readyz))
+	if cfg.MetricsRoute && s.tel != nil {
+		r.GET("/metrics", s.require(directory.RoleAdmin), s.metrics)
+	}
 
 	v1 := r.Group("/v1")
 	v1.GET("/vocabularies", publicRead, s.handle(s.vocabularies))
@@ -158,7 +169,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.logger.Error("panic serving request", "method", c.Request.Method, "route", route(c), "panic", v)
+			s.logger.ErrorContext(c.Request.Context(), "panic serving request", "method", c.Request.Method, "route", route(c), "panic", v)
 			s.writeError(c, errInternal)
 			c.Abort()
 		}
@@ -174,7 +185,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
-	s.logger.Info("request",
+	s.logger.InfoContext(c.Request.Context(), "request",
 		"method", c.Request.Method,
 		"route", route(c),
 		"status", c.Writer.Status(),

@@ -20,6 +20,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/geo"
 	"github.com/brokerfinder/brokerfinder/internal/index"
 	"github.com/brokerfinder/brokerfinder/internal/match"
+	"github.com/brokerfinder/brokerfinder/internal/telemetry"
 )
 
 // Config is what a Finder needs.
@@ -38,6 +39,9 @@ type Config struct {
 	// Rebuild rebuilds the index from the store even when it looks in step
 	// (brokerfinder reindex).
 	Rebuild bool
+	// Telemetry, when set, traces and counts matches, searches and index
+	// writes.
+	Telemetry *telemetry.Telemetry
 	// Inspect opens the index as it is and never rebuilds, recreates or
 	// writes it, so what it holds can be compared with the store
 	// (brokerfinder check). Open fails with index.ErrUnusable when there is
@@ -58,6 +62,9 @@ type Finder struct {
 	rebuild  bool
 	inspect  bool
 	ready    atomic.Bool
+	tel      *telemetry.Telemetry
+	rebuilds atomic.Int64
+	caughtUp atomic.Int64 // unix nanoseconds when the log was last read to its end
 
 	changes    directory.ChangeLog
 	seq        atomic.Int64 // the last change applied
@@ -81,6 +88,7 @@ func Open(ctx context.Context, cfg Config) (*Finder, error) {
 		indexDir: cfg.IndexDir,
 		rebuild:  cfg.Rebuild,
 		inspect:  cfg.Inspect,
+		tel:      cfg.Telemetry,
 		versions: map[string]int64{},
 		visible:  map[string]bool{},
 	}
@@ -120,6 +128,7 @@ func Open(ctx context.Context, cfg Config) (*Finder, error) {
 		return nil, err
 	}
 	f.ready.Store(true)
+	f.caughtUp.Store(time.Now().UnixNano())
 	if f.changes != nil && cfg.PollInterval > 0 && !cfg.Inspect {
 		fctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		f.stop, f.followDone = stop, make(chan struct{})
@@ -144,6 +153,13 @@ func (f *Finder) Seq() int64 { return f.seq.Load() }
 
 // Ready reports whether searches and matches can be answered.
 func (f *Finder) Ready() bool { return f.ready.Load() }
+
+// CaughtUp returns when this finder last read the store's change log to
+// its end (or opened).
+func (f *Finder) CaughtUp() time.Time { return time.Unix(0, f.caughtUp.Load()) }
+
+// Rebuilds returns how many times the search index was rebuilt whole.
+func (f *Finder) Rebuilds() int64 { return f.rebuilds.Load() }
 
 // Catalogue returns the in-memory catalogue, for read-only use.
 func (f *Finder) Catalogue() *match.Catalogue { return f.cat }
@@ -189,6 +205,7 @@ func (f *Finder) load(ctx context.Context, fresh bool) error {
 		return nil
 	}
 	f.logger.Info("rebuilding the search index", "providers", len(all), "fresh", fresh, "forced", f.rebuild)
+	f.rebuilds.Add(1)
 	if !fresh {
 		// Start from an empty index rather than work out what differs:
 		// a full rebuild is bounded and simple.
@@ -251,10 +268,12 @@ const rebuildBatch = 5000
 // Put brings both copies up to date with p after a write to the store. An
 // older version than the one held is ignored, so a slow writer or a
 // replayed change never puts back stale data.
-func (f *Finder) Put(p *directory.Provider) error {
+func (f *Finder) Put(p *directory.Provider) (err error) {
 	if f.inspect {
 		return errInspecting
 	}
+	end := f.tel.StartIndexWrite(context.Background())
+	defer func() { end(err) }()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if v, ok := f.versions[p.ID]; ok && v >= p.Version {

@@ -55,6 +55,7 @@ func (f *Finder) follow(ctx context.Context, interval time.Duration) {
 		err := f.CatchUp(ctx)
 		switch {
 		case err == nil:
+			f.caughtUp.Store(time.Now().UnixNano())
 			if failing {
 				f.logger.Info("following the store's changes again")
 			}

@@ -185,7 +185,9 @@ func checkPaging(page, per int) []directory.FieldProblem {
 // provider. For a well-formed postcode of a district no geocoder knows, it
 // ranks the providers covering the whole country and returns a place whose
 // Source is geo.SourceUnknownArea (say UnknownAreaMessage).
-func (f *Finder) Match(ctx context.Context, q MatchQuery) (match.Result, geo.Place, error) {
+func (f *Finder) Match(ctx context.Context, q MatchQuery) (res match.Result, place geo.Place, err error) {
+	ctx, end := f.tel.StartMatch(ctx)
+	defer func() { end(res.Total+res.Excluded.Count, res.Total, err) }()
 	if err := q.Validate(); err != nil {
 		return match.Result{}, geo.Place{}, err
 	}
@@ -193,7 +195,7 @@ func (f *Finder) Match(ctx context.Context, q MatchQuery) (match.Result, geo.Pla
 	if err != nil {
 		return match.Result{}, geo.Place{}, err
 	}
-	res := f.cat.Match(match.Request{
+	res = f.cat.Match(match.Request{
 		Location: loc, Needs: q.Needs, Types: q.Types, Page: q.Page, PerPage: q.PerPage,
 		Seed: match.QuerySeed(loc, q.Needs, q.Types), Now: f.now(),
 	})
@@ -225,7 +227,9 @@ const (
 
 // Search validates q and returns one page of results with facets, and the
 // place searched near, if any.
-func (f *Finder) Search(ctx context.Context, q SearchQuery) (match.SearchResult, *geo.Place, error) {
+func (f *Finder) Search(ctx context.Context, q SearchQuery) (res match.SearchResult, near *geo.Place, err error) {
+	ctx, end := f.tel.StartSearch(ctx)
+	defer func() { end(res.Total, err) }()
 	return f.search(ctx, q, true)
 }
 

@@ -105,7 +105,13 @@ func (e *Embedded) URI() string { return e.uri }
 // round FerretDB's costs on SQLite (see ferretsqlite.go). logger receives
 // the store's warnings.
 func (e *Embedded) Open(ctx context.Context, dbName string, logger *slog.Logger) (*Store, error) {
-	return OpenWith(ctx, e.uri, dbName, Options{SQLiteDir: e.dbDir, Logger: logger})
+	return e.OpenWith(ctx, dbName, Options{Logger: logger})
+}
+
+// OpenWith is Open with options; their SQLiteDir is the server's.
+func (e *Embedded) OpenWith(ctx context.Context, dbName string, o Options) (*Store, error) {
+	o.SQLiteDir = e.dbDir
+	return OpenWith(ctx, e.uri, dbName, o)
 }
 
 // Close stops the server and waits for it to finish writing.

@@ -67,6 +67,9 @@ type Options struct {
 	SQLiteDir string
 	// Logger receives the store's warnings; nil discards them.
 	Logger *slog.Logger
+	// Observer, when set, is told about every command sent (metrics and
+	// traces).
+	Observer CallObserver
 
 	// step, set only by this package's tests, is called as a writer passes
 	// each step of a write; an error stops the writer there, as if its
@@ -90,6 +93,9 @@ func OpenWith(ctx context.Context, uri, dbName string, o Options) (*Store, error
 		// tags, so the driver ignores json tags: an API rename can never
 		// rename a stored field. Nil slices stay null, as they always were.
 		SetBSONOptions(&options.BSONOptions{NilSliceAsEmpty: false})
+	if o.Observer != nil {
+		opts.SetMonitor(commandMonitor(o.Observer))
+	}
 	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, fmt.Errorf("mongodb: connecting: %w", err)

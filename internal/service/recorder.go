@@ -112,6 +112,9 @@ func (r *Recorder) drop() {
 	}
 }
 
+// Queued returns how many observations wait on the queue.
+func (r *Recorder) Queued() int { return len(r.queue) }
+
 // Dropped returns how many observations' exposure counts were dropped,
 // because the queue was full or the sums held as many pairs as one write
 // takes (recorderMaxPairs).

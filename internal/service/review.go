@@ -90,7 +90,7 @@ func (s *Service) EditProvider(ctx context.Context, p *directory.Provider, versi
 		return nil, err
 	}
 	if superseded != "" {
-		s.logger.Info("a new proposal replaced a pending change", "provider", p.ID, "superseded", superseded)
+		s.logger.InfoContext(ctx, "a new proposal replaced a pending change", "provider", p.ID, "superseded", superseded)
 	}
 	s.audit(ctx, ActionChangeProposed, targetPendingChange, c.ID, version)
 	edit.Held = c
@@ -122,13 +122,13 @@ func (s *Service) ApproveChange(ctx context.Context, id string) (*directory.Pend
 		back := *c
 		back.Status, back.DecidedBy, back.DecidedAt = directory.ChangePending, nil, nil
 		if uerr := s.store.UpdateChangeStatus(ctx, &back, directory.ChangeApproved); uerr != nil {
-			s.logger.Error("returning a change to pending after a failed approval", "change", c.ID, "err", uerr)
+			s.logger.ErrorContext(ctx, "returning a change to pending after a failed approval", "change", c.ID, "err", uerr)
 		}
 		return nil, nil, err
 	}
 	c.AppliedVersion = p.Version
 	if err := s.store.UpdateChangeStatus(ctx, c, directory.ChangeApproved); err != nil {
-		s.logger.Error("recording the version an approved change made", "change", c.ID, "err", err)
+		s.logger.ErrorContext(ctx, "recording the version an approved change made", "change", c.ID, "err", err)
 	}
 	s.audit(ctx, ActionChangeApproved, targetPendingChange, c.ID, p.Version)
 	return c, p, nil

@@ -102,7 +102,7 @@ func (s *Service) audit(ctx context.Context, action, targetType, targetID string
 	a, _ := directory.ActorFrom(ctx)
 	e := directory.AuditEntry{Actor: a, Action: action, TargetType: targetType, TargetID: targetID, Version: version}
 	if err := s.store.AppendAudit(ctx, &e); err != nil {
-		s.logger.Error("appending to the audit log", "action", action, "target_type", targetType, "target_id", targetID, "err", err)
+		s.logger.ErrorContext(ctx, "appending to the audit log", "action", action, "target_type", targetType, "target_id", targetID, "err", err)
 	}
 }
 

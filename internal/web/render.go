@@ -86,7 +86,7 @@ func (s *server) render(c *gin.Context, status int, name, title string, data any
 	v := view{Title: title, Nonce: c.GetString(nonceKey), Errors: errs, Data: data}
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", v); err != nil {
-		s.logger.Error("executing template", "page", name, "err", err)
+		s.logger.ErrorContext(c.Request.Context(), "executing template", "page", name, "err", err)
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Sorry, there is a problem with the service."))
 		return
 	}

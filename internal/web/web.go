@@ -102,7 +102,7 @@ func (s *server) handle(h func(*gin.Context) error) gin.HandlerFunc {
 			} else {
 				// The route pattern, never the path: paths hold
 				// shortlist codes, which are the key to a shortlist.
-				s.logger.Error("rendering page", "route", c.FullPath(), "err", err)
+				s.logger.ErrorContext(c.Request.Context(), "rendering page", "route", c.FullPath(), "err", err)
 				s.render(c, http.StatusInternalServerError, "problem", "Sorry, there is a problem with the service", nil)
 			}
 			c.Abort()

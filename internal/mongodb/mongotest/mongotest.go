@@ -21,12 +21,19 @@ var seq atomic.Int64
 // otherwise it starts an embedded server in t.TempDir().
 func Store(t testing.TB) *mongodb.Store {
 	t.Helper()
+	return StoreWith(t, mongodb.Options{})
+}
+
+// StoreWith is Store opened with options (an observer); their SQLiteDir is
+// the embedded server's.
+func StoreWith(t testing.TB, o mongodb.Options) *mongodb.Store {
+	t.Helper()
 	ctx := context.Background()
 	name := fmt.Sprintf("bftest_%d_%d", os.Getpid(), seq.Add(1))
 	var s *mongodb.Store
 	var err error
 	if uri := os.Getenv("BROKERFINDER_TEST_MONGODB_URI"); uri != "" {
-		s, err = mongodb.Open(ctx, uri, name)
+		s, err = mongodb.OpenWith(ctx, uri, name, o)
 	} else {
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 		e, startErr := mongodb.StartEmbedded(ctx, t.TempDir(), quiet)
@@ -34,7 +41,10 @@ func Store(t testing.TB) *mongodb.Store {
 			t.Fatalf("starting embedded store: %v", startErr)
 		}
 		t.Cleanup(func() { _ = e.Close() })
-		s, err = e.Open(ctx, name, quiet)
+		if o.Logger == nil {
+			o.Logger = quiet
+		}
+		s, err = e.OpenWith(ctx, name, o)
 	}
 	if err != nil {
 		t.Fatalf("opening store: %v", err)
