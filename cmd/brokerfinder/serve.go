@@ -20,6 +20,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/seed"
 	"github.com/brokerfinder/brokerfinder/internal/service"
 	"github.com/brokerfinder/brokerfinder/internal/web"
+	"github.com/brokerfinder/brokerfinder/internal/web/staff"
 )
 
 // defaultMemoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT
@@ -118,13 +119,35 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	sweepDone := make(chan struct{})
 	go func() { defer close(sweepDone); svc.SweepShortlists(sweepCtx, time.Hour) }()
 	defer func() { stopSweep(); <-sweepDone }()
+	oidcCfg, err := cfg.oidcConfig()
+	if err != nil {
+		return err
+	}
+	var signIn *staff.OIDC
+	if oidcCfg != nil {
+		if signIn, err = staff.NewOIDC(ctx, *oidcCfg); err != nil {
+			return err
+		}
+	}
+	staffCfg := staff.Config{Service: svc, Sessions: store, AdminToken: cfg.AdminToken, OIDC: signIn, Logger: logger,
+		IdleTimeout: time.Duration(cfg.SessionIdleTimeout), AbsoluteTimeout: time.Duration(cfg.SessionAbsoluteTimeout)}
+	staffRoutes, sessions := staff.Routes(staffCfg)
 	handler := api.New(api.Config{
 		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
 		RateLimit: float64(cfg.RateLimit), RateBurst: int(cfg.RateBurst),
 		ReadRateLimit: float64(cfg.ReadRateLimit), ReadRateBurst: int(cfg.ReadRateBurst), TrustedProxies: cfg.TrustedProxies,
 		RequestTimeout: time.Duration(cfg.RequestTimeout), Service: svc,
-		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Service: svc, Shortlists: store, Logger: logger})},
+		Mounts: []api.Mount{
+			web.Routes(web.Config{Finder: f, Service: svc, Shortlists: store, Logger: logger}),
+			staffRoutes,
+		},
 	})
+	// Ended staff sessions are swept every ten minutes; each is refused as
+	// soon as it ends whatever the sweep.
+	sessionCtx, stopSessions := context.WithCancel(ctx)
+	sessionsDone := make(chan struct{})
+	go func() { defer close(sessionsDone); sessions.Sweep(sessionCtx, 10*time.Minute) }()
+	defer func() { stopSessions(); <-sessionsDone }()
 	ln, err := net.Listen("tcp", string(cfg.Addr))
 	if err != nil {
 		return err

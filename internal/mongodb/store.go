@@ -51,7 +51,9 @@ type Store struct {
 	seenSeq atomic.Int64
 	// Workflow collections (referral.go, shortlist.go, audit.go, exposure.go).
 	referrals, referralEvents, shortlists, audit, exposure, unmetNeed *mongo.Collection
-	now                                                               func() time.Time
+	// sessions are the staff pages' sign-in sessions (session.go).
+	sessions *mongo.Collection
+	now      func() time.Time
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -118,6 +120,7 @@ func OpenWith(ctx context.Context, uri, dbName string, o Options) (*Store, error
 	s.unmetNeed = s.db.Collection(unmetNeedCollection)
 	s.pending = s.db.Collection(pendingCollection)
 	s.pendingChanges = s.db.Collection(pendingChangesCollection)
+	s.sessions = s.db.Collection(sessionsCollection)
 
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -164,7 +167,7 @@ func (s *Store) ensureCollections(ctx context.Context) error {
 		have[n] = true
 	}
 	for _, c := range []*mongo.Collection{s.providers, s.tokens, s.revisions, s.changes, s.bulks, s.pending, s.pendingChanges,
-		s.referrals, s.referralEvents, s.shortlists, s.audit, s.exposure, s.unmetNeed} {
+		s.referrals, s.referralEvents, s.shortlists, s.audit, s.exposure, s.unmetNeed, s.sessions} {
 		if have[c.Name()] {
 			continue
 		}

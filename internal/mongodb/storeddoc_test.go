@@ -74,6 +74,7 @@ func storedTypes() []storedType {
 		newStoredType("audit entry", "audit-v1.json", "audit-v1-empty.json", toAuditDoc, fromAuditDoc),
 		newStoredType("exposure", "exposure-v1.json", "exposure-v1-empty.json", toExposureDoc, fromExposureDoc),
 		newStoredType("unmet need", "unmet-need-v1.json", "unmet-need-v1-empty.json", toUnmetNeedDoc, fromUnmetNeedDoc),
+		newStoredType("staff session", "session-v1.json", "session-v1-empty.json", toSessionDoc, fromSessionDoc),
 	}
 }
 
