@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -149,6 +150,8 @@ type interviewData struct {
 	Results   *results
 	Note      string
 	Chosen    string
+	// Saved is the shortlist just saved, if any.
+	Saved *directory.Shortlist
 }
 
 func (s *server) interviewGet(c *gin.Context) error {
@@ -291,16 +294,25 @@ func (s *server) saveShortlist(c *gin.Context) error {
 		s.render(c, http.StatusBadRequest, "interview", "Interview", data, fe...)
 		return nil
 	}
-	c.Redirect(http.StatusSeeOther, "/staff/shortlists/"+sl.Code)
+	// The interview stays on screen (the answers are still in the form),
+	// so the adviser can go on to refer; the client's page opens from the
+	// banner.
+	res, err := s.match(c.Request.Context(), iv)
+	if err != nil {
+		return err
+	}
+	data.Results, data.Saved = &res, sl
+	s.render(c, http.StatusOK, "interview", "Interview", data)
 	return nil
 }
 
 type savedData struct {
 	Shortlist *directory.Shortlist
 	PublicURL string
-	QR        string
-	Rows      []row
-	Chosen    *row
+	// QR is a data: URL of a PNG we made, so safe as an img src.
+	QR     template.URL
+	Rows   []row
+	Chosen *row
 }
 
 // savedShortlist is the shortlist's printable page for the client: what
@@ -323,7 +335,7 @@ func (s *server) savedShortlist(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	data := savedData{Shortlist: sl, PublicURL: public, QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}
+	data := savedData{Shortlist: sl, PublicURL: public, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))}
 	for _, it := range sl.Items {
 		p, ok := s.svc.Finder().Provider(it.ProviderID)
 		if !ok {

@@ -277,8 +277,8 @@ func needsText(n directory.Needs) []string {
 type referralList struct {
 	Items    []directory.Referral
 	Total    int64
-	Status   string
-	Statuses []string
+	Status   directory.ReferralStatus
+	Statuses []directory.ReferralStatus
 	Page     int
 	Next     int
 	Prev     int
@@ -298,14 +298,14 @@ func (s *server) myReferrals(ctx context.Context, p *Person, status string, page
 	for i := range items {
 		api.Redact(p.Token, &items[i])
 	}
-	return referralList{Items: items, Total: total, Status: status, Page: page}, nil
+	return referralList{Items: items, Total: total, Status: f.Status, Page: page}, nil
 }
 
-var referralStatuses = []string{"sent", "acknowledged", "accepted", "declined", "started", "job_entry", "sustained", "closed", "withdrawn"}
+var referralStatuses = []directory.ReferralStatus{"sent", "acknowledged", "accepted", "declined", "started", "job_entry", "sustained", "closed", "withdrawn"}
 
 func (s *server) referrals(c *gin.Context) error {
 	status := c.Query("status")
-	if status != "" && !slices.Contains(referralStatuses, status) {
+	if status != "" && !slices.Contains(referralStatuses, directory.ReferralStatus(status)) {
 		status = ""
 	}
 	page, _ := strconv.Atoi(c.Query("page"))

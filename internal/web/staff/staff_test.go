@@ -195,3 +195,85 @@ func TestInterviewWithoutScript(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+var firstProvider = regexp.MustCompile(`name="refer" value="([^"]+)"`)
+
+// TestReferWithConsent: the form comes prefilled with now; a preview shows
+// what the provider will see; sending makes a referral through the service
+// holding only what was ticked, audited with the adviser's name; withdrawing
+// consent erases the details.
+func TestReferWithConsent(t *testing.T) {
+	e := newEnv(t, nil)
+	c := e.client(t)
+	e.signIn(t, c, e.adviser)
+	p := e.post(t, c, "/staff/interview", interviewForm())
+	m := firstProvider.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatal("no Refer button")
+	}
+	form := interviewForm()
+	form.Set("refer", m[1])
+	p = e.post(t, c, "/staff/refer", form)
+	if p.status != http.StatusOK || !strings.Contains(p.body, `id="statement"`) {
+		t.Fatalf("refer form: %d", p.status)
+	}
+	given := regexp.MustCompile(`id="given_at" name="given_at" type="datetime-local" value="([^"]+)"`).FindStringSubmatch(p.body)
+	if given == nil {
+		t.Fatal("consent time not prefilled")
+	}
+	form = interviewForm()
+	form.Set("provider", m[1])
+	form.Set("given_by", "client")
+	form.Set("given_at", given[1])
+	form["shares"] = []string{"contact"}
+	form.Set("client_name", "Sam")
+	form.Set("client_phone", "07700 900123")
+	form.Set("contact", "phone")
+	form.Set("action", "preview")
+	// The seed's best match here is not taking new clients: refused until
+	// the adviser confirms the client still wants it.
+	p = e.post(t, c, "/staff/refer", form)
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, `href="#confirm_not_taking"`) {
+		t.Fatalf("a provider not taking new clients, unconfirmed: %d, want 400 naming the confirmation", p.status)
+	}
+	form.Del("action")
+	if p := e.post(t, c, "/staff/referrals", form); p.status != http.StatusBadRequest {
+		t.Fatalf("sending to a provider not taking new clients, unconfirmed: %d, want 400", p.status)
+	}
+	form.Set("action", "preview")
+	form.Set("confirm_not_taking", "yes")
+	p = e.post(t, c, "/staff/refer", form)
+	if !strings.Contains(p.body, `id="preview"`) || !strings.Contains(p.body, "Not shared") {
+		t.Fatalf("preview: %d, want the name shown as not shared\n%s", p.status, regexp.MustCompile(`(?s)govuk-error-summary__list">(.*?)</ul>`).FindString(p.body))
+	}
+	form.Del("action")
+	p = e.post(t, c, "/staff/referrals", form)
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("send: %d\n%s", p.status, p.body)
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(p.header.Get("Location"), "/staff/referrals/"), "?made=1")
+	r, err := e.store.Referral(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Client.Name != "" || r.Client.Needs != nil || r.Client.Phone != "07700 900123" || r.CreatedByName != "Ada Adviser" {
+		t.Errorf("stored referral holds %+v by %q: want only the phone, by Ada Adviser", r.Client, r.CreatedByName)
+	}
+	entries, _, err := e.store.AuditEntries(context.Background(), directory.AuditFilter{TargetType: "referral", TargetID: id})
+	if err != nil || len(entries) == 0 || entries[0].Actor.Name != "Ada Adviser" {
+		t.Errorf("audit of the referral: %+v, %v", entries, err)
+	}
+	if p := e.get(t, c, "/staff/referrals?status=sent"); !strings.Contains(p.body, "/staff/referrals/"+id) {
+		t.Errorf("the referral is not in my list of sent referrals: %d %s\n%.3000s", p.status, p.header.Get("Location"), p.body)
+	}
+	if p := e.get(t, c, "/staff/referrals?status=accepted"); strings.Contains(p.body, "/staff/referrals/"+id) {
+		t.Error("the sent referral is listed as accepted")
+	}
+	if p := e.post(t, c, "/staff/referrals/"+id+"/withdraw-consent", url.Values{}); p.status != http.StatusSeeOther {
+		t.Fatalf("withdraw consent: %d", p.status)
+	}
+	r, _ = e.store.Referral(context.Background(), id)
+	if !r.Client.Empty() || r.ErasedAt == nil || r.Status != directory.ReferralWithdrawn {
+		t.Errorf("after consent withdrawn: %+v erased %v status %s", r.Client, r.ErasedAt, r.Status)
+	}
+}
