@@ -41,7 +41,21 @@ func (c *clock) add(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// logBuffer keeps what the server logged, for tests to check why.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
 type env struct {
+	logs     *logBuffer
 	srv      *httptest.Server
 	store    *mongodb.Store
 	svc      *service.Service
@@ -55,6 +69,13 @@ const testAdminToken = "admin-token-for-staff-tests-0123456789"
 
 func newEnv(t *testing.T, oidc *staff.OIDC) *env {
 	t.Helper()
+	return newEnvWith(t, func(string) *staff.OIDC { return oidc })
+}
+
+// newEnvWith is newEnv with the OIDC sign-in made once the server's
+// address (for the redirect URL) is known.
+func newEnvWith(t *testing.T, oidcFor func(base string) *staff.OIDC) *env {
+	t.Helper()
 	store := mongotest.Store(t)
 	ps, err := seed.Load(os.DirFS("../../../seed"))
 	if err != nil {
@@ -64,7 +85,8 @@ func newEnv(t *testing.T, oidc *staff.OIDC) *env {
 	if _, err := service.New(service.Config{Store: store}).ImportProviders(ctx, ps, service.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, nil))
 	f, err := finder.Open(ctx, finder.Config{Store: store, IndexDir: t.TempDir(), Logger: logger})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +94,7 @@ func newEnv(t *testing.T, oidc *staff.OIDC) *env {
 	t.Cleanup(func() { _ = f.Close() })
 	clk := &clock{t: time.Now()}
 	svc := service.New(service.Config{Store: store, Finder: f, Logger: logger})
-	e := &env{store: store, svc: svc, clock: clk, adviser: "adviser-key-" + directory.NewID(), editor: "editor-key-" + directory.NewID(), adminKey: testAdminToken}
+	e := &env{logs: logs, store: store, svc: svc, clock: clk, adviser: "adviser-key-" + directory.NewID(), editor: "editor-key-" + directory.NewID(), adminKey: testAdminToken}
 	tctx := service.Tool(ctx, "test")
 	if err := svc.CreateToken(tctx, &directory.Token{Name: "Ada Adviser", Role: directory.RoleAdviser, Hash: api.HashToken(e.adviser)}); err != nil {
 		t.Fatal(err)
@@ -80,10 +102,13 @@ func newEnv(t *testing.T, oidc *staff.OIDC) *env {
 	if err := svc.CreateToken(tctx, &directory.Token{Name: "Ed Editor", Role: directory.RoleProviderEditor, ProviderID: ps[0].ID, Hash: api.HashToken(e.editor)}); err != nil {
 		t.Fatal(err)
 	}
-	routes, _ := staff.Routes(staff.Config{Service: svc, Sessions: store, AdminToken: testAdminToken, OIDC: oidc, Logger: logger, Now: clk.now})
+	e.srv = httptest.NewUnstartedServer(nil)
+	routes, _ := staff.Routes(staff.Config{Service: svc, Sessions: store, AdminToken: testAdminToken, OIDC: oidcFor("http://" + e.srv.Listener.Addr().String()),
+		Logger: logger, Now: clk.now})
 	h := api.New(api.Config{Store: store, Finder: f, Service: svc, Logger: logger, AdminToken: testAdminToken, RateLimit: 1000, RateBurst: 1000,
 		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Service: svc, Shortlists: store, Logger: logger}), routes}})
-	e.srv = httptest.NewServer(h)
+	e.srv.Config.Handler = h
+	e.srv.Start()
 	t.Cleanup(e.srv.Close)
 	return e
 }

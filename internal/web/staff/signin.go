@@ -179,7 +179,7 @@ func (s *server) oidcPerson(c *gin.Context) (*directory.Token, error) {
 	// expiry.
 	idt, err := s.oidc.verifier.Verify(ctx, raw)
 	if err != nil {
-		return nil, errOIDC{"id token not valid"}
+		return nil, errOIDC{"id token not valid: " + err.Error()}
 	}
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
 		return nil, errOIDC{"nonce does not match"}
