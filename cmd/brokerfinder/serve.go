@@ -148,6 +148,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	sessionsDone := make(chan struct{})
 	go func() { defer close(sessionsDone); sessions.Sweep(sessionCtx, 10*time.Minute) }()
 	defer func() { stopSessions(); <-sessionsDone }()
+	if cfg.MongoURI == "" {
+		stopAdmin, err := serveAdminSocket(adminSocketPath(cfg), svc, store, logger)
+		if err != nil {
+			return err
+		}
+		defer stopAdmin()
+	}
 	ln, err := net.Listen("tcp", string(cfg.Addr))
 	if err != nil {
 		return err
