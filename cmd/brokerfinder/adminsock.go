@@ -64,7 +64,9 @@ func serveAdminSocket(path string, svc *service.Service, store directory.TokenSt
 		return nil, fmt.Errorf("admin socket: %w", err)
 	}
 	mux := http.NewServeMux()
-	tool := func(r *http.Request) context.Context { return service.Tool(r.Context(), "brokerfinder token (via the running server)") }
+	tool := func(r *http.Request) context.Context {
+		return service.Tool(r.Context(), "brokerfinder token (via the running server)")
+	}
 	reply := func(w http.ResponseWriter, status int, v any) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
@@ -157,4 +159,3 @@ func (a *adminClient) do(ctx context.Context, method, path string, body, out any
 	}
 	return nil
 }
-
