@@ -63,7 +63,7 @@ func browser(t *testing.T) (context.Context, string) {
 func tab(t *testing.T, bctx context.Context, noJS bool) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(bctx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 9*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancel() })
 	if noJS {
 		if err := chromedp.Run(ctx, emulation.SetScriptExecutionDisabled(true)); err != nil {
@@ -324,7 +324,8 @@ func TestAdviserFlowInBrowser(t *testing.T) {
 		t.Errorf("the public shortlist page does not show the code %s", code)
 	}
 
-	run(t, ctx, press(`form[action="/staff/sign-out"] button`), chromedp.WaitVisible("#access_key", chromedp.ByQuery))
+	run(t, ctx, chromedp.Navigate(base+"/staff/"), chromedp.WaitVisible(`form[action="/staff/sign-out"] button`, chromedp.ByQuery),
+		press(`form[action="/staff/sign-out"] button`), chromedp.WaitVisible("#access_key", chromedp.ByQuery))
 	if _, err := e.store.Session(context.Background(), api.HashToken(secret)); !errors.Is(err, directory.ErrNotFound) {
 		t.Errorf("after signing out the session is still in the store: %v", err)
 	}
