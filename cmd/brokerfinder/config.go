@@ -15,6 +15,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/api"
 	"github.com/brokerfinder/brokerfinder/internal/service"
 	"github.com/brokerfinder/brokerfinder/internal/telemetry"
+	"github.com/brokerfinder/brokerfinder/internal/web/staff"
 )
 
 // config is the service's configuration. Defaults are in code
@@ -64,6 +65,39 @@ type config struct {
 	// AdminToken is taken from the environment only: a flag would show in
 	// process listings.
 	AdminToken string `env:"BROKERFINDER_ADMIN_TOKEN"`
+	// SessionIdleTimeout and SessionAbsoluteTimeout end a staff page
+	// session unused for that long, and whatever the use after that long.
+	SessionIdleTimeout     timeout `env:"BROKERFINDER_SESSION_IDLE_TIMEOUT" flag:"session-idle-timeout" usage:"staff sign-in ends after this long unused"`
+	SessionAbsoluteTimeout timeout `env:"BROKERFINDER_SESSION_ABSOLUTE_TIMEOUT" flag:"session-absolute-timeout" usage:"staff sign-in ends this long after signing in, whatever the use"`
+	// OIDC* configure staff sign-in with the organisation's OpenID Connect
+	// provider; with no issuer only access keys sign in. The client
+	// secret is taken from the environment only.
+	OIDCIssuer        httpURL `env:"BROKERFINDER_OIDC_ISSUER" flag:"oidc-issuer" usage:"OpenID Connect issuer URL for staff sign-in; empty offers access keys only"`
+	OIDCClientID      string  `env:"BROKERFINDER_OIDC_CLIENT_ID" flag:"oidc-client-id" usage:"OpenID Connect client id"`
+	OIDCClientSecret  string  `env:"BROKERFINDER_OIDC_CLIENT_SECRET"`
+	OIDCRedirectURL   httpURL `env:"BROKERFINDER_OIDC_REDIRECT_URL" flag:"oidc-redirect-url" usage:"this service's /staff/sign-in/callback address as the identity provider knows it"`
+	OIDCRoleClaim     string  `env:"BROKERFINDER_OIDC_ROLE_CLAIM" flag:"oidc-role-claim" usage:"ID token claim holding the role: admin, adviser or provider_editor"`
+	OIDCProviderClaim string  `env:"BROKERFINDER_OIDC_PROVIDER_CLAIM" flag:"oidc-provider-claim" usage:"ID token claim holding a provider editor's provider id"`
+}
+
+// oidcConfig checks the OpenID Connect settings: none, or all that sign-in
+// needs.
+func (c *config) oidcConfig() (*staff.OIDCConfig, error) {
+	if c.OIDCIssuer == "" {
+		return nil, nil
+	}
+	var missing []string
+	if c.OIDCClientID == "" {
+		missing = append(missing, "BROKERFINDER_OIDC_CLIENT_ID")
+	}
+	if c.OIDCRedirectURL == "" {
+		missing = append(missing, "BROKERFINDER_OIDC_REDIRECT_URL")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("configuration: BROKERFINDER_OIDC_ISSUER is set, so %s must be too", strings.Join(missing, " and "))
+	}
+	return &staff.OIDCConfig{Issuer: string(c.OIDCIssuer), ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret,
+		RedirectURL: string(c.OIDCRedirectURL), RoleClaim: c.OIDCRoleClaim, ProviderClaim: c.OIDCProviderClaim}, nil
 }
 
 // defaultConfig is the configuration with nothing set.
@@ -81,6 +115,11 @@ func defaultConfig() config {
 		LogLevel:          logLevel(slog.LevelInfo),
 		ReferralRetention: retention(service.DefaultRetention),
 		WebhookRetryBase:  timeout(5 * time.Second),
+		OIDCRoleClaim:     "brokerfinder_role",
+		OIDCProviderClaim: "brokerfinder_provider",
+
+		SessionIdleTimeout:     timeout(staff.DefaultIdleTimeout),
+		SessionAbsoluteTimeout: timeout(staff.DefaultAbsoluteTimeout),
 	}
 }
 
@@ -185,6 +224,9 @@ func (c *config) logValues() []any {
 		"log_level", c.LogLevel.String(), "referral_retention", service.Retention(c.ReferralRetention).String(),
 		"webhook_allow_hosts", c.WebhookAllowHosts.String(), "webhook_retry_base", c.WebhookRetryBase.String(),
 		"admin_token", mask(c.AdminToken),
+		"session_idle_timeout", c.SessionIdleTimeout.String(), "session_absolute_timeout", c.SessionAbsoluteTimeout.String(),
+		"oidc_issuer", c.OIDCIssuer, "oidc_client_id", c.OIDCClientID, "oidc_client_secret", mask(c.OIDCClientSecret),
+		"oidc_redirect_url", c.OIDCRedirectURL, "oidc_role_claim", c.OIDCRoleClaim, "oidc_provider_claim", c.OIDCProviderClaim,
 	}
 }
 

@@ -21,7 +21,7 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 	conns := fs.Int("c", 8, "concurrent connections")
 	dur := fs.Duration("duration", 10*time.Second, "how long each phase runs")
 	n := fs.Int("n", 0, "requests per phase instead of a duration")
-	phases := fs.String("phases", "floor,match,search", "phases to run, in order: floor (GET /healthz), match (POST /v1/match), search (GET /v1/search)")
+	phases := fs.String("phases", "floor,match,search", "phases to run, in order: floor (GET /healthz), match (POST /v1/match), search (GET /v1/search), staff-interview (POST /staff/interview, signed in with BROKERFINDER_LOAD_ACCESS_KEY, an adviser token)")
 	districtsCSV := fs.String("districts", "", "CSV of postcode districts to make requests from; default: the seed directory's (the server must know them: serve with BROKERFINDER_POSTCODES_FILE set to the same CSV)")
 	seedDir := fs.String("seed-dir", envOr(getenv, "BROKERFINDER_SEED_DIR", "./seed"), "seed directory whose districts are used without --districts")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
@@ -37,7 +37,7 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	results, err := load.Run(ctx, load.Config{
 		BaseURL: strings.TrimRight(*base, "/"), Connections: *conns, Duration: *dur, Requests: *n,
-		Districts: districts, Phases: strings.Split(*phases, ","),
+		Districts: districts, Phases: strings.Split(*phases, ","), AccessKey: getenv("BROKERFINDER_LOAD_ACCESS_KEY"),
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
@@ -48,13 +48,13 @@ func loadCmd(ctx context.Context, args []string, getenv func(string) string, std
 		return enc.Encode(results)
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "phase\trequests\terrors\treq/s\tp50 ms\tp90 ms\tp99 ms\tmax ms\tp50 x floor\t")
+	fmt.Fprintln(w, "phase\trequests\terrors\treq/s\tp50 ms\tp90 ms\tp95 ms\tp99 ms\tmax ms\tp50 x floor\t")
 	for _, r := range results {
 		ratio := "-"
 		if r.P50xFloor > 0 {
 			ratio = fmt.Sprintf("%.1f", r.P50xFloor)
 		}
-		fmt.Fprintf(w, "%s\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t\n", r.Phase, r.Requests, r.Errors, r.Throughput, r.P50ms, r.P90ms, r.P99ms, r.MaxMs, ratio)
+		fmt.Fprintf(w, "%s\t%d\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t\n", r.Phase, r.Requests, r.Errors, r.Throughput, r.P50ms, r.P90ms, r.P95ms, r.P99ms, r.MaxMs, ratio)
 	}
 	if err := w.Flush(); err != nil {
 		return err

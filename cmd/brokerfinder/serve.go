@@ -21,6 +21,7 @@ import (
 	"github.com/brokerfinder/brokerfinder/internal/seed"
 	"github.com/brokerfinder/brokerfinder/internal/service"
 	"github.com/brokerfinder/brokerfinder/internal/web"
+	"github.com/brokerfinder/brokerfinder/internal/web/staff"
 	"github.com/brokerfinder/brokerfinder/internal/webhook"
 )
 
@@ -137,13 +138,42 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	deliverDone := make(chan struct{})
 	go func() { defer close(deliverDone); svc.DeliverWebhooks(deliverCtx, time.Second) }()
 	defer func() { stopDeliver(); <-deliverDone }()
+	oidcCfg, err := cfg.oidcConfig()
+	if err != nil {
+		return err
+	}
+	var signIn *staff.OIDC
+	if oidcCfg != nil {
+		if signIn, err = staff.NewOIDC(ctx, *oidcCfg); err != nil {
+			return err
+		}
+	}
+	staffCfg := staff.Config{Service: svc, Sessions: store, AdminToken: cfg.AdminToken, OIDC: signIn, Logger: logger,
+		IdleTimeout: time.Duration(cfg.SessionIdleTimeout), AbsoluteTimeout: time.Duration(cfg.SessionAbsoluteTimeout)}
+	staffRoutes, sessions := staff.Routes(staffCfg)
 	handler := api.New(api.Config{
 		Store: store, Finder: f, Logger: logger, AdminToken: cfg.AdminToken,
 		RateLimit: float64(cfg.RateLimit), RateBurst: int(cfg.RateBurst),
 		ReadRateLimit: float64(cfg.ReadRateLimit), ReadRateBurst: int(cfg.ReadRateBurst), TrustedProxies: cfg.TrustedProxies,
 		RequestTimeout: time.Duration(cfg.RequestTimeout), Service: svc, Telemetry: tel, MetricsRoute: cfg.MetricsAddr == "",
-		Mounts: []api.Mount{web.Routes(web.Config{Finder: f, Service: svc, Shortlists: store, Logger: logger})},
+		Mounts: []api.Mount{
+			web.Routes(web.Config{Finder: f, Service: svc, Shortlists: store, Logger: logger}),
+			staffRoutes,
+		},
 	})
+	// Ended staff sessions are swept every ten minutes; each is refused as
+	// soon as it ends whatever the sweep.
+	sessionCtx, stopSessions := context.WithCancel(ctx)
+	sessionsDone := make(chan struct{})
+	go func() { defer close(sessionsDone); sessions.Sweep(sessionCtx, 10*time.Minute) }()
+	defer func() { stopSessions(); <-sessionsDone }()
+	if cfg.MongoURI == "" {
+		stopAdmin, err := serveAdminSocket(adminSocketPath(cfg), svc, store, logger)
+		if err != nil {
+			return err
+		}
+		defer stopAdmin()
+	}
 	ln, err := net.Listen("tcp", string(cfg.Addr))
 	if err != nil {
 		return err

@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"text/tabwriter"
 
 	"github.com/brokerfinder/brokerfinder/internal/api"
 	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/mongodb"
 	"github.com/brokerfinder/brokerfinder/internal/service"
 )
 
@@ -53,6 +56,11 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	store, closeStore, err := openStoreFor(ctx, c, stderr)
+	if errors.Is(err, mongodb.ErrInUse) {
+		// A server has the embedded store: ask it over its admin socket.
+		return tokenViaServer(ctx, newAdminClient(adminSocketPath(c)), sub, fs.Arg(0),
+			tokenRequest{Name: *name, Role: *role, ProviderID: *providerID}, stdout, stderr)
+	}
 	if err != nil {
 		return err
 	}
@@ -75,20 +83,7 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		if err != nil {
 			return err
 		}
-		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tNAME\tROLE\tPROVIDER\tCREATED\tREVOKED")
-		for _, t := range list {
-			revoked := "-"
-			if t.RevokedAt != nil {
-				revoked = t.RevokedAt.Format("2006-01-02 15:04")
-			}
-			prov := "-"
-			if t.ProviderID != "" {
-				prov = t.ProviderID
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, prov, t.CreatedAt.Format("2006-01-02 15:04"), revoked)
-		}
-		return w.Flush()
+		return printTokens(stdout, list)
 	case "revoke":
 		if err := svc.RevokeToken(ctx, fs.Arg(0)); err != nil {
 			return err
@@ -96,4 +91,46 @@ func tokenCmd(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "token %s revoked\n", fs.Arg(0))
 	}
 	return nil
+}
+
+// tokenViaServer runs a token subcommand through a running server.
+func tokenViaServer(ctx context.Context, a *adminClient, sub, id string, req tokenRequest, stdout, stderr io.Writer) error {
+	switch sub {
+	case "create":
+		var out tokenCreated
+		if err := a.do(ctx, http.MethodPost, "/tokens", req, &out); err != nil {
+			return fmt.Errorf("token create: %w", err)
+		}
+		fmt.Fprintf(stdout, "%s\n", out.Secret)
+		fmt.Fprintf(stderr, "token %s (%s, role %s) created through the running server; it is shown only this once\n", out.Token.ID, out.Token.Name, out.Token.Role)
+	case "list":
+		var list []directory.Token
+		if err := a.do(ctx, http.MethodGet, "/tokens", nil, &list); err != nil {
+			return fmt.Errorf("token list: %w", err)
+		}
+		return printTokens(stdout, list)
+	case "revoke":
+		if err := a.do(ctx, http.MethodDelete, "/tokens/"+url.PathEscape(id), nil, nil); err != nil {
+			return fmt.Errorf("token revoke: %w", err)
+		}
+		fmt.Fprintf(stdout, "token %s revoked\n", id)
+	}
+	return nil
+}
+
+func printTokens(stdout io.Writer, list []directory.Token) error {
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tNAME\tROLE\tPROVIDER\tCREATED\tREVOKED")
+	for _, t := range list {
+		revoked := "-"
+		if t.RevokedAt != nil {
+			revoked = t.RevokedAt.Format("2006-01-02 15:04")
+		}
+		prov := "-"
+		if t.ProviderID != "" {
+			prov = t.ProviderID
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, prov, t.CreatedAt.Format("2006-01-02 15:04"), revoked)
+	}
+	return w.Flush()
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -26,19 +27,44 @@ const tokenKey = "brokerfinder.token"
 func (s *Server) authenticate(c *gin.Context) (*directory.Token, error) {
 	h := c.GetHeader("Authorization")
 	scheme, secret, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return nil, directory.ErrUnauthorized
 	}
-	hash := HashToken(strings.TrimSpace(secret))
-	if s.adminHash != "" && subtle.ConstantTimeCompare([]byte(hash), []byte(s.adminHash)) == 1 {
+	return LookupToken(c.Request.Context(), s.store, s.adminHash, secret)
+}
+
+// LookupToken returns the live token a secret stands for: the admin token
+// from the environment when its hash is adminHash (empty for none), else
+// the store's. ErrUnauthorized for an empty, unknown or revoked secret.
+// The API's bearer tokens and the staff pages' access keys both go through
+// it, so a key means the same person in both.
+func LookupToken(ctx context.Context, store directory.TokenStore, adminHash, secret string) (*directory.Token, error) {
+	secret = strings.TrimSpace(secret)
+	if secret == "" {
+		return nil, directory.ErrUnauthorized
+	}
+	hash := HashToken(secret)
+	if adminHash != "" && subtle.ConstantTimeCompare([]byte(hash), []byte(adminHash)) == 1 {
 		return &directory.Token{ID: "env", Name: "BROKERFINDER_ADMIN_TOKEN", Role: directory.RoleAdmin}, nil
 	}
 	// The store is searched by hash, so timing reveals nothing of the token.
-	t, err := s.store.TokenByHash(c.Request.Context(), hash)
+	t, err := store.TokenByHash(ctx, hash)
 	if errors.Is(err, directory.ErrNotFound) {
 		return nil, directory.ErrUnauthorized
 	}
 	return t, err
+}
+
+// Permit is the role rule every route applies: nil when t holds one of
+// roles, ErrUnauthorized without a token, ErrForbidden for another role.
+func Permit(t *directory.Token, roles ...directory.Role) error {
+	if t == nil {
+		return directory.ErrUnauthorized
+	}
+	if !slices.Contains(roles, t.Role) {
+		return directory.ErrForbidden
+	}
+	return nil
 }
 
 // require lets through only tokens with one of the roles: no token (or a
@@ -51,8 +77,8 @@ func (s *Server) require(roles ...directory.Role) gin.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(roles, t.Role) {
-			return directory.ErrForbidden
+		if err := Permit(t, roles...); err != nil {
+			return err
 		}
 		c.Set(tokenKey, t)
 		c.Request = c.Request.WithContext(directory.WithActor(c.Request.Context(), directory.ActorOf(t)))
@@ -67,9 +93,9 @@ func caller(c *gin.Context) *directory.Token {
 	return tok
 }
 
-// ownsProvider reports whether the caller may act for provider id: admins
+// OwnsProvider reports whether the caller may act for provider id: admins
 // for every provider, provider editors for their own only.
-func ownsProvider(t *directory.Token, id string) bool {
+func OwnsProvider(t *directory.Token, id string) bool {
 	switch t.Role {
 	case directory.RoleAdmin:
 		return true

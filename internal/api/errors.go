@@ -71,6 +71,12 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.message }
 
+// Is makes a 403 of the API's own wording match directory.ErrForbidden, so
+// pages reusing the API's rules (ScopeReferrals, MaySee) can tell it apart.
+func (e *apiError) Is(target error) bool {
+	return target == directory.ErrForbidden && e.status == http.StatusForbidden
+}
+
 var (
 	errRoute              = &apiError{http.StatusNotFound, "not_found", "There is no such endpoint. See /openapi/swagger.json."}
 	errMethod             = &apiError{http.StatusMethodNotAllowed, "method_not_allowed", "This endpoint does not accept that method."}

@@ -47,7 +47,7 @@ func (s *Server) patchProvider(c *gin.Context) error {
 	if _, ok := patch.(map[string]any); !ok {
 		return directory.Invalid("body", "must be a JSON object of the fields to change")
 	}
-	if !ownsProvider(caller(c), c.Param("id")) {
+	if !OwnsProvider(caller(c), c.Param("id")) {
 		return forbidden("A provider editor can change only their own listing.")
 	}
 	cur, err := s.loadProvider(c)

@@ -207,7 +207,7 @@ func (s *Server) updateProvider(c *gin.Context) error {
 func (s *Server) replaceProvider(c *gin.Context, p *directory.Provider, version int64) error {
 	id := c.Param("id")
 	tok := caller(c)
-	if !ownsProvider(tok, id) {
+	if !OwnsProvider(tok, id) {
 		return forbidden("A provider editor can change only their own listing.")
 	}
 	if p.ID != "" && p.ID != id {

@@ -89,6 +89,27 @@ func (s *Server) listReferrals(c *gin.Context) error {
 	}
 	tok := caller(c)
 	f := directory.ReferralFilter{ProviderID: c.Query("provider_id"), Status: directory.ReferralStatus(c.Query("status")), Page: page, PerPage: per}
+	if err := ScopeReferrals(tok, &f); err != nil {
+		return err
+	}
+	items, total, err := s.store.ListReferrals(c.Request.Context(), f)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		Redact(tok, &items[i])
+	}
+	if items == nil {
+		items = []directory.Referral{}
+	}
+	writeJSON(c, http.StatusOK, ReferralList{Items: items, Page: Page{Total: total, Page: page, PerPage: per}})
+	return nil
+}
+
+// ScopeReferrals checks a listing filter against the caller and narrows it
+// to what they may see: an adviser the referrals they made, a provider
+// editor their provider's inbox, an admin all.
+func ScopeReferrals(tok *directory.Token, f *directory.ReferralFilter) error {
 	if f.Status != "" && !f.Status.Valid() {
 		return directory.Invalid("status", "is not a referral status")
 	}
@@ -101,23 +122,12 @@ func (s *Server) listReferrals(c *gin.Context) error {
 	case directory.RoleAdviser:
 		f.CreatedBy = tok.ID
 	}
-	items, total, err := s.store.ListReferrals(c.Request.Context(), f)
-	if err != nil {
-		return err
-	}
-	for i := range items {
-		redact(tok, &items[i])
-	}
-	if items == nil {
-		items = []directory.Referral{}
-	}
-	writeJSON(c, http.StatusOK, ReferralList{Items: items, Page: Page{Total: total, Page: page, PerPage: per}})
 	return nil
 }
 
-// redact removes the client's details unless the caller is one of the two
+// Redact removes the client's details unless the caller is one of the two
 // parties: the referring adviser or the receiving provider's editor.
-func redact(t *directory.Token, r *directory.Referral) {
+func Redact(t *directory.Token, r *directory.Referral) {
 	if !party(t, r) {
 		r.Client = directory.ClientDetails{}
 		r.Note = ""
@@ -145,11 +155,19 @@ func (s *Server) loadReferral(c *gin.Context) (*directory.Referral, error) {
 	if err != nil {
 		return nil, err
 	}
-	tok := caller(c)
-	if tok.Role != directory.RoleAdmin && !party(tok, r) {
-		return nil, forbidden("Only the referring adviser and the receiving provider can see this referral.")
+	if err := MaySee(caller(c), r); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// MaySee is the rule for opening (and acting on) one referral: a party to
+// it, or an admin (who gets it redacted).
+func MaySee(tok *directory.Token, r *directory.Referral) error {
+	if tok.Role != directory.RoleAdmin && !party(tok, r) {
+		return forbidden("Only the referring adviser and the receiving provider can see this referral.")
+	}
+	return nil
 }
 
 // getReferral godoc
@@ -171,7 +189,7 @@ func (s *Server) getReferral(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	redact(caller(c), r)
+	Redact(caller(c), r)
 	c.Header("ETag", etag(r.Version))
 	writeJSON(c, http.StatusOK, r)
 	return nil

@@ -207,7 +207,7 @@ func (s *Server) rejectChange(c *gin.Context) error {
 //	@Router			/v1/providers/{id}/pending-change [get]
 func (s *Server) providerPendingChange(c *gin.Context) error {
 	id := c.Param("id")
-	if !ownsProvider(caller(c), id) {
+	if !OwnsProvider(caller(c), id) {
 		return forbidden("A provider editor can see only their own listing's pending change.")
 	}
 	if !directory.ValidID(id) {
@@ -236,7 +236,7 @@ func (s *Server) providerPendingChange(c *gin.Context) error {
 //	@Router			/v1/providers/{id}/pending-change [delete]
 func (s *Server) withdrawPendingChange(c *gin.Context) error {
 	id := c.Param("id")
-	if !ownsProvider(caller(c), id) {
+	if !OwnsProvider(caller(c), id) {
 		return forbidden("A provider editor can take back only their own listing's pending change.")
 	}
 	if !directory.ValidID(id) {

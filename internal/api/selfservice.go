@@ -26,7 +26,7 @@ import (
 //	@Router			/v1/providers/{id}/verify [post]
 func (s *Server) verifyProvider(c *gin.Context) error {
 	tok := caller(c)
-	if !ownsProvider(tok, c.Param("id")) {
+	if !OwnsProvider(tok, c.Param("id")) {
 		return forbidden("A provider editor can confirm only their own listing.")
 	}
 	return s.changeProvider(c, s.svc.VerifyProvider)
@@ -63,7 +63,7 @@ type History struct {
 //	@Router			/v1/providers/{id}/history [get]
 func (s *Server) providerHistory(c *gin.Context) error {
 	id := c.Param("id")
-	if !ownsProvider(caller(c), id) {
+	if !OwnsProvider(caller(c), id) {
 		return forbidden("A provider editor can see only their own listing's history.")
 	}
 	if !directory.ValidID(id) {

@@ -106,7 +106,7 @@ func (s *Server) createWebhook(c *gin.Context) error {
 		if req.ProviderID == "" {
 			return directory.Invalid("provider_id", "is required: give your own provider's id")
 		}
-		if !ownsProvider(t, req.ProviderID) {
+		if !OwnsProvider(t, req.ProviderID) {
 			return directory.Forbidden("A provider editor may register webhooks for their own provider only.")
 		}
 	}
@@ -154,7 +154,7 @@ func (s *Server) ownWebhook(c *gin.Context) (*directory.WebhookSubscription, err
 	if err != nil {
 		return nil, err
 	}
-	if t := caller(c); t.Role != directory.RoleAdmin && (w.ProviderID == "" || !ownsProvider(t, w.ProviderID)) {
+	if t := caller(c); t.Role != directory.RoleAdmin && (w.ProviderID == "" || !OwnsProvider(t, w.ProviderID)) {
 		return nil, directory.ErrNotFound
 	}
 	return w, nil

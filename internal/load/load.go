@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,9 +33,15 @@ type Config struct {
 	Requests int
 	// Districts are the places requests are made from.
 	Districts []synth.District
-	// Phases to run, in order: "floor", "match", "search".
+	// Phases to run, in order: "floor", "match", "search",
+	// "staff-interview".
 	Phases []string
 	Client *http.Client
+	// AccessKey is an adviser token, for the staff-interview phase: the
+	// run signs in with it once and posts the interview form with the
+	// session's cookie.
+	AccessKey   string
+	staffCookie string
 }
 
 // Result is one phase's figures.
@@ -46,6 +53,7 @@ type Result struct {
 	Throughput float64 `json:"requests_per_second"`
 	P50ms      float64 `json:"p50_ms"`
 	P90ms      float64 `json:"p90_ms"`
+	P95ms      float64 `json:"p95_ms"`
 	P99ms      float64 `json:"p99_ms"`
 	MaxMs      float64 `json:"max_ms"`
 	// P50xFloor is p50 as a multiple of the floor phase's p50.
@@ -70,6 +78,13 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 	}
 	var out []Result
 	var floor float64
+	if slices.Contains(cfg.Phases, "staff-interview") {
+		ck, err := StaffSignIn(ctx, cfg.Client, cfg.BaseURL, cfg.AccessKey)
+		if err != nil {
+			return nil, err
+		}
+		cfg.staffCookie = ck
+	}
 	for _, phase := range cfg.Phases {
 		gen, err := generator(phase, cfg)
 		if err != nil {
@@ -131,8 +146,80 @@ func generator(phase string, cfg Config) (request, error) {
 			}
 			return http.NewRequest(http.MethodGet, base+"/v1/search?"+q.Encode(), nil)
 		}, nil
+	case "staff-interview":
+		return func(i int, r *rand.Rand) (*http.Request, error) {
+			d := cfg.Districts[r.IntN(len(cfg.Districts))]
+			form := StaffForm(Personas[i%len(Personas)])
+			form.Set("where", d.Code)
+			req, err := http.NewRequest(http.MethodPost, base+"/staff/interview", strings.NewReader(form.Encode()))
+			if err == nil {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Origin", base)
+				req.Header.Set("Cookie", cfg.staffCookie)
+			}
+			return req, err
+		}, nil
 	}
-	return nil, fmt.Errorf("load: unknown phase %q (floor, match, search)", phase)
+	return nil, fmt.Errorf("load: unknown phase %q (floor, match, search, staff-interview)", phase)
+}
+
+// StaffSignIn signs in to the staff pages with an access key and returns
+// the session's cookie ("name=value").
+func StaffSignIn(ctx context.Context, client *http.Client, base, key string) (string, error) {
+	if key == "" {
+		return "", fmt.Errorf("load: the staff-interview phase needs an adviser access key")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/staff/sign-in",
+		strings.NewReader(url.Values{"access_key": {key}}.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := c.Do(req)
+	if err != nil {
+		return "", err
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	for _, ck := range res.Cookies() {
+		if strings.HasSuffix(ck.Name, "bf_staff") && ck.Value != "" {
+			return ck.Name + "=" + ck.Value, nil
+		}
+	}
+	return "", fmt.Errorf("load: staff sign-in refused the access key (status %d)", res.StatusCode)
+}
+
+// StaffForm is needs as the staff interview form posts them.
+func StaffForm(n directory.Needs) url.Values {
+	f := url.Values{}
+	add := func(k string, vs ...string) {
+		for _, v := range vs {
+			if v != "" {
+				f.Add(k, v)
+			}
+		}
+	}
+	add("health_conditions", n.HealthConditions...)
+	add("support", n.Support...)
+	add("contact_preferences", n.ContactPreferences...)
+	add("work_kind", n.WorkKind...)
+	add("money_help", n.MoneyHelp...)
+	add("languages", n.Languages...)
+	add("accessibility", n.Accessibility...)
+	add("hours", n.Hours)
+	add("travel", n.Travel)
+	add("distance_from_work", n.DistanceFromWork)
+	add("job_search_stage", n.JobSearchStage)
+	for flag, on := range map[string]bool{"severe": n.SevereOrFluctuating, "unsure": n.UnsureOfWorkGoal,
+		"not_jobcentre": n.AvoidJobcentre, "no_groups": n.AvoidGroups, "in_work": n.InWorkSupport} {
+		if on {
+			f.Add("flags", flag)
+		}
+	}
+	return f
 }
 
 // searches are the filters a search phase cycles through: what the public
@@ -235,7 +322,7 @@ func run(ctx context.Context, cfg Config, phase string, gen request) Result {
 		return float64(lat[min(len(lat)-1, int(float64(len(lat))*p))].Microseconds()) / 1000
 	}
 	res := Result{Phase: phase, Requests: len(lat), Errors: errs, Seconds: secs, FirstError: firstErr,
-		P50ms: pct(0.50), P90ms: pct(0.90), P99ms: pct(0.99)}
+		P50ms: pct(0.50), P90ms: pct(0.90), P95ms: pct(0.95), P99ms: pct(0.99)}
 	if len(lat) > 0 {
 		res.MaxMs = float64(lat[len(lat)-1].Microseconds()) / 1000
 		res.Throughput = float64(len(lat)) / secs

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
@@ -120,4 +121,23 @@ func (s *Store) DeleteExpiredShortlists(ctx context.Context, now time.Time) (int
 		return 0, fmt.Errorf("mongodb: deleting expired shortlists: %w", translate(err))
 	}
 	return res.DeletedCount, nil
+}
+
+// ShortlistsBy returns the newest shortlists one person saved, at most
+// limit, for their home page.
+func (s *Store) ShortlistsBy(ctx context.Context, createdBy string, limit int) ([]directory.Shortlist, error) {
+	cur, err := s.shortlists.Find(ctx, bson.D{{Key: "created_by", Value: createdBy}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, fmt.Errorf("mongodb: listing shortlists: %w", translate(err))
+	}
+	var docs []shortlistDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("mongodb: listing shortlists: %w", translate(err))
+	}
+	out := make([]directory.Shortlist, len(docs))
+	for i := range docs {
+		out[i] = fromShortlistDoc(&docs[i])
+	}
+	return out, nil
 }

@@ -53,7 +53,9 @@ type Store struct {
 	referrals, referralEvents, shortlists, audit, exposure, unmetNeed *mongo.Collection
 	// Webhook collections (webhook.go).
 	webhooks, webhookOutbox, webhookAttempts, webhookEvents *mongo.Collection
-	now                                                     func() time.Time
+	// sessions are the staff pages' sign-in sessions (session.go).
+	sessions *mongo.Collection
+	now      func() time.Time
 }
 
 var _ directory.Store = (*Store)(nil)
@@ -130,6 +132,7 @@ func OpenWith(ctx context.Context, uri, dbName string, o Options) (*Store, error
 	s.webhookOutbox = s.db.Collection(webhookOutboxCollection)
 	s.webhookAttempts = s.db.Collection(webhookAttemptsCollection)
 	s.webhookEvents = s.db.Collection(webhookEventsCollection)
+	s.sessions = s.db.Collection(sessionsCollection)
 
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -176,7 +179,7 @@ func (s *Store) ensureCollections(ctx context.Context) error {
 		have[n] = true
 	}
 	for _, c := range []*mongo.Collection{s.providers, s.tokens, s.revisions, s.changes, s.bulks, s.pending, s.pendingChanges,
-		s.referrals, s.referralEvents, s.shortlists, s.audit, s.exposure, s.unmetNeed,
+		s.referrals, s.referralEvents, s.shortlists, s.audit, s.exposure, s.unmetNeed, s.sessions,
 		s.webhooks, s.webhookOutbox, s.webhookAttempts, s.webhookEvents} {
 		if have[c.Name()] {
 			continue

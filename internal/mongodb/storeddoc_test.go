@@ -77,6 +77,7 @@ func storedTypes() []storedType {
 		newStoredType("webhook", "webhook-v1.json", "webhook-v1-empty.json", toWebhookDoc, fromWebhookDoc),
 		newStoredType("webhook outbox", "webhook-outbox-v1.json", "webhook-outbox-v1-empty.json", toOutboxDoc, fromOutboxDoc),
 		newStoredType("webhook attempt", "webhook-attempt-v1.json", "webhook-attempt-v1-empty.json", toAttemptDoc, fromAttemptDoc),
+		newStoredType("staff session", "session-v1.json", "session-v1-empty.json", toSessionDoc, fromSessionDoc),
 	}
 }
 
