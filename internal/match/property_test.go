@@ -63,6 +63,14 @@ func randomNeeds(r *rand.Rand) directory.Needs {
 		Languages:           pick(directory.VocabLanguages, 1),
 		Accessibility:       pick(directory.VocabAccessibility, 1),
 		Travel:              one(directory.VocabTravel),
+		AvoidJobcentre:      r.IntN(4) == 0,
+		// The needs from RR246 §3.4.2, §4.4.1, §4.4.3, §5.6.2, §5.2.2.
+		NamedAdviser:           r.IntN(4) == 0,
+		RegularContact:         r.IntN(4) == 0,
+		Age50Plus:              r.IntN(4) == 0,
+		EmployerIncentives:     r.IntN(4) == 0,
+		EmployerMediation:      r.IntN(4) == 0,
+		CaringResponsibilities: r.IntN(4) == 0,
 	}
 	if r.IntN(4) == 0 {
 		n.MaxTravelKm = float64(5 + r.IntN(40))
@@ -95,10 +103,17 @@ func coversBruteForce(p *directory.Provider, loc match.Location, n directory.Nee
 	if p.Status != directory.StatusPublished || p.Organisation.ContractStatus == directory.ContractEnded || p.Type != directory.TypeJobBroker {
 		return false
 	}
+	// nearest is any located site, for coverage; usable is one the client
+	// can use: not a Jobcentre when they avoid it.
 	nearest, located := 1e9, false
+	usable, usableOK := 1e9, false
 	for _, s := range p.Sites {
 		if s.Location != nil && s.Kind != directory.SiteRemote {
-			nearest, located = min(nearest, directory.DistanceKm(loc.Point, *s.Location)), true
+			d := directory.DistanceKm(loc.Point, *s.Location)
+			nearest, located = min(nearest, d), true
+			if !n.AvoidJobcentre || s.Kind != directory.SiteJobcentre {
+				usable, usableOK = min(usable, d), true
+			}
 		}
 	}
 	c := p.Coverage
@@ -115,8 +130,8 @@ func coversBruteForce(p *directory.Provider, loc match.Location, n directory.Nee
 	}
 	if n.MaxTravelKm > 0 {
 		remote := p.HasMode(directory.ModeTelephone) || p.HasMode(directory.ModeOnline)
-		visits := located && c.TravelsToClients && nearest <= c.TravelRadiusKm
-		if !remote && !visits && (!located || nearest > n.MaxTravelKm) {
+		visits := usableOK && c.TravelsToClients && usable <= c.TravelRadiusKm
+		if !remote && !visits && (!usableOK || usable > n.MaxTravelKm) {
 			return false
 		}
 	}

@@ -31,29 +31,35 @@ func contact(mode string) func(*directory.Needs) {
 	return func(n *directory.Needs) { n.ContactPreferences = append(n.ContactPreferences, mode) }
 }
 
+// labelled is an option whose label is the vocabulary's, so the form and
+// the explanations on the results say a need in the same words.
+func labelled(value, vocab, code, hint string, apply func(*directory.Needs)) option {
+	return option{value, directory.MustVocabulary(vocab).Label(code), hint, apply}
+}
+
 // helpOptions are the kinds of help the research found people wanted most
-// (report §3.3, §3.4.1, §5.3, §5.7), in the words people use.
+// (report §3.3, §3.4.1, §5.3, §5.7).
 var helpOptions = []option{
-	{"confidence", "Building my confidence", "Courses, groups or one-to-one sessions", support("confidence_building")},
-	{"careers", "Working out what job would suit me", "Including if you cannot go back to your old kind of work", support("vocational_guidance")},
-	{"cv", "Writing a CV or filling in application forms", "", support("cv_applications")},
-	{"interview", "Practising for interviews", "", support("interview_practice")},
-	{"jobsearch", "Finding jobs to apply for", "", support("job_search")},
-	{"skills", "Reading, writing, numbers or computer skills", "", support("basic_skills")},
-	{"training", "Training for a kind of job", "Including funded courses", support("vocational_training")},
-	{"placement", "Trying out a job first", "A work placement or taster for a short time", support("work_placement")},
-	{"willpay", "Finding out if I would be better off in work", "Someone works out your money in work compared with benefits", func(n *directory.Needs) {
+	labelled("confidence", directory.VocabServices, "confidence_building", "Courses, groups or one-to-one sessions", support("confidence_building")),
+	labelled("careers", directory.VocabServices, "vocational_guidance", "Including if you cannot go back to your old kind of work", support("vocational_guidance")),
+	labelled("cv", directory.VocabServices, "cv_applications", "", support("cv_applications")),
+	labelled("interview", directory.VocabServices, "interview_practice", "", support("interview_practice")),
+	labelled("jobsearch", directory.VocabServices, "job_search", "Finding jobs to apply for", support("job_search")),
+	labelled("skills", directory.VocabServices, "basic_skills", "", support("basic_skills")),
+	labelled("training", directory.VocabServices, "vocational_training", "Including funded courses", support("vocational_training")),
+	labelled("placement", directory.VocabServices, "work_placement", "Trying out a job for a short time", support("work_placement")),
+	labelled("willpay", directory.VocabMoneyHelp, directory.MoneyWillWorkPay, "Someone works out your money in work compared with benefits", func(n *directory.Needs) {
 		n.MoneyHelp = append(n.MoneyHelp, directory.MoneyWillWorkPay)
-	}},
-	{"costs", "Help with costs of interviews or starting work", "Such as travel, clothes or tools", func(n *directory.Needs) {
+	}),
+	labelled("costs", directory.VocabMoneyHelp, directory.MoneyCosts, "Such as travel, clothes or tools", func(n *directory.Needs) {
 		n.MoneyHelp = append(n.MoneyHelp, directory.MoneyCosts)
-	}},
-	{"selfemployed", "Working for myself", "Starting your own business", func(n *directory.Needs) {
+	}),
+	labelled("selfemployed", directory.VocabWorkKinds, directory.WorkSelfEmployed, "Starting your own business", func(n *directory.Needs) {
 		n.WorkKind = append(n.WorkKind, directory.WorkSelfEmployed)
-	}},
-	{"inwork", "Support after I start a job", "Someone to help if things get difficult at work", func(n *directory.Needs) {
+	}),
+	labelled("inwork", directory.VocabYesNoNeeds, "in_work_support", "Someone to help if things get difficult at work", func(n *directory.Needs) {
 		n.InWorkSupport = true
-	}},
+	}),
 }
 
 // meetOptions are the ways of meeting people asked about (report §3.2.3:
