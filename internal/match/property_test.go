@@ -251,12 +251,21 @@ func TestNeutrality(t *testing.T) {
 			}
 		},
 		"renamed": func(p *directory.Provider) { p.Name = "AAA " + p.Name },
+		// Who the client deals with counts only when they ask about it.
+		"other staffing": func(p *directory.Provider) {
+			p.Staffing = directory.Staffing{AdviserModel: "specialist_team", ContactFrequencyDays: 30}
+		},
+		// Employer subsidies count only when asked about (never by size).
+		"employer subsidy": func(p *directory.Provider) {
+			p.Incentives = append(slices.Clone(p.Incentives), directory.Incentive{Kind: "employer_training_subsidy", Recipient: "employer", AmountPence: 500000})
+		},
 	}
 	r := rand.New(rand.NewPCG(5, 6))
 	for i := range 60 {
 		loc := places[i%10]
 		n := randomNeeds(r)
 		n.AvoidJobcentre = false
+		n.NamedAdviser, n.RegularContact, n.Age50Plus, n.EmployerIncentives = false, false, false, false
 		n.ContactPreferences = slices.DeleteFunc(n.ContactPreferences, func(m string) bool { return m == directory.ModeJobcentre })
 		req := match.Request{Location: loc, Needs: n, Seed: match.QuerySeed(loc, n), Now: now}
 		base := match.NewCatalogue()
@@ -306,6 +315,26 @@ func TestMonotonicity(t *testing.T) {
 		func(p *directory.Provider, n directory.Needs) { // speak a wanted language
 			if len(n.Languages) > 0 && !slices.Contains(p.Languages, n.Languages[0]) {
 				p.Languages = append(slices.Clone(p.Languages), n.Languages[0])
+			}
+		},
+		func(p *directory.Provider, n directory.Needs) { // one named adviser, in touch weekly
+			if n.NamedAdviser || n.RegularContact {
+				p.Staffing = directory.Staffing{AdviserModel: "named_adviser", ContactFrequencyDays: 7}
+			}
+		},
+		func(p *directory.Provider, n directory.Needs) { // offer employers a subsidy
+			if n.Age50Plus || n.EmployerIncentives {
+				p.Incentives = append(slices.Clone(p.Incentives), directory.Incentive{Kind: "employer_wage_subsidy", Recipient: "employer", Discretionary: true})
+			}
+		},
+		func(p *directory.Provider, n directory.Needs) { // talk to the employer in work
+			if n.EmployerMediation && p.InWorkSupport.Offered {
+				p.InWorkSupport.EmployerMediation = true
+			}
+		},
+		func(p *directory.Provider, n directory.Needs) { // pay childcare costs
+			if n.CaringResponsibilities {
+				p.Incentives = append(slices.Clone(p.Incentives), directory.Incentive{Kind: "childcare_costs", Recipient: "client"})
 			}
 		},
 		func(p *directory.Provider, n directory.Needs) { // add an accessibility feature

@@ -62,6 +62,27 @@ var helpOptions = []option{
 	}),
 }
 
+// yesNo is an option setting one of the yes-or-no needs, labelled from
+// its vocabulary.
+func yesNo(value, code string, apply func(*directory.Needs)) option {
+	v := directory.MustVocabulary(directory.VocabYesNoNeeds)
+	return option{value, v.Label(code), v.Describe(code), apply}
+}
+
+// aboutOptions are what else the research found mattered to people
+// choosing (report §3.4.2, §4.4.1, §4.4.3, §5.6.2, §5.2.2).
+var aboutOptions = []option{
+	yesNo("sameadviser", "named_adviser", func(n *directory.Needs) { n.NamedAdviser = true }),
+	yesNo("regular", "regular_contact", func(n *directory.Needs) { n.RegularContact = true }),
+	labelled("inworknow", directory.VocabJobSearchStages, directory.StageInWork, "You need help to keep your job, for example when your employer changes your hours", func(n *directory.Needs) {
+		n.JobSearchStage = directory.StageInWork
+	}),
+	yesNo("employertalk", "employer_mediation", func(n *directory.Needs) { n.EmployerMediation = true }),
+	yesNo("caring", "caring_responsibilities", func(n *directory.Needs) { n.CaringResponsibilities = true }),
+	yesNo("over50", "age_50_plus", func(n *directory.Needs) { n.Age50Plus = true }),
+	yesNo("employermoney", "employer_incentives", func(n *directory.Needs) { n.EmployerIncentives = true }),
+}
+
 // meetOptions are the ways of meeting people asked about (report §3.2.3:
 // a client who wanted face-to-face help chose a telephone-only provider by
 // accident).
@@ -99,10 +120,10 @@ var hoursOptions = func() []option {
 
 // formOptions are the choices the form template lists.
 type formOptions struct {
-	Help, Meet, Conditions, Hours []option
+	Help, Meet, About, Conditions, Hours []option
 }
 
-var options = formOptions{Help: helpOptions, Meet: meetOptions, Conditions: conditionOptions, Hours: hoursOptions}
+var options = formOptions{Help: helpOptions, Meet: meetOptions, About: aboutOptions, Conditions: conditionOptions, Hours: hoursOptions}
 
 // answers are what the person told us. They live only in this request:
 // nothing is stored, and they go back to the browser only inside the POST
@@ -111,6 +132,7 @@ type answers struct {
 	Where      string
 	Help       []string
 	Meet       []string
+	About      []string
 	Conditions []string
 	Severe     bool
 	Hours      string
@@ -127,6 +149,8 @@ func (a answers) Checked(field, value string) bool {
 		return slices.Contains(a.Help, value)
 	case "meet":
 		return slices.Contains(a.Meet, value)
+	case "about":
+		return slices.Contains(a.About, value)
 	case "conditions":
 		return slices.Contains(a.Conditions, value)
 	case "hours":
@@ -148,6 +172,7 @@ func readAnswers(c *gin.Context) (answers, []fieldError) {
 		Where:      strings.TrimSpace(c.PostForm("where")),
 		Help:       dedupe(c.PostFormArray("help")),
 		Meet:       dedupe(c.PostFormArray("meet")),
+		About:      dedupe(c.PostFormArray("about")),
 		Conditions: dedupe(c.PostFormArray("conditions")),
 		Severe:     c.PostForm("severe") == "yes",
 		Hours:      c.PostForm("hours"),
@@ -170,6 +195,7 @@ func readAnswers(c *gin.Context) (answers, []fieldError) {
 	}{
 		{"help", a.Help, helpOptions, "Choose the help you want from the list"},
 		{"meet", a.Meet, meetOptions, "Choose how you would like to meet from the list"},
+		{"about", a.About, aboutOptions, "Choose what else matters to you from the list"},
 		{"conditions", a.Conditions, conditionOptions, "Choose health conditions from the list"},
 		{"hours", []string{a.Hours}, hoursOptions, "Choose the hours you want from the list"},
 	} {
@@ -197,7 +223,7 @@ func (a answers) needs() directory.Needs {
 	for _, f := range []struct {
 		chosen []string
 		opts   []option
-	}{{a.Help, helpOptions}, {a.Meet, meetOptions}, {a.Conditions, conditionOptions}, {[]string{a.Hours}, hoursOptions}} {
+	}{{a.Help, helpOptions}, {a.Meet, meetOptions}, {a.About, aboutOptions}, {a.Conditions, conditionOptions}, {[]string{a.Hours}, hoursOptions}} {
 		for _, v := range f.chosen {
 			if o := find(f.opts, v); o != nil {
 				o.apply(&n)
