@@ -534,14 +534,14 @@ func gettingThere(travel string) func(*cand, bool) (level, string) {
 			if !explain {
 				return met, ""
 			}
-			return met, fmt.Sprintf("Easy to get to: %s away", howFar(c.dist()))
+			return met, "Easy to get to: " + howFar(c.dist()) + " away"
 		case c.pr.modes&remoteModes != 0:
 			return partlyMet, "You can talk to them by phone or online"
 		case c.hasSite && c.dist() <= 2*comfy:
 			if !explain {
 				return partlyMet, ""
 			}
-			return partlyMet, fmt.Sprintf("A longer journey: %s away", howFar(c.dist()))
+			return partlyMet, "A longer journey: " + howFar(c.dist()) + " away"
 		}
 		return notMet, "Hard to get to from where you live"
 	}

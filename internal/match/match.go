@@ -385,34 +385,23 @@ func (x ex) report(maxKm float64) Excluded {
 	if e.Reasons == nil {
 		e.Reasons = []Reason{}
 	}
+	// A stable order whatever the insertion order, by id hash: this list
+	// is not a ranking, and comparing names was a tenth of a match.
+	slices.SortFunc(x.left, func(a, b leftOut) int { return cmp.Compare(a.pr.idHash, b.pr.idHash) })
 	e.Providers = make([]LeftOut, len(x.left))
+	texts := map[string]string{
+		"too_far":        "Meets people only in person, more than " + howFar(maxKm) + " away, and does not visit you at home",
+		"jobcentre_only": "Meets people in person only at the Jobcentre, which you asked to avoid",
+		"suspended":      "Not taking part just now",
+	}
 	for i, l := range x.left {
-		e.Providers[i] = LeftOut{ID: l.pr.Provider.ID, Name: l.pr.Provider.Name, Code: l.code, Text: leftOutText(l, maxKm)}
-	}
-	// A stable order for reading out; this list is not a ranking.
-	slices.SortFunc(e.Providers, func(a, b LeftOut) int { return cmp.Or(strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID)) })
-	return e
-}
-
-// leftOutText is the short reason, one an adviser can read out, why one
-// provider covering the client's place is not listed.
-func leftOutText(l leftOut, maxKm float64) string {
-	switch l.code {
-	case "serves_only":
-		v := directory.MustVocabulary(directory.VocabSpecialisms)
-		conds := make([]string, len(l.pr.Provider.ServesOnly))
-		for i, c := range l.pr.Provider.ServesOnly {
-			conds[i] = strings.ToLower(v.Label(c))
+		text := texts[l.code]
+		if l.code == "serves_only" {
+			text = l.pr.servesOnlyText
 		}
-		return "Only works with people with " + joinOr(conds)
-	case "too_far":
-		return "Meets people only in person, more than " + howFar(maxKm) + " away, and does not visit you at home"
-	case "jobcentre_only":
-		return "Meets people in person only at the Jobcentre, which you asked to avoid"
-	case "suspended":
-		return "Not taking part just now"
+		e.Providers[i] = LeftOut{ID: l.pr.Provider.ID, Name: l.pr.Provider.Name, Code: l.code, Text: text}
 	}
-	return ""
+	return e
 }
 
 // joinOr joins a list as people write it: "a, b or c".
@@ -459,28 +448,38 @@ func explain(cd *cand, crit []criterion, now time.Time, rank int) Ranked {
 
 func travelNote(cd *cand) string {
 	pr := cd.pr
-	var parts []string
+	// One builder, no fmt: this runs for every result shown.
+	var b strings.Builder
+	b.Grow(128)
+	part := func(s ...string) {
+		if b.Len() > 0 {
+			b.WriteString(". ")
+		}
+		for _, x := range s {
+			b.WriteString(x)
+		}
+	}
 	if cd.visits {
-		parts = append(parts, "Staff can visit you at home")
+		part("Staff can visit you at home")
 	}
 	if cd.hasSite {
 		// The site rank chose, at the distance it worked out.
-		s, km := pr.sites[cd.at], cd.dist()
-		where := s.name
-		if s.town != "" && !strings.Contains(where, s.town) {
-			where += ", " + s.town
+		s := pr.sites[cd.at]
+		town := ""
+		if s.town != "" && !strings.Contains(s.name, s.town) {
+			town = ", " + s.town
 		}
-		parts = append(parts, fmt.Sprintf("Nearest place to meet: %s, %s away", where, howFar(km)))
+		part("Nearest place to meet: ", s.name, town, ", ", howFar(cd.dist()), " away")
 	}
 	switch {
 	case pr.telephoneOnly() && pr.Provider.Contact.RegistrationByPost:
-		parts = append(parts, "By telephone only; you register by post")
+		part("By telephone only; you register by post")
 	case pr.telephoneOnly():
-		parts = append(parts, "By telephone or online only")
+		part("By telephone or online only")
 	case pr.modes&remoteModes != 0:
-		parts = append(parts, "Also by telephone or online")
+		part("Also by telephone or online")
 	}
-	return strings.Join(parts, ". ")
+	return b.String()
 }
 
 // Flags lists what a client should know about a provider whatever their

@@ -123,6 +123,9 @@ type Profile struct {
 	discretionText string
 	employerText   string // which subsidies employers are offered, and how
 	glance         Glance
+	// servesOnlyText is the reason, to read out, a client naming other
+	// conditions does not see the provider.
+	servesOnlyText string
 	adviserModel   string
 	contactDays    int
 	mediation      bool   // in-work support includes talking to the employer
@@ -204,6 +207,14 @@ func Compile(p *directory.Provider) *Profile {
 	}
 	pr.costText, pr.discretionText, pr.employerText = moneyTexts(p.Incentives)
 	pr.glance = glanceOf(p)
+	if len(p.ServesOnly) > 0 {
+		v := directory.MustVocabulary(directory.VocabSpecialisms)
+		conds := make([]string, len(p.ServesOnly))
+		for i, c := range p.ServesOnly {
+			conds[i] = strings.ToLower(v.Label(c))
+		}
+		pr.servesOnlyText = "Only works with people with " + joinOr(conds)
+	}
 	pr.adviserModel = p.Staffing.AdviserModel
 	pr.contactDays = p.Staffing.ContactFrequencyDays
 	for _, o := range p.OutOfScope {
