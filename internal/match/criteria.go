@@ -100,7 +100,7 @@ func criteria(n *directory.Needs) []criterion {
 		add(3, distanceFromWork(n.DistanceFromWork))
 	}
 	if n.UnsureOfWorkGoal {
-		add(2, service("vocational_guidance", "Helps you work out what kind of work would suit you"))
+		add(2, service("vocational_guidance", "help working out what kind of work would suit you"))
 	}
 	switch n.JobSearchStage {
 	case directory.StageNotStarted:
@@ -163,7 +163,7 @@ func criteria(n *directory.Needs) []criterion {
 	}
 	switch n.Hours {
 	case directory.HoursPermittedWork:
-		add(1, service("permitted_work", "Helps with Permitted Work"))
+		add(1, service("permitted_work", "help with Permitted Work"))
 	case directory.HoursGradual:
 		add(1, anyService("Can help you build up your hours gradually", "permitted_work", "work_placement", "voluntary_work"))
 	case directory.HoursPartTime, directory.HoursFullTime:
