@@ -25,12 +25,16 @@ type MatchResponse struct {
 	NoGoodFit      bool          `json:"no_good_fit"`
 	Message        string        `json:"message"`
 	OtherProvision []MatchResult `json:"other_provision"`
+	// TopFitsFull is true when every provider with the best score is not
+	// taking new clients; CapacityNote says so in a sentence for the page.
+	TopFitsFull  bool   `json:"top_fits_full"`
+	CapacityNote string `json:"capacity_note,omitempty"`
 } // @name MatchResponse
 
 // postMatch godoc
 //
 //	@Summary		Rank providers against a client's needs
-//	@Description	Returns every eligible provider for the location (paged, with the total), ranked by how many of the stated needs each meets, with a plain-English explanation and flags (telephone only, not taking new clients, information over a year old, discretionary incentives). Ties are broken by a per-query shuffle: the same query always gives the same order. Ranking never uses Jobcentre presence, feedback, incentive amounts, names or the order records were added. Providers covering the location but left out are counted with reasons. Every part of needs is optional; codes are in GET /v1/vocabularies. An unknown town gives 422 saying what to type instead. A well-formed postcode of an area the service does not know yet lists the providers covering the whole country, with location.source unknown_area and a message saying so.
+//	@Description	Returns every eligible provider for the location (paged, with the total), ranked by how many of the stated needs each meets, with a plain-English explanation and flags (telephone only, not taking new clients, information over a year old, discretionary incentives). Among equal scores, providers taking new clients come first, then (when the client has not said how they travel) nearer distance bands, then a per-query shuffle: the same query always gives the same order. sort=distance lists the nearest place to meet first. Ranking never uses Jobcentre presence, feedback, incentive amounts, names or the order records were added. Providers covering the location but left out are counted with reasons. Every part of needs is optional; codes are in GET /v1/vocabularies. An unknown town gives 422 saying what to type instead. A well-formed postcode of an area the service does not know yet lists the providers covering the whole country, with location.source unknown_area and a message saying so.
 //	@Tags			matching
 //	@Accept			json
 //	@Produce		json
@@ -62,6 +66,8 @@ func (s *Server) postMatch(c *gin.Context) error {
 		NoGoodFit:      res.NoGoodFit,
 		Message:        matchMessage(res),
 		OtherProvision: matchResults(res.OtherProvision),
+		TopFitsFull:    res.TopFitsFull,
+		CapacityNote:   res.CapacityNote,
 	}
 	if place.Source == geo.SourceUnknownArea {
 		out.Message = finder.UnknownAreaMessage

@@ -3,8 +3,10 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -141,6 +143,10 @@ func TestMatchRejectsBadInput(t *testing.T) {
 		{"not JSON", `{"location":`, 400, []string{"body"}},
 		{"empty body", ``, 400, []string{"body"}},
 		{"type that is not a code", `{"location":{"town":"Leeds"},"types":["wizards"]}`, 400, []string{"types[0]"}},
+		{"unknown sort", `{"location":{"town":"Leeds"},"sort":"name"}`, 400, []string{"sort"}},
+		{"unknown hours", `{"location":{"town":"Leeds"},"needs":{"hours":"school"}}`, 400, []string{"needs.hours"}},
+		{"unknown stage", `{"location":{"town":"Leeds"},"needs":{"job_search_stage":"employed"}}`, 400, []string{"needs.job_search_stage"}},
+		{"yes-or-no need as text", `{"location":{"town":"Leeds"},"needs":{"named_adviser":"yes","age_50_plus":1}}`, 400, []string{"needs.named_adviser"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -326,4 +332,66 @@ func (e *env) search(q string) api.SearchResponse {
 	var out api.SearchResponse
 	r.json(e.t, &out)
 	return out
+}
+
+// TestMatchNewNeeds: the needs issue 17 added are accepted by their exact
+// names, listed in the vocabularies, and every result carries the
+// at-a-glance fields and distance in miles; sort=distance orders by it.
+func TestMatchNewNeeds(t *testing.T) {
+	e, _ := newSeededEnv(t)
+	body := `{"location":{"town":"Leeds"},"sort":"distance","needs":{"named_adviser":true,"regular_contact":true,"age_50_plus":true,
+		"employer_incentives":true,"job_search_stage":"in_work","employer_mediation":true,"caring_responsibilities":true,"hours":"school_hours"}}`
+	r := e.do("POST", "/v1/match", body)
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	var out struct {
+		Results []struct {
+			DistanceKm    *float64 `json:"distance_km"`
+			DistanceMiles *float64 `json:"distance_miles"`
+			AtAGlance     struct {
+				Adviser       string `json:"adviser"`
+				InWorkSupport string `json:"in_work_support"`
+				EmployerTold  string `json:"employer_told"`
+			} `json:"at_a_glance"`
+			Explanation struct {
+				Met       []string `json:"met"`
+				PartlyMet []string `json:"partly_met"`
+				NotMet    []string `json:"not_met"`
+			}
+		}
+		TopFitsFull *bool `json:"top_fits_full"`
+	}
+	if err := json.Unmarshal(r.body, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Results) == 0 || out.TopFitsFull == nil {
+		t.Fatalf("no results or no top_fits_full: %s", r.body)
+	}
+	last := -1.0
+	for i, x := range out.Results {
+		if x.AtAGlance.Adviser == "" || x.AtAGlance.InWorkSupport == "" || x.AtAGlance.EmployerTold == "" {
+			t.Errorf("result %d lacks at_a_glance: %+v", i, x.AtAGlance)
+		}
+		if n := len(x.Explanation.Met) + len(x.Explanation.PartlyMet) + len(x.Explanation.NotMet); n != 8 {
+			t.Errorf("result %d explains %d needs, want 8", i, n)
+		}
+		if x.DistanceKm == nil {
+			last = 1e9
+			continue
+		}
+		if x.DistanceMiles == nil || math.Abs(*x.DistanceMiles-*x.DistanceKm/1.609344) > 0.09 {
+			t.Errorf("result %d: %v km but distance_miles %v", i, *x.DistanceKm, x.DistanceMiles)
+		}
+		if *x.DistanceKm < last {
+			t.Errorf("sort=distance: %v km after %v km", *x.DistanceKm, last)
+		}
+		last = *x.DistanceKm
+	}
+	v := e.do("GET", "/v1/vocabularies", "")
+	for _, code := range []string{`"yes_no_needs"`, `"named_adviser"`, `"caring_responsibilities"`, `"school_hours"`, `"in_work"`} {
+		if !strings.Contains(string(v.body), code) {
+			t.Errorf("vocabularies lack %s", code)
+		}
+	}
 }

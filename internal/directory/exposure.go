@@ -81,6 +81,12 @@ func NeedCodes(n Needs) []string {
 	flag("avoid_jobcentre", n.AvoidJobcentre)
 	flag("avoid_groups", n.AvoidGroups)
 	flag("in_work_support", n.InWorkSupport)
+	flag("named_adviser", n.NamedAdviser)
+	flag("regular_contact", n.RegularContact)
+	flag("age_50_plus", n.Age50Plus)
+	flag("employer_incentives", n.EmployerIncentives)
+	flag("employer_mediation", n.EmployerMediation)
+	flag("caring_responsibilities", n.CaringResponsibilities)
 	sort.Strings(out)
 	return out
 }

@@ -22,7 +22,8 @@ type Needs struct {
 	// UnsureOfWorkGoal is true when the client does not yet know what work
 	// to aim for, or cannot go back to their old kind of work.
 	UnsureOfWorkGoal bool `json:"unsure_of_work_goal,omitempty"`
-	// JobSearchStage is not_started, searching or job_lined_up.
+	// JobSearchStage is not_started, searching, job_lined_up or in_work
+	// (already in a job and needing help to keep it, §5.6.2).
 	JobSearchStage string `json:"job_search_stage,omitempty"`
 	// Support are service codes the client wants (vocabulary services).
 	Support []string `json:"support,omitempty"`
@@ -34,7 +35,8 @@ type Needs struct {
 	AvoidJobcentre bool `json:"avoid_jobcentre,omitempty"`
 	// AvoidGroups is true when group sessions are not acceptable.
 	AvoidGroups bool `json:"avoid_groups,omitempty"`
-	// Hours is full_time, part_time, permitted_work or gradual.
+	// Hours is full_time, part_time, school_hours, permitted_work or
+	// gradual.
 	Hours string `json:"hours,omitempty"`
 	// WorkKind are kinds of work wanted (vocabulary work_kinds).
 	WorkKind []string `json:"work_kind,omitempty"`
@@ -54,6 +56,27 @@ type Needs struct {
 	// MaxTravelKm is how far the client can travel to meet in person. When
 	// set, providers they could meet only further away are left out.
 	MaxTravelKm float64 `json:"max_travel_km,omitempty"`
+	// NamedAdviser is true when the client wants one adviser who stays
+	// with them throughout (§3.4.2, §4.4.1: clients handed from one
+	// member of staff to another lost touch).
+	NamedAdviser bool `json:"named_adviser,omitempty"`
+	// RegularContact is true when the client wants contact at least
+	// every two weeks.
+	RegularContact bool `json:"regular_contact,omitempty"`
+	// Age50Plus is true for a client aged 50 or over (§4.4.3: older
+	// clients facing repeated rejection were helped by brokers that work
+	// with employers).
+	Age50Plus bool `json:"age_50_plus,omitempty"`
+	// EmployerIncentives is true when the client wants a provider that
+	// offers employers a wage or training subsidy.
+	EmployerIncentives bool `json:"employer_incentives,omitempty"`
+	// EmployerMediation is true when the client wants the provider to
+	// talk to their employer, for example about changed hours (§5.6.2).
+	EmployerMediation bool `json:"employer_mediation,omitempty"`
+	// CaringResponsibilities is true for a lone parent or carer (§5.2.2):
+	// work fitting school hours, help with childcare costs and tax-credit
+	// advice.
+	CaringResponsibilities bool `json:"caring_responsibilities,omitempty"`
 }
 
 // MaxTravelKmLimit caps MaxTravelKm.
@@ -68,9 +91,11 @@ const (
 	StageNotStarted = "not_started"
 	StageSearching  = "searching"
 	StageLinedUp    = "job_lined_up"
+	StageInWork     = "in_work"
 
 	HoursFullTime      = "full_time"
 	HoursPartTime      = "part_time"
+	HoursSchool        = "school_hours"
 	HoursPermittedWork = "permitted_work"
 	HoursGradual       = "gradual"
 
@@ -98,6 +123,9 @@ const (
 	VocabWorkKinds        = "work_kinds"
 	VocabMoneyHelp        = "money_help"
 	VocabTravel           = "travel"
+	// VocabYesNoNeeds lists the needs said with yes or no: each code is
+	// the name of a true-or-false field of needs.
+	VocabYesNoNeeds = "yes_no_needs"
 )
 
 var needsVocabularies = []Vocabulary{
@@ -110,10 +138,12 @@ var needsVocabularies = []Vocabulary{
 		{StageNotStarted, "Not started looking", ""},
 		{StageSearching, "Looking, without success so far", ""},
 		{StageLinedUp, "Interview or job lined up", "Needs help now to take it up."},
+		{StageInWork, "Already in work", "Needs help to keep a job, for example when the employer changes the hours."},
 	}},
 	{Name: VocabHours, Description: "Hours of work wanted.", Terms: []Term{
 		{HoursFullTime, "Full time", ""},
 		{HoursPartTime, "Part time", ""},
+		{HoursSchool, "During school hours", "Part-time work that fits around school hours."},
 		{HoursPermittedWork, "A few hours (Permitted Work)", "Paid work of a few hours a week while on benefits."},
 		{HoursGradual, "Build up gradually", "Start with a few hours and increase."},
 	}},
@@ -125,15 +155,28 @@ var needsVocabularies = []Vocabulary{
 		{WorkProfessional, "Professional or skilled work", "Returning to a professional or skilled level."},
 	}},
 	{Name: VocabMoneyHelp, Description: "Money worries the client wants help with.", Terms: []Term{
-		{MoneyWillWorkPay, "Will work pay?", "Wants a better-off calculation."},
+		{MoneyWillWorkPay, "Finding out if you would be better off in work", "A better-off calculation: your money in work compared with benefits."},
 		{MoneyDebt, "Debts", ""},
-		{MoneyCosts, "Costs of getting to work", "Travel, clothes or equipment for interviews and starting work."},
+		{MoneyCosts, "Help with the costs of interviews or starting work", "Travel, clothes or equipment for interviews and starting work."},
 		{MoneyPermitted, "Permitted Work ending", ""},
 	}},
 	{Name: VocabTravel, Description: "How the client can get about.", Terms: []Term{
 		{TravelCar, "By car", ""},
 		{TravelPublicTransport, "By public transport", ""},
 		{TravelNone, "Hard to travel", "No car and little public transport, or travel is difficult."},
+	}},
+	{Name: VocabYesNoNeeds, Description: "Needs a client says with yes or no: each code is a true-or-false field of needs.", Terms: []Term{
+		{"severe_or_fluctuating", "A severe, long-term or fluctuating condition", ""},
+		{"unsure_of_work_goal", "Not sure what work to aim for", "Including if you cannot go back to your old kind of work."},
+		{"avoid_jobcentre", "Not at the Jobcentre", "You would rather not meet at a Jobcentre."},
+		{"avoid_groups", "No group sessions", "You want one-to-one help."},
+		{"in_work_support", "Support after starting a job", "Someone to help if things get difficult at work."},
+		{"named_adviser", "The same adviser throughout", "One named adviser who stays with you, not a hand-over between staff."},
+		{"regular_contact", "Contact at least every two weeks", ""},
+		{"age_50_plus", "Aged 50 or over", "Help from a provider that works with employers, for people facing repeated rejection."},
+		{"employer_incentives", "Money for employers who take you on", "A wage or training subsidy the provider offers employers."},
+		{"employer_mediation", "Someone to talk to your employer", "For example when your employer changes your hours."},
+		{"caring_responsibilities", "Caring for children or someone else", "Work fitting school hours, help with childcare costs and tax-credit advice."},
 	}},
 }
 
@@ -176,7 +219,9 @@ func (n *Needs) Stated() bool {
 		n.UnsureOfWorkGoal || n.JobSearchStage != "" || len(n.Support) > 0 ||
 		len(n.ContactPreferences) > 0 || n.AvoidJobcentre || n.AvoidGroups || n.Hours != "" ||
 		len(n.WorkKind) > 0 || len(n.MoneyHelp) > 0 || n.InWorkSupport || n.EmployerMayKnow != nil ||
-		len(n.Languages) > 0 || len(n.Accessibility) > 0 || n.Travel != "" || n.MaxTravelKm > 0
+		len(n.Languages) > 0 || len(n.Accessibility) > 0 || n.Travel != "" || n.MaxTravelKm > 0 ||
+		n.NamedAdviser || n.RegularContact || n.Age50Plus || n.EmployerIncentives || n.EmployerMediation ||
+		n.CaringResponsibilities
 }
 
 // CheckPoint validates a latitude and longitude inside the UK, naming the

@@ -191,8 +191,8 @@ var recordVocabularies = []Vocabulary{
 		{ModeOneToOne, "One to one", "Meetings with one adviser on your own."},
 	}},
 	{Name: VocabServices, Description: "Help the provider gives, in house, through a partner or by referral.", Terms: []Term{
-		{"vocational_guidance", "Careers and job goal advice", "Working out what kind of work would suit you."},
-		{"confidence_building", "Confidence and motivation", "Courses, groups or one-to-one sessions to build confidence."},
+		{"vocational_guidance", "Working out what work would suit you", "Careers advice, including if you cannot go back to your old kind of work."},
+		{"confidence_building", "Building confidence", "Courses, groups or one-to-one sessions to build confidence and motivation."},
 		{"action_plan", "Action plan", "A written plan of steps towards work."},
 		{"basic_skills_screening", "Reading, writing and numbers check", "A check of basic skills to find the right help."},
 		{"basic_skills", "Reading, writing and numbers", "Help with literacy and numeracy."},

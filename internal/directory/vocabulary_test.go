@@ -1,6 +1,7 @@
 package directory_test
 
 import (
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -39,6 +40,7 @@ var vocabularyNames = []string{
 	directory.VocabWorkKinds,
 	directory.VocabMoneyHelp,
 	directory.VocabTravel,
+	directory.VocabYesNoNeeds,
 }
 
 var codePattern = regexp.MustCompile(`^[a-z0-9_]+$`)
@@ -287,5 +289,23 @@ func TestLowerFirst(t *testing.T) {
 		if got := directory.LowerFirst(in); got != want {
 			t.Errorf("LowerFirst(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestYesNoNeedsAreNeedsFields: every true-or-false field of Needs is in
+// the yes_no_needs vocabulary under its JSON name, and nothing else is, so
+// a client reading GET /v1/vocabularies can say every such need.
+func TestYesNoNeedsAreNeedsFields(t *testing.T) {
+	var want []string
+	typ := reflect.TypeFor[directory.Needs]()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if f.Type.Kind() == reflect.Bool {
+			want = append(want, strings.Split(f.Tag.Get("json"), ",")[0])
+		}
+	}
+	got := directory.MustVocabulary(directory.VocabYesNoNeeds).Codes()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("yes_no_needs differs from the bool fields of Needs (-fields +vocabulary):\n%s", diff)
 	}
 }

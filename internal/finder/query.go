@@ -137,6 +137,9 @@ type MatchQuery struct {
 	Types   []string `json:"types,omitempty"`
 	Page    int      `json:"page,omitempty" example:"1"`
 	PerPage int      `json:"per_page,omitempty" example:"20"`
+	// Sort is fit (the default: best fit first) or distance (nearest
+	// place to meet first, then best fit).
+	Sort string `json:"sort,omitempty" enums:"fit,distance" example:"fit"`
 }
 
 // Validate normalises q and checks everything but the location, which
@@ -150,6 +153,10 @@ func (q *MatchQuery) Validate() error {
 	}
 	problems = append(problems, checkCodes("types", directory.VocabProviderTypes, q.Types)...)
 	problems = append(problems, checkPaging(q.Page, q.PerPage)...)
+	q.Sort = strings.TrimSpace(q.Sort)
+	if q.Sort != "" && q.Sort != match.SortFit && q.Sort != match.SortDistance {
+		problems = append(problems, directory.FieldProblem{Field: "sort", Message: "must be fit or distance"})
+	}
 	if len(problems) > 0 {
 		return &directory.ValidationError{Problems: problems}
 	}
@@ -197,7 +204,7 @@ func (f *Finder) Match(ctx context.Context, q MatchQuery) (res match.Result, pla
 	}
 	res = f.cat.Match(match.Request{
 		Location: loc, Needs: q.Needs, Types: q.Types, Page: q.Page, PerPage: q.PerPage,
-		Seed: match.QuerySeed(loc, q.Needs, q.Types), Now: f.now(),
+		Seed: match.QuerySeed(loc, q.Needs, q.Types), Now: f.now(), Sort: q.Sort,
 	})
 	return res, place, nil
 }

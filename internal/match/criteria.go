@@ -28,6 +28,9 @@ type cand struct {
 	hasSite bool
 	visits  bool // staff can come to the client
 	score   int
+	open    bool    // taking new clients
+	band    uint8   // distance band (bands), 0 when not used
+	near    float64 // squared chord to the nearest site, for sort by distance; +Inf with none
 	tie     uint64
 }
 
@@ -97,7 +100,7 @@ func criteria(n *directory.Needs) []criterion {
 		add(3, distanceFromWork(n.DistanceFromWork))
 	}
 	if n.UnsureOfWorkGoal {
-		add(2, service("vocational_guidance", "Helps you work out what kind of work would suit you"))
+		add(2, service("vocational_guidance", "help working out what kind of work would suit you"))
 	}
 	switch n.JobSearchStage {
 	case directory.StageNotStarted:
@@ -118,6 +121,17 @@ func criteria(n *directory.Needs) []criterion {
 				return partlyMet, fmt.Sprintf("First appointment usually within %d weeks", w)
 			}
 			return notMet, "May not be able to see you quickly"
+		})
+	}
+	if n.JobSearchStage == directory.StageInWork {
+		add(2, func(c *cand, explain bool) (level, string) {
+			switch c.pr.inWorkModel {
+			case "job_coaching", "scheduled_contact":
+				return met, "Supports people who are already in work"
+			case "reactive":
+				return partlyMet, "Supports people in work, but only when they ask"
+			}
+			return notMet, "Does not support people who are already in work"
 		})
 	}
 	services := directory.MustVocabulary(directory.VocabServices)
@@ -149,11 +163,13 @@ func criteria(n *directory.Needs) []criterion {
 	}
 	switch n.Hours {
 	case directory.HoursPermittedWork:
-		add(1, service("permitted_work", "Helps with Permitted Work"))
+		add(1, service("permitted_work", "help with Permitted Work"))
 	case directory.HoursGradual:
 		add(1, anyService("Can help you build up your hours gradually", "permitted_work", "work_placement", "voluntary_work"))
 	case directory.HoursPartTime, directory.HoursFullTime:
 		add(1, anyService("Helps find jobs that fit the hours you want", "job_matching", "employer_liaison"))
+	case directory.HoursSchool:
+		add(1, anyService("Helps find part-time jobs that fit around school hours", "job_matching", "employer_liaison"))
 	}
 	for _, kind := range n.WorkKind {
 		add(2, workKind(kind))
@@ -193,6 +209,91 @@ func criteria(n *directory.Needs) []criterion {
 				return met, "No in-work support, so nobody contacts your employer"
 			}
 			return partlyMet, "Does not say whether your employer must be told about your condition"
+		})
+	}
+	if n.EmployerMediation {
+		add(2, func(c *cand, explain bool) (level, string) {
+			switch {
+			case c.pr.mediation:
+				return met, "Will talk to your employer for you once you are in work"
+			case c.pr.services&serviceBits["employer_liaison"] != 0:
+				return partlyMet, "Talks to employers, but does not say it will once you are in work"
+			}
+			return notMet, "Does not say it will talk to your employer"
+		})
+	}
+	if n.NamedAdviser {
+		add(2, func(c *cand, explain bool) (level, string) {
+			switch c.pr.adviserModel {
+			case "named_adviser":
+				return met, "One named adviser stays with you throughout"
+			case "specialist_team":
+				return notMet, "Different staff deal with you at different stages"
+			}
+			return notMet, "Does not say whether you keep the same adviser"
+		})
+	}
+	if n.RegularContact {
+		add(2, func(c *cand, explain bool) (level, string) {
+			d := c.pr.contactDays
+			switch {
+			case d > 0 && d <= 14:
+				if !explain {
+					return met, ""
+				}
+				return met, fmt.Sprintf("Keeps in touch at least every two weeks (about every %d days)", d)
+			case d > 0:
+				if !explain {
+					return notMet, ""
+				}
+				return notMet, fmt.Sprintf("Keeps in touch about every %d days, less often than every two weeks", d)
+			}
+			return notMet, "Does not say how often it keeps in touch"
+		})
+	}
+	if n.Age50Plus {
+		// Older clients facing repeated rejection were helped by
+		// brokers that talk to employers and offer them subsidies
+		// (report §4.4.3).
+		liaison := serviceBits["employer_liaison"]
+		add(2, func(c *cand, explain bool) (level, string) {
+			talks, pays := c.pr.services&liaison != 0, c.pr.employerPay&employerIncentives != 0
+			switch {
+			case talks && pays:
+				return met, "Works with employers and offers them a subsidy to take people on"
+			case talks:
+				return partlyMet, "Works with employers, though offers them no subsidy"
+			case pays:
+				return partlyMet, "Offers employers a subsidy, though does not say it talks to them for you"
+			}
+			return notMet, "Does not say it works with employers for you"
+		})
+	}
+	if n.EmployerIncentives {
+		add(2, func(c *cand, explain bool) (level, string) {
+			if c.pr.employerPay&employerIncentives != 0 {
+				return met, c.pr.employerText
+			}
+			return notMet, "Offers employers no wage or training subsidy"
+		})
+	}
+	if n.CaringResponsibilities {
+		// Lone parents and carers needed childcare costs and tax-credit
+		// advice (report §5.2.2); the hours are said with school_hours.
+		advice := serviceBits["benefits_advice"]
+		add(2, func(c *cand, explain bool) (level, string) {
+			care, credits := c.pr.incentives&incentiveBits["childcare_costs"] != 0, c.pr.services&advice != 0
+			switch {
+			case care && credits:
+				return met, "Helps with childcare costs and advises on tax credits"
+			case care:
+				return partlyMet, "Helps with childcare costs, but does not give tax-credit advice"
+			case credits:
+				return partlyMet, "Advises on tax credits, but does not help with childcare costs"
+			case c.pr.outOfScope&outOfScopeBits["caring"] != 0:
+				return partlyMet, "Can point you to help for carers elsewhere"
+			}
+			return notMet, "Does not help with childcare costs or tax credits"
 		})
 	}
 	langs := directory.MustVocabulary(directory.VocabLanguages)
@@ -250,23 +351,24 @@ func forWeeks(w int) string {
 // partly met by referral elsewhere.
 func service(code, label string) func(*cand, bool) (level, string) {
 	bit := serviceBits[code]
+	label = directory.LowerFirst(label)
 	return func(c *cand, explain bool) (level, string) {
 		switch {
 		case c.pr.services&bit != 0:
 			if !explain {
 				return met, ""
 			}
-			return met, fmt.Sprintf("Offers: %s", label)
+			return met, "Offers " + label
 		case c.pr.referred&bit != 0:
 			if !explain {
 				return partlyMet, ""
 			}
-			return partlyMet, fmt.Sprintf("Can refer you elsewhere for: %s", label)
+			return partlyMet, "Can refer you elsewhere for " + label
 		}
 		if !explain {
 			return notMet, ""
 		}
-		return notMet, fmt.Sprintf("Does not offer: %s", label)
+		return notMet, "Does not offer " + label
 	}
 }
 
@@ -340,7 +442,7 @@ func contactMode(mode string) func(*cand, bool) (level, string) {
 			if !explain {
 				return partlyMet, ""
 			}
-			return partlyMet, fmt.Sprintf("Meets people %s, but the nearest place is %.0f km away", label, c.dist())
+			return partlyMet, fmt.Sprintf("Meets people %s, but the nearest place is %s away", label, howFar(c.dist()))
 		case c.pr.modes&bit != 0:
 			if !explain {
 				return met, ""
@@ -348,8 +450,13 @@ func contactMode(mode string) func(*cand, bool) (level, string) {
 			return met, fmt.Sprintf("You can meet or talk to them: %s", label)
 		case inPerson && c.pr.telephoneOnly():
 			return notMet, "Telephone only: you asked to meet face to face"
-		case mode == directory.ModeHomeVisits && c.pr.modes&meetingAtOffice != 0:
+		case mode == directory.ModeHomeVisits && c.pr.modes&meetingAtOffice != 0 && c.hasSite && c.dist() <= localKm:
 			return partlyMet, "No home visits, but you can meet them locally"
+		case mode == directory.ModeHomeVisits && c.pr.modes&meetingAtOffice != 0 && c.hasSite:
+			if !explain {
+				return notMet, ""
+			}
+			return notMet, fmt.Sprintf("No home visits, and the nearest place to meet is %s away", howFar(c.dist()))
 		case inPerson && c.pr.modes&inPersonModes != 0:
 			if !explain {
 				return partlyMet, ""
@@ -399,10 +506,7 @@ func moneyHelp(code string) func(*cand, bool) (level, string) {
 	// never rewards bigger incentives (report §6.3.3, §8.6).
 	return func(c *cand, explain bool) (level, string) {
 		if c.pr.incentives&costIncentives != 0 {
-			if c.pr.discretion {
-				return met, "Offers help with costs (at the provider's discretion, not automatic)"
-			}
-			return met, "Offers help with costs"
+			return met, c.pr.costText
 		}
 		return notMet, "Does not offer help with costs"
 	}
@@ -430,14 +534,14 @@ func gettingThere(travel string) func(*cand, bool) (level, string) {
 			if !explain {
 				return met, ""
 			}
-			return met, fmt.Sprintf("Easy to get to: %.1f km away", c.dist())
+			return met, "Easy to get to: " + howFar(c.dist()) + " away"
 		case c.pr.modes&remoteModes != 0:
 			return partlyMet, "You can talk to them by phone or online"
 		case c.hasSite && c.dist() <= 2*comfy:
 			if !explain {
 				return partlyMet, ""
 			}
-			return partlyMet, fmt.Sprintf("%.1f km away: a longer journey", c.dist())
+			return partlyMet, "A longer journey: " + howFar(c.dist()) + " away"
 		}
 		return notMet, "Hard to get to from where you live"
 	}

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -39,7 +40,16 @@ type Request struct {
 	Seed uint64
 	// Now is the time freshness is judged against.
 	Now time.Time
+	// Sort is "" (or SortFit) for best fit first, or SortDistance for
+	// nearest place to meet first.
+	Sort string
 }
+
+// Orders a match can be sorted in.
+const (
+	SortFit      = "fit"
+	SortDistance = "distance"
+)
 
 // Result is a ranked, explained shortlist: every eligible provider, paged.
 type Result struct {
@@ -54,7 +64,14 @@ type Result struct {
 	// OtherProvision lists, when nothing fits, the best-fitting other kinds
 	// of provision that cover the client's location.
 	OtherProvision []Ranked `json:"other_provision,omitempty"`
+	// TopFitsFull is true when every provider with the best score is not
+	// taking new clients; CapacityNote then says so in a sentence.
+	TopFitsFull  bool   `json:"top_fits_full"`
+	CapacityNote string `json:"capacity_note,omitempty"`
 }
+
+// topFitsFullNote is what a page says when the best fits are full.
+const topFitsFullNote = "The providers that fit best are not taking new clients at the moment. They are still listed: you can ask about a waiting list, or contact the next ones."
 
 // Ranked is one provider in a shortlist with why it is where it is.
 type Ranked struct {
@@ -66,10 +83,17 @@ type Ranked struct {
 	Score int `json:"score"`
 	// DistanceKm is the distance to the nearest place to meet, nil for
 	// providers with no premises.
-	DistanceKm  *float64    `json:"distance_km"`
-	Travel      string      `json:"travel"`
-	Explanation Explanation `json:"explanation"`
-	Flags       []Flag      `json:"flags"`
+	DistanceKm *float64 `json:"distance_km"`
+	// DistanceMiles is DistanceKm in miles, to 0.1 (UK usage: pages show
+	// miles).
+	DistanceMiles *float64    `json:"distance_miles"`
+	Travel        string      `json:"travel"`
+	Explanation   Explanation `json:"explanation"`
+	Flags         []Flag      `json:"flags"`
+	// AtAGlance is what to compare whatever the client asked for:
+	// languages, who they deal with and how often, in-work support and
+	// whether the employer must be told.
+	AtAGlance Glance `json:"at_a_glance"`
 }
 
 // Explanation lists, in plain English, which needs a provider meets.
@@ -91,6 +115,18 @@ type Flag struct {
 type Excluded struct {
 	Count   int      `json:"count"`
 	Reasons []Reason `json:"reasons"`
+	// Providers names each provider left out for its own reason (not
+	// those of other kinds of help), with that reason.
+	Providers []LeftOut `json:"providers"`
+}
+
+// LeftOut is one provider covering the client's place that is not listed,
+// with a short reason an adviser can read out.
+type LeftOut struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Code string `json:"code" example:"serves_only"`
+	Text string `json:"text" example:"Only works with people with hearing loss"`
 }
 
 // Reason is one reason providers were left out, with how many.
@@ -169,9 +205,27 @@ func cmpKm(a, b *float64) int {
 	return 0
 }
 
-// ex counts exclusions by reason during one match.
+// ex counts exclusions by reason during one match, and notes the
+// providers left out for a reason an adviser can read out.
 type ex struct {
-	otherType, suspended, tooFar, servesOnly int
+	otherType, suspended, tooFar, servesOnly, jobcentreOnly int
+	left                                                    []leftOut
+}
+
+// leftOut is one provider left out, and why.
+type leftOut struct {
+	pr   *Profile
+	code string
+}
+
+// maxLeftOut bounds the providers an exclusion list names; a place has a
+// few at most, so this only guards against a pathological directory.
+const maxLeftOut = 200
+
+func (x *ex) note(pr *Profile, code string) {
+	if len(x.left) < maxLeftOut {
+		x.left = append(x.left, leftOut{pr, code})
+	}
 }
 
 func (c *Catalogue) match(req *Request, types uint64) Result {
@@ -184,6 +238,9 @@ func (c *Catalogue) match(req *Request, types uint64) Result {
 	res := Result{Total: rk.total, Page: page, PerPage: per}
 	res.Excluded = rk.x.report(req.Needs.MaxTravelKm)
 	res.NoGoodFit = rk.total == 0 || (rk.possible > 0 && rk.best < goodFit)
+	if rk.total > 0 && rk.bestOpen < rk.best {
+		res.TopFitsFull, res.CapacityNote = true, topFitsFullNote
+	}
 	ranked := rk.top.sorted()
 	from := min((page-1)*per, len(ranked))
 	res.Results = make([]Ranked, len(ranked)-from)
@@ -201,13 +258,18 @@ type ranking struct {
 	top      *topK
 	total    int
 	best     int
+	bestOpen int // the best score of a provider taking new clients
 	x        ex
 }
 
 // rank scores every eligible provider for req and keeps the best want.
 func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 	needs := &req.Needs
-	rk := ranking{crit: criteria(needs), top: newTopK(want), best: -1}
+	rk := ranking{crit: criteria(needs), top: newTopK(want), best: -1, bestOpen: -1}
+	rk.top.byDistance = req.Sort == SortDistance
+	// Distance bands break ties only when the client has not said how
+	// they travel: when they have, distance is already in the score.
+	banded := needs.Travel == ""
 	for _, cr := range rk.crit {
 		rk.possible += 2 * cr.weight
 	}
@@ -224,6 +286,7 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 	from := new(origin)
 	*from = distanceFrom(loc.Point)
 	maxTravel2 := chord2Of(needs.MaxTravelKm)
+	avoidJC := needs.AvoidJobcentre
 	c.covering(loc, func(slot int32, pr *Profile) {
 		// The exclusions that need no distance come first, from the hot
 		// array: a provider of another type (two in five) costs neither
@@ -237,9 +300,11 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 			return
 		case !h.published:
 			x.suspended++
+			x.note(pr, "suspended")
 			return
 		case h.servesOnly != 0 && conditions != 0 && h.servesOnly&conditions == 0:
 			x.servesOnly++
+			x.note(pr, "serves_only")
 			return
 		}
 		*cd = cand{slot: slot, pr: pr, from: from}
@@ -253,14 +318,28 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 		// criterion asks (cand.dist).
 		var at directory.LatLon
 		var c2 float64
-		if i, d2, ok := h.closest(*from, moreU); ok && !loc.NationalOnly {
+		i, d2, ok := h.closest(*from, moreU)
+		jcOnly := false
+		if ok && avoidJC && h.jcSites {
+			// A client avoiding the Jobcentre cannot use a Jobcentre
+			// site: it is neither a place to meet nor where staff
+			// travel from.
+			i, d2, ok = pr.closestNotJobcentre(*from)
+			jcOnly = !ok
+		}
+		if ok && !loc.NationalOnly {
 			cd.at, cd.hasSite, at, c2 = int32(i), true, h.point(i, more), d2
 			cd.visits = h.travelKm > 0 && from.within(at, c2, h.travelKm, h.travel2)
 		}
-		switch {
-		case needs.MaxTravelKm > 0 && !cd.visits && h.modes&remoteModes == 0 &&
-			(!cd.hasSite || !from.within(at, c2, needs.MaxTravelKm, maxTravel2)):
-			x.tooFar++
+		if needs.MaxTravelKm > 0 && !cd.visits && h.modes&remoteModes == 0 &&
+			(!cd.hasSite || !from.within(at, c2, needs.MaxTravelKm, maxTravel2)) {
+			if jcOnly {
+				x.jobcentreOnly++
+				x.note(pr, "jobcentre_only")
+			} else {
+				x.tooFar++
+				x.note(pr, "too_far")
+			}
 			return
 		}
 		if possible > 0 {
@@ -272,6 +351,17 @@ func (c *Catalogue) rank(req *Request, types uint64, want int) ranking {
 			cd.score = (earned*100 + possible/2) / possible
 		}
 		cd.tie = mix(req.Seed ^ h.idHash)
+		cd.open = h.takingNew
+		cd.near = math.Inf(1)
+		if cd.hasSite {
+			cd.near = c2
+		}
+		if banded {
+			cd.band = bandOf(cd, h.modes&remoteModes != 0)
+		}
+		if cd.open {
+			rk.bestOpen = max(rk.bestOpen, cd.score)
+		}
 		rk.best = max(rk.best, cd.score)
 		rk.total++
 		rk.top.push(*cd)
@@ -290,11 +380,36 @@ func (x ex) report(maxKm float64) Excluded {
 	add("other_type", x.otherType, count(x.otherType, "provider of another kind of help also covers this area", "providers of other kinds of help also cover this area"))
 	add("suspended", x.suspended, count(x.suspended, "provider covering this area is not taking part just now", "providers covering this area are not taking part just now"))
 	add("serves_only", x.servesOnly, count(x.servesOnly, "provider works only with people with other health conditions", "providers work only with people with other health conditions"))
-	add("too_far", x.tooFar, count(x.tooFar, fmt.Sprintf("provider covers this area but can be met in person only more than %g km away", maxKm), fmt.Sprintf("providers cover this area but can be met in person only more than %g km away", maxKm)))
+	add("too_far", x.tooFar, count(x.tooFar, fmt.Sprintf("provider covers this area but can be met in person only more than %s away", howFar(maxKm)), fmt.Sprintf("providers cover this area but can be met in person only more than %s away", howFar(maxKm))))
+	add("jobcentre_only", x.jobcentreOnly, count(x.jobcentreOnly, "provider meets people in person only at the Jobcentre", "providers meet people in person only at the Jobcentre"))
 	if e.Reasons == nil {
 		e.Reasons = []Reason{}
 	}
+	// A stable order whatever the insertion order, by id hash: this list
+	// is not a ranking, and comparing names was a tenth of a match.
+	slices.SortFunc(x.left, func(a, b leftOut) int { return cmp.Compare(a.pr.idHash, b.pr.idHash) })
+	e.Providers = make([]LeftOut, len(x.left))
+	texts := map[string]string{
+		"too_far":        "Meets people only in person, more than " + howFar(maxKm) + " away, and does not visit you at home",
+		"jobcentre_only": "Meets people in person only at the Jobcentre, which you asked to avoid",
+		"suspended":      "Not taking part just now",
+	}
+	for i, l := range x.left {
+		text := texts[l.code]
+		if l.code == "serves_only" {
+			text = l.pr.servesOnlyText
+		}
+		e.Providers[i] = LeftOut{ID: l.pr.Provider.ID, Name: l.pr.Provider.Name, Code: l.code, Text: text}
+	}
 	return e
+}
+
+// joinOr joins a list as people write it: "a, b or c".
+func joinOr(list []string) string {
+	if len(list) < 2 {
+		return strings.Join(list, "")
+	}
+	return strings.Join(list[:len(list)-1], ", ") + " or " + list[len(list)-1]
 }
 
 func count(n int, one, many string) string {
@@ -322,38 +437,49 @@ func explain(cd *cand, crit []criterion, now time.Time, rank int) Ranked {
 		}
 	}
 	if cd.hasSite {
-		km := math.Round(cd.dist()*10) / 10
-		r.DistanceKm = &km
+		km, mi := math.Round(cd.dist()*10)/10, Miles(cd.dist())
+		r.DistanceKm, r.DistanceMiles = &km, &mi
 	}
 	r.Travel = travelNote(cd)
 	r.Flags = Flags(cd.pr, now)
+	r.AtAGlance = cd.pr.glance
 	return r
 }
 
 func travelNote(cd *cand) string {
 	pr := cd.pr
-	var parts []string
+	// One builder, no fmt: this runs for every result shown.
+	var b strings.Builder
+	b.Grow(128)
+	part := func(s ...string) {
+		if b.Len() > 0 {
+			b.WriteString(". ")
+		}
+		for _, x := range s {
+			b.WriteString(x)
+		}
+	}
 	if cd.visits {
-		parts = append(parts, "Staff can visit you at home")
+		part("Staff can visit you at home")
 	}
 	if cd.hasSite {
 		// The site rank chose, at the distance it worked out.
-		s, km := pr.sites[cd.at], cd.dist()
-		where := s.name
-		if s.town != "" && !strings.Contains(where, s.town) {
-			where += ", " + s.town
+		s := pr.sites[cd.at]
+		town := ""
+		if s.town != "" && !strings.Contains(s.name, s.town) {
+			town = ", " + s.town
 		}
-		parts = append(parts, fmt.Sprintf("Nearest place to meet: %s, %.1f km away", where, km))
+		part("Nearest place to meet: ", s.name, town, ", ", howFar(cd.dist()), " away")
 	}
 	switch {
 	case pr.telephoneOnly() && pr.Provider.Contact.RegistrationByPost:
-		parts = append(parts, "By telephone only; you register by post")
+		part("By telephone only; you register by post")
 	case pr.telephoneOnly():
-		parts = append(parts, "By telephone or online only")
+		part("By telephone or online only")
 	case pr.modes&remoteModes != 0:
-		parts = append(parts, "Also by telephone or online")
+		part("Also by telephone or online")
 	}
-	return strings.Join(parts, ". ")
+	return b.String()
 }
 
 // Flags lists what a client should know about a provider whatever their
@@ -388,7 +514,7 @@ func Flags(pr *Profile, now time.Time) []Flag {
 		flags = append(flags, Flag{"stale", text})
 	}
 	if pr.discretion {
-		flags = append(flags, Flag{"incentives_discretionary", "Money offers are at the provider's discretion, not automatic"})
+		flags = append(flags, Flag{"incentives_discretionary", pr.discretionText})
 	}
 	return flags
 }
@@ -402,20 +528,62 @@ func labels(vocab string, codes []string) string {
 	return strings.Join(out, ", ")
 }
 
-// topK keeps the k best candidates seen: highest score first, then lowest
-// tie-break value. It is a bounded max-heap on "worst first", so a match
-// costs O(n log k) however many providers are eligible.
+// Distance bands, in miles: the places to meet within each are, to a
+// person, about as near as each other. Staff who visit you count as the
+// nearest band; a provider with no place to meet but a telephone or online
+// service counts as the second, reachable from home but after somewhere
+// you can walk into nearby.
+var bandChords = [...]float64{chord2Of(5 * kmPerMile), chord2Of(15 * kmPerMile), chord2Of(40 * kmPerMile)}
+
+// bandOf is the distance band of a candidate: 0 (within 5 miles, or staff
+// visit you), 1 (within 15 miles, or by telephone or online only), 2
+// (within 40 miles), 3 (further, or nowhere to meet).
+func bandOf(cd *cand, remote bool) uint8 {
+	switch {
+	case cd.visits:
+		return 0
+	case !cd.hasSite && remote:
+		return 1
+	case !cd.hasSite:
+		return 3
+	}
+	for i, c2 := range bandChords {
+		if cd.near <= c2 {
+			return uint8(i)
+		}
+	}
+	return 3
+}
+
+// topK keeps the k best candidates seen: highest score first, then those
+// taking new clients, then the nearer distance band, then the lowest
+// tie-break value (by distance first when byDistance). It is a bounded
+// max-heap on "worst first", so a match costs O(n log k) however many
+// providers are eligible.
 type topK struct {
-	k    int
-	heap []cand
+	k          int
+	heap       []cand
+	byDistance bool
 }
 
 func newTopK(k int) *topK { return &topK{k: k, heap: make([]cand, 0, min(k, 1024))} }
 
 // better reports whether a ranks before b.
-func better(a, b *cand) bool {
+func (t *topK) better(a, b *cand) bool {
+	if t.byDistance && a.near != b.near {
+		return a.near < b.near
+	}
 	if a.score != b.score {
 		return a.score > b.score
+	}
+	// Capacity is about the client's chance to join, and applies to
+	// every provider alike: a full provider is listed and flagged, but
+	// never before an equally good one that can take them.
+	if a.open != b.open {
+		return a.open
+	}
+	if a.band != b.band {
+		return a.band < b.band
 	}
 	return a.tie < b.tie
 }
@@ -426,7 +594,7 @@ func (t *topK) push(c cand) {
 		t.up(len(t.heap) - 1)
 		return
 	}
-	if t.k == 0 || !better(&c, &t.heap[0]) {
+	if t.k == 0 || !t.better(&c, &t.heap[0]) {
 		return
 	}
 	t.heap[0] = c
@@ -437,7 +605,7 @@ func (t *topK) push(c cand) {
 func (t *topK) up(i int) {
 	for i > 0 {
 		p := (i - 1) / 2
-		if !better(&t.heap[p], &t.heap[i]) {
+		if !t.better(&t.heap[p], &t.heap[i]) {
 			return
 		}
 		t.heap[p], t.heap[i] = t.heap[i], t.heap[p]
@@ -449,10 +617,10 @@ func (t *topK) down(i int) {
 	n := len(t.heap)
 	for {
 		w, l, r := i, 2*i+1, 2*i+2
-		if l < n && better(&t.heap[w], &t.heap[l]) {
+		if l < n && t.better(&t.heap[w], &t.heap[l]) {
 			w = l
 		}
-		if r < n && better(&t.heap[w], &t.heap[r]) {
+		if r < n && t.better(&t.heap[w], &t.heap[r]) {
 			w = r
 		}
 		if w == i {
@@ -466,10 +634,10 @@ func (t *topK) down(i int) {
 func (t *topK) sorted() []cand {
 	out := slices.Clone(t.heap)
 	slices.SortFunc(out, func(a, b cand) int {
-		if better(&a, &b) {
+		if t.better(&a, &b) {
 			return -1
 		}
-		if better(&b, &a) {
+		if t.better(&b, &a) {
 			return 1
 		}
 		return 0

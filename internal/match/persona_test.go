@@ -269,6 +269,64 @@ var personas = []persona{
 			return ""
 		},
 	},
+	// Needs the research names that could not be said before (issue 17).
+	{
+		name: "11 wants the same adviser throughout and contact every fortnight (RR246 §3.4.2, §4.4.1)",
+		loc:  leedsLS6,
+		needs: directory.Needs{
+			NamedAdviser: true, RegularContact: true, DistanceFromWork: directory.DistanceMiddle,
+		},
+		check: func(res match.Result) string {
+			if p := first(res, "a provider with one named adviser in touch at least every two weeks", func(p *directory.Provider) bool {
+				return p.Staffing.AdviserModel == "named_adviser" && p.Staffing.ContactFrequencyDays > 0 && p.Staffing.ContactFrequencyDays <= 14
+			}); p != "" {
+				return p
+			}
+			return every(res, "says who the client deals with at a glance", func(r match.Ranked) bool {
+				return r.AtAGlance.AdviserModel == r.Provider.Staffing.AdviserModel && r.AtAGlance.Adviser != ""
+			})
+		},
+	},
+	{
+		name: "12 aged 52, rejected by employers again and again (RR246 §4.4.3)",
+		loc:  manchesterM1,
+		needs: directory.Needs{
+			Age50Plus: true, EmployerIncentives: true, JobSearchStage: directory.StageSearching,
+		},
+		check: func(res match.Result) string {
+			return first(res, "a provider that talks to employers and offers them a subsidy", func(p *directory.Provider) bool {
+				return offers(p, "employer_liaison") && slices.ContainsFunc(p.Incentives, func(in directory.Incentive) bool {
+					return in.Recipient == "employer" && strings.HasPrefix(in.Kind, "employer_")
+				})
+			})
+		},
+	},
+	{
+		name: "13 in work, employer changing their hours (RR246 §5.6.2)",
+		loc:  birminghamB5,
+		needs: directory.Needs{
+			JobSearchStage: directory.StageInWork, EmployerMediation: true, HealthConditions: []string{"mental_health"},
+		},
+		check: func(res match.Result) string {
+			return first(res, "a provider whose in-work support talks to the employer", func(p *directory.Provider) bool {
+				return p.InWorkSupport.Offered && p.InWorkSupport.EmployerMediation
+			})
+		},
+	},
+	{
+		name: "14 lone parent wanting work in school hours (RR246 §5.2.2)",
+		loc:  edinburghEH8,
+		needs: directory.Needs{
+			CaringResponsibilities: true, Hours: directory.HoursSchool, MoneyHelp: []string{directory.MoneyWillWorkPay},
+		},
+		check: func(res match.Result) string {
+			return first(res, "a provider helping with childcare costs or tax credits", func(p *directory.Provider) bool {
+				return offers(p, "benefits_advice") || slices.ContainsFunc(p.Incentives, func(in directory.Incentive) bool {
+					return in.Recipient == "client" && in.Kind == "childcare_costs"
+				})
+			})
+		},
+	},
 }
 
 // TestPersonas ranks the seed directory for each persona, checks what the
@@ -300,8 +358,14 @@ func TestPersonas(t *testing.T) {
 func render(res match.Result) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "total %d, excluded %d, no good fit %v\n", res.Total, res.Excluded.Count, res.NoGoodFit)
+	if res.TopFitsFull {
+		fmt.Fprintf(&b, "  %s\n", res.CapacityNote)
+	}
 	for _, r := range res.Excluded.Reasons {
 		fmt.Fprintf(&b, "  excluded: %s\n", r.Text)
+	}
+	for _, p := range res.Excluded.Providers {
+		fmt.Fprintf(&b, "  left out: %s: %s\n", p.Name, p.Text)
 	}
 	line := func(r match.Ranked) {
 		km := "remote"
@@ -322,6 +386,13 @@ func render(res match.Result) string {
 		for _, s := range r.Explanation.NotMet {
 			fmt.Fprintf(&b, "      - %s\n", s)
 		}
+		for _, f := range r.Flags {
+			if f.Code == "incentives_discretionary" {
+				fmt.Fprintf(&b, "      ! %s\n", f.Text)
+			}
+		}
+		g := r.AtAGlance
+		fmt.Fprintf(&b, "      @ %s. In work: %s. %s. Languages: %s\n", g.Adviser, g.InWorkSupport, g.EmployerToldText, g.LanguagesText)
 	}
 	for _, r := range res.Results {
 		line(r)

@@ -33,19 +33,20 @@ func (b codeBits) of(codes []string) uint64 {
 }
 
 var (
-	serviceBits     = bitsFor(directory.VocabServices)
-	modeBits        = bitsFor(directory.VocabDeliveryModes)
-	specialismBits  = bitsFor(directory.VocabSpecialisms)
-	accessBits      = bitsFor(directory.VocabAccessibility)
-	languageBits    = bitsFor(directory.VocabLanguages)
-	incentiveBits   = bitsFor(directory.VocabIncentiveKinds)
-	typeBits        = bitsFor(directory.VocabProviderTypes)
-	outOfScopeBits  = bitsFor(directory.VocabOutOfScope)
-	inPersonModes   = modeBits.of([]string{directory.ModeOffice, directory.ModeJobcentre, directory.ModeHomeVisits, directory.ModeOutreach})
-	remoteModes     = modeBits.of([]string{directory.ModeTelephone, directory.ModeOnline})
-	costIncentives  = incentiveBits.of([]string{"travel_costs", "clothing_equipment", "bridging_payment", "training_fees", "childcare_costs"})
-	staleAfter      = 365 * 24 * time.Hour
-	meetingAtOffice = modeBits.of([]string{directory.ModeOffice, directory.ModeOutreach})
+	serviceBits        = bitsFor(directory.VocabServices)
+	modeBits           = bitsFor(directory.VocabDeliveryModes)
+	specialismBits     = bitsFor(directory.VocabSpecialisms)
+	accessBits         = bitsFor(directory.VocabAccessibility)
+	languageBits       = bitsFor(directory.VocabLanguages)
+	incentiveBits      = bitsFor(directory.VocabIncentiveKinds)
+	typeBits           = bitsFor(directory.VocabProviderTypes)
+	outOfScopeBits     = bitsFor(directory.VocabOutOfScope)
+	inPersonModes      = modeBits.of([]string{directory.ModeOffice, directory.ModeJobcentre, directory.ModeHomeVisits, directory.ModeOutreach})
+	remoteModes        = modeBits.of([]string{directory.ModeTelephone, directory.ModeOnline})
+	costIncentives     = incentiveBits.of([]string{"travel_costs", "clothing_equipment", "bridging_payment", "training_fees", "childcare_costs"})
+	employerIncentives = incentiveBits.of([]string{"employer_wage_subsidy", "employer_training_subsidy"})
+	staleAfter         = 365 * 24 * time.Hour
+	meetingAtOffice    = modeBits.of([]string{directory.ModeOffice, directory.ModeOutreach})
 )
 
 // site is a located place where clients can meet the provider.
@@ -76,7 +77,7 @@ type hot struct {
 	located    bool
 	moreSites  bool  // located sites beyond near
 	typeIdx    uint8 // the provider type's bit number; 64 for none
-	_          uint8
+	jcSites    bool  // some located site is a Jobcentre
 	servesOnly uint64
 	nearU      unit
 	travelKm   float64
@@ -106,22 +107,38 @@ type Profile struct {
 	more  []directory.LatLon
 	moreU []unit
 
-	referred     uint64 // available only by referral
-	outOfScope   uint64
-	sites        []site // located sites clients can visit, near first
-	radiusKm     float64
-	national     bool
-	polygons     []directory.Polygon
-	discretion   bool // any incentive is discretionary
-	verified     time.Time
-	verifiedOK   bool
-	severe       bool
-	weeksToFirst int
-	inWorkWeeks  int
-	inWorkModel  string
-	disclosure   string
-	serviceModel string
-	registration string
+	referred   uint64 // available only by referral
+	outOfScope uint64
+	sites      []site // located sites clients can visit, near first
+	radiusKm   float64
+	national   bool
+	polygons   []directory.Polygon
+	discretion bool // any incentive is discretionary
+	// costText says which of the client's costs the provider helps
+	// with, each as paid to everyone who qualifies or at its discretion;
+	// discretionText says, for the flag, which payments (to the client
+	// or to an employer) are discretionary and which are not. Both are
+	// written once here: every match that explains the provider shows them.
+	costText       string
+	discretionText string
+	employerText   string // which subsidies employers are offered, and how
+	glance         Glance
+	// servesOnlyText is the reason, to read out, a client naming other
+	// conditions does not see the provider.
+	servesOnlyText string
+	adviserModel   string
+	contactDays    int
+	mediation      bool   // in-work support includes talking to the employer
+	employerPay    uint64 // incentive kinds paid to employers
+	verified       time.Time
+	verifiedOK     bool
+	severe         bool
+	weeksToFirst   int
+	inWorkWeeks    int
+	inWorkModel    string
+	disclosure     string
+	serviceModel   string
+	registration   string
 
 	Provider *directory.Provider
 }
@@ -167,6 +184,7 @@ func Compile(p *directory.Provider) *Profile {
 		pr.access |= accessBits.of(s.Accessibility)
 		if s.Location != nil && s.Kind != directory.SiteRemote {
 			pr.sites = append(pr.sites, site{point: *s.Location, kind: s.Kind, name: s.Name, town: s.Address.Town})
+			pr.jcSites = pr.jcSites || s.Kind == directory.SiteJobcentre
 			if !pr.located {
 				pr.near, pr.nearU, pr.located = *s.Location, unitOf(*s.Location), true
 			} else {
@@ -177,13 +195,28 @@ func Compile(p *directory.Provider) *Profile {
 		}
 	}
 	for _, in := range p.Incentives {
-		if in.Recipient == "client" {
+		switch in.Recipient {
+		case "client":
 			pr.incentives |= incentiveBits[in.Kind]
+		case "employer":
+			pr.employerPay |= incentiveBits[in.Kind]
 		}
 		if in.Discretionary {
 			pr.discretion = true
 		}
 	}
+	pr.costText, pr.discretionText, pr.employerText = moneyTexts(p.Incentives)
+	pr.glance = glanceOf(p)
+	if len(p.ServesOnly) > 0 {
+		v := directory.MustVocabulary(directory.VocabSpecialisms)
+		conds := make([]string, len(p.ServesOnly))
+		for i, c := range p.ServesOnly {
+			conds[i] = strings.ToLower(v.Label(c))
+		}
+		pr.servesOnlyText = "Only works with people with " + joinOr(conds)
+	}
+	pr.adviserModel = p.Staffing.AdviserModel
+	pr.contactDays = p.Staffing.ContactFrequencyDays
 	for _, o := range p.OutOfScope {
 		pr.outOfScope |= outOfScopeBits[o.Need]
 	}
@@ -191,6 +224,7 @@ func Compile(p *directory.Provider) *Profile {
 		pr.inWorkModel = p.InWorkSupport.Model
 		pr.inWorkWeeks = p.InWorkSupport.Weeks
 		pr.disclosure = p.InWorkSupport.Disclosure
+		pr.mediation = p.InWorkSupport.EmployerMediation
 	}
 	pr.verified, pr.verifiedOK = p.Freshness.LastVerified.Time()
 	return pr
@@ -227,6 +261,26 @@ func (h *hot) closest(o origin, moreU []unit) (i int, c2 float64, ok bool) {
 		}
 	}
 	return i, c2, true
+}
+
+// closestNotJobcentre is closest for a client who asked not to meet at
+// the Jobcentre: a Jobcentre site counts for nothing, neither as a place
+// to meet nor as a place staff travel from. ok is false when every
+// located site is a Jobcentre.
+func (pr *Profile) closestNotJobcentre(o origin) (i int, c2 float64, ok bool) {
+	for j, s := range pr.sites {
+		if s.kind == directory.SiteJobcentre {
+			continue
+		}
+		u := pr.nearU
+		if j > 0 {
+			u = pr.moreU[j-1]
+		}
+		if d := o.chord2(u); !ok || d < c2 {
+			i, c2, ok = j, d, true
+		}
+	}
+	return i, c2, ok
 }
 
 // point returns where the located site at index i in sites is.

@@ -63,6 +63,14 @@ func randomNeeds(r *rand.Rand) directory.Needs {
 		Languages:           pick(directory.VocabLanguages, 1),
 		Accessibility:       pick(directory.VocabAccessibility, 1),
 		Travel:              one(directory.VocabTravel),
+		AvoidJobcentre:      r.IntN(4) == 0,
+		// The needs from RR246 §3.4.2, §4.4.1, §4.4.3, §5.6.2, §5.2.2.
+		NamedAdviser:           r.IntN(4) == 0,
+		RegularContact:         r.IntN(4) == 0,
+		Age50Plus:              r.IntN(4) == 0,
+		EmployerIncentives:     r.IntN(4) == 0,
+		EmployerMediation:      r.IntN(4) == 0,
+		CaringResponsibilities: r.IntN(4) == 0,
 	}
 	if r.IntN(4) == 0 {
 		n.MaxTravelKm = float64(5 + r.IntN(40))
@@ -95,10 +103,17 @@ func coversBruteForce(p *directory.Provider, loc match.Location, n directory.Nee
 	if p.Status != directory.StatusPublished || p.Organisation.ContractStatus == directory.ContractEnded || p.Type != directory.TypeJobBroker {
 		return false
 	}
+	// nearest is any located site, for coverage; usable is one the client
+	// can use: not a Jobcentre when they avoid it.
 	nearest, located := 1e9, false
+	usable, usableOK := 1e9, false
 	for _, s := range p.Sites {
 		if s.Location != nil && s.Kind != directory.SiteRemote {
-			nearest, located = min(nearest, directory.DistanceKm(loc.Point, *s.Location)), true
+			d := directory.DistanceKm(loc.Point, *s.Location)
+			nearest, located = min(nearest, d), true
+			if !n.AvoidJobcentre || s.Kind != directory.SiteJobcentre {
+				usable, usableOK = min(usable, d), true
+			}
 		}
 	}
 	c := p.Coverage
@@ -115,8 +130,8 @@ func coversBruteForce(p *directory.Provider, loc match.Location, n directory.Nee
 	}
 	if n.MaxTravelKm > 0 {
 		remote := p.HasMode(directory.ModeTelephone) || p.HasMode(directory.ModeOnline)
-		visits := located && c.TravelsToClients && nearest <= c.TravelRadiusKm
-		if !remote && !visits && (!located || nearest > n.MaxTravelKm) {
+		visits := usableOK && c.TravelsToClients && usable <= c.TravelRadiusKm
+		if !remote && !visits && (!usableOK || usable > n.MaxTravelKm) {
 			return false
 		}
 	}
@@ -236,12 +251,21 @@ func TestNeutrality(t *testing.T) {
 			}
 		},
 		"renamed": func(p *directory.Provider) { p.Name = "AAA " + p.Name },
+		// Who the client deals with counts only when they ask about it.
+		"other staffing": func(p *directory.Provider) {
+			p.Staffing = directory.Staffing{AdviserModel: "specialist_team", ContactFrequencyDays: 30}
+		},
+		// Employer subsidies count only when asked about (never by size).
+		"employer subsidy": func(p *directory.Provider) {
+			p.Incentives = append(slices.Clone(p.Incentives), directory.Incentive{Kind: "employer_training_subsidy", Recipient: "employer", AmountPence: 500000})
+		},
 	}
 	r := rand.New(rand.NewPCG(5, 6))
 	for i := range 60 {
 		loc := places[i%10]
 		n := randomNeeds(r)
 		n.AvoidJobcentre = false
+		n.NamedAdviser, n.RegularContact, n.Age50Plus, n.EmployerIncentives = false, false, false, false
 		n.ContactPreferences = slices.DeleteFunc(n.ContactPreferences, func(m string) bool { return m == directory.ModeJobcentre })
 		req := match.Request{Location: loc, Needs: n, Seed: match.QuerySeed(loc, n), Now: now}
 		base := match.NewCatalogue()
@@ -291,6 +315,26 @@ func TestMonotonicity(t *testing.T) {
 		func(p *directory.Provider, n directory.Needs) { // speak a wanted language
 			if len(n.Languages) > 0 && !slices.Contains(p.Languages, n.Languages[0]) {
 				p.Languages = append(slices.Clone(p.Languages), n.Languages[0])
+			}
+		},
+		func(p *directory.Provider, n directory.Needs) { // one named adviser, in touch weekly
+			if n.NamedAdviser || n.RegularContact {
+				p.Staffing = directory.Staffing{AdviserModel: "named_adviser", ContactFrequencyDays: 7}
+			}
+		},
+		func(p *directory.Provider, n directory.Needs) { // offer employers a subsidy
+			if n.Age50Plus || n.EmployerIncentives {
+				p.Incentives = append(slices.Clone(p.Incentives), directory.Incentive{Kind: "employer_wage_subsidy", Recipient: "employer", Discretionary: true})
+			}
+		},
+		func(p *directory.Provider, n directory.Needs) { // talk to the employer in work
+			if n.EmployerMediation && p.InWorkSupport.Offered {
+				p.InWorkSupport.EmployerMediation = true
+			}
+		},
+		func(p *directory.Provider, n directory.Needs) { // pay childcare costs
+			if n.CaringResponsibilities {
+				p.Incentives = append(slices.Clone(p.Incentives), directory.Incentive{Kind: "childcare_costs", Recipient: "client"})
 			}
 		},
 		func(p *directory.Provider, n directory.Needs) { // add an accessibility feature

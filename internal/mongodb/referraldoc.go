@@ -56,6 +56,12 @@ type needsDoc struct {
 	Accessibility       []string `bson:"accessibility,omitempty"`
 	Travel              string   `bson:"travel,omitempty"`
 	MaxTravelKm         float64  `bson:"max_travel_km,omitempty"`
+	NamedAdviser        bool     `bson:"named_adviser,omitempty"`
+	RegularContact      bool     `bson:"regular_contact,omitempty"`
+	Age50Plus           bool     `bson:"age_50_plus,omitempty"`
+	EmployerIncentives  bool     `bson:"employer_incentives,omitempty"`
+	EmployerMediation   bool     `bson:"employer_mediation,omitempty"`
+	Caring              bool     `bson:"caring_responsibilities,omitempty"`
 }
 
 type consentDoc struct {
@@ -136,6 +142,8 @@ func toNeedsDoc(n *directory.Needs) *needsDoc {
 		AvoidGroups: n.AvoidGroups, Hours: n.Hours, WorkKind: n.WorkKind, MoneyHelp: n.MoneyHelp,
 		InWorkSupport: n.InWorkSupport, EmployerMayKnow: n.EmployerMayKnow, Languages: n.Languages,
 		Accessibility: n.Accessibility, Travel: n.Travel, MaxTravelKm: n.MaxTravelKm,
+		NamedAdviser: n.NamedAdviser, RegularContact: n.RegularContact, Age50Plus: n.Age50Plus,
+		EmployerIncentives: n.EmployerIncentives, EmployerMediation: n.EmployerMediation, Caring: n.CaringResponsibilities,
 	}
 }
 
@@ -150,6 +158,8 @@ func fromNeedsDoc(d *needsDoc) *directory.Needs {
 		AvoidGroups: d.AvoidGroups, Hours: d.Hours, WorkKind: d.WorkKind, MoneyHelp: d.MoneyHelp,
 		InWorkSupport: d.InWorkSupport, EmployerMayKnow: d.EmployerMayKnow, Languages: d.Languages,
 		Accessibility: d.Accessibility, Travel: d.Travel, MaxTravelKm: d.MaxTravelKm,
+		NamedAdviser: d.NamedAdviser, RegularContact: d.RegularContact, Age50Plus: d.Age50Plus,
+		EmployerIncentives: d.EmployerIncentives, EmployerMediation: d.EmployerMediation, CaringResponsibilities: d.Caring,
 	}
 }
 

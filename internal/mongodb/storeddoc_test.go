@@ -66,7 +66,10 @@ func newStoredType[T, D any](name, full, empty string, to func(*T) D, from func(
 func storedTypes() []storedType {
 	return []storedType{
 		newStoredType("token", "token-v1.json", "token-v1-empty.json", toTokenDoc, fromTokenDoc),
-		newStoredType("referral", "referral-v1.json", "referral-v1-empty.json", toReferralDoc, fromReferralDoc),
+		// referral-v2.json is v1 with the needs issue 17 added (optional
+		// booleans, omitted when false): TestReferralV1StillReads keeps
+		// the v1 documents readable.
+		newStoredType("referral", "referral-v2.json", "referral-v1-empty.json", toReferralDoc, fromReferralDoc),
 		newStoredType("referral event", "referral-event-v1.json", "referral-event-v1-empty.json",
 			func(e *directory.ReferralEvent) referralEventDoc { return toReferralEventDoc("ref-1", e) },
 			func(d *referralEventDoc) directory.ReferralEvent { return fromReferralEventRec(&d.Event) }),
@@ -186,5 +189,28 @@ func TestStoredTypesNameEveryField(t *testing.T) {
 	}
 	for _, r := range roots {
 		check(reflect.TypeOf(r), reflect.TypeOf(r).Name())
+	}
+}
+
+// TestReferralV1StillReads: a referral stored before the needs of issue 17
+// existed decodes with every field it had, and the new needs false.
+func TestReferralV1StillReads(t *testing.T) {
+	var old, now referralDoc
+	if err := bson.Unmarshal(readRawGolden(t, "referral-v1.json"), &old); err != nil {
+		t.Fatal(err)
+	}
+	if err := bson.Unmarshal(readRawGolden(t, "referral-v2.json"), &now); err != nil {
+		t.Fatal(err)
+	}
+	got := fromReferralDoc(&old)
+	if got.Client.Needs == nil || got.Client.Needs.MaxTravelKm != 43.5 || got.Client.Needs.Travel != "s42" || got.ProviderID != "s3" {
+		t.Fatalf("v1 referral lost fields: %+v", got)
+	}
+	n := got.Client.Needs
+	if n.NamedAdviser || n.RegularContact || n.Age50Plus || n.EmployerIncentives || n.EmployerMediation || n.CaringResponsibilities {
+		t.Errorf("v1 referral gained needs: %+v", n)
+	}
+	if w := fromReferralDoc(&now).Client.Needs; !w.NamedAdviser || !w.CaringResponsibilities {
+		t.Errorf("v2 referral lost the new needs: %+v", w)
 	}
 }

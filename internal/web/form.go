@@ -31,29 +31,56 @@ func contact(mode string) func(*directory.Needs) {
 	return func(n *directory.Needs) { n.ContactPreferences = append(n.ContactPreferences, mode) }
 }
 
+// labelled is an option whose label is the vocabulary's, so the form and
+// the explanations on the results say a need in the same words.
+func labelled(value, vocab, code, hint string, apply func(*directory.Needs)) option {
+	return option{value, directory.MustVocabulary(vocab).Label(code), hint, apply}
+}
+
 // helpOptions are the kinds of help the research found people wanted most
-// (report §3.3, §3.4.1, §5.3, §5.7), in the words people use.
+// (report §3.3, §3.4.1, §5.3, §5.7).
 var helpOptions = []option{
-	{"confidence", "Building my confidence", "Courses, groups or one-to-one sessions", support("confidence_building")},
-	{"careers", "Working out what job would suit me", "Including if you cannot go back to your old kind of work", support("vocational_guidance")},
-	{"cv", "Writing a CV or filling in application forms", "", support("cv_applications")},
-	{"interview", "Practising for interviews", "", support("interview_practice")},
-	{"jobsearch", "Finding jobs to apply for", "", support("job_search")},
-	{"skills", "Reading, writing, numbers or computer skills", "", support("basic_skills")},
-	{"training", "Training for a kind of job", "Including funded courses", support("vocational_training")},
-	{"placement", "Trying out a job first", "A work placement or taster for a short time", support("work_placement")},
-	{"willpay", "Finding out if I would be better off in work", "Someone works out your money in work compared with benefits", func(n *directory.Needs) {
+	labelled("confidence", directory.VocabServices, "confidence_building", "Courses, groups or one-to-one sessions", support("confidence_building")),
+	labelled("careers", directory.VocabServices, "vocational_guidance", "Including if you cannot go back to your old kind of work", support("vocational_guidance")),
+	labelled("cv", directory.VocabServices, "cv_applications", "", support("cv_applications")),
+	labelled("interview", directory.VocabServices, "interview_practice", "", support("interview_practice")),
+	labelled("jobsearch", directory.VocabServices, "job_search", "Finding jobs to apply for", support("job_search")),
+	labelled("skills", directory.VocabServices, "basic_skills", "", support("basic_skills")),
+	labelled("training", directory.VocabServices, "vocational_training", "Including funded courses", support("vocational_training")),
+	labelled("placement", directory.VocabServices, "work_placement", "Trying out a job for a short time", support("work_placement")),
+	labelled("willpay", directory.VocabMoneyHelp, directory.MoneyWillWorkPay, "Someone works out your money in work compared with benefits", func(n *directory.Needs) {
 		n.MoneyHelp = append(n.MoneyHelp, directory.MoneyWillWorkPay)
-	}},
-	{"costs", "Help with costs of interviews or starting work", "Such as travel, clothes or tools", func(n *directory.Needs) {
+	}),
+	labelled("costs", directory.VocabMoneyHelp, directory.MoneyCosts, "Such as travel, clothes or tools", func(n *directory.Needs) {
 		n.MoneyHelp = append(n.MoneyHelp, directory.MoneyCosts)
-	}},
-	{"selfemployed", "Working for myself", "Starting your own business", func(n *directory.Needs) {
+	}),
+	labelled("selfemployed", directory.VocabWorkKinds, directory.WorkSelfEmployed, "Starting your own business", func(n *directory.Needs) {
 		n.WorkKind = append(n.WorkKind, directory.WorkSelfEmployed)
-	}},
-	{"inwork", "Support after I start a job", "Someone to help if things get difficult at work", func(n *directory.Needs) {
+	}),
+	labelled("inwork", directory.VocabYesNoNeeds, "in_work_support", "Someone to help if things get difficult at work", func(n *directory.Needs) {
 		n.InWorkSupport = true
-	}},
+	}),
+}
+
+// yesNo is an option setting one of the yes-or-no needs, labelled from
+// its vocabulary.
+func yesNo(value, code string, apply func(*directory.Needs)) option {
+	v := directory.MustVocabulary(directory.VocabYesNoNeeds)
+	return option{value, v.Label(code), v.Describe(code), apply}
+}
+
+// aboutOptions are what else the research found mattered to people
+// choosing (report §3.4.2, §4.4.1, §4.4.3, §5.6.2, §5.2.2).
+var aboutOptions = []option{
+	yesNo("sameadviser", "named_adviser", func(n *directory.Needs) { n.NamedAdviser = true }),
+	yesNo("regular", "regular_contact", func(n *directory.Needs) { n.RegularContact = true }),
+	labelled("inworknow", directory.VocabJobSearchStages, directory.StageInWork, "You need help to keep your job, for example when your employer changes your hours", func(n *directory.Needs) {
+		n.JobSearchStage = directory.StageInWork
+	}),
+	yesNo("employertalk", "employer_mediation", func(n *directory.Needs) { n.EmployerMediation = true }),
+	yesNo("caring", "caring_responsibilities", func(n *directory.Needs) { n.CaringResponsibilities = true }),
+	yesNo("over50", "age_50_plus", func(n *directory.Needs) { n.Age50Plus = true }),
+	yesNo("employermoney", "employer_incentives", func(n *directory.Needs) { n.EmployerIncentives = true }),
 }
 
 // meetOptions are the ways of meeting people asked about (report §3.2.3:
@@ -93,10 +120,10 @@ var hoursOptions = func() []option {
 
 // formOptions are the choices the form template lists.
 type formOptions struct {
-	Help, Meet, Conditions, Hours []option
+	Help, Meet, About, Conditions, Hours []option
 }
 
-var options = formOptions{Help: helpOptions, Meet: meetOptions, Conditions: conditionOptions, Hours: hoursOptions}
+var options = formOptions{Help: helpOptions, Meet: meetOptions, About: aboutOptions, Conditions: conditionOptions, Hours: hoursOptions}
 
 // answers are what the person told us. They live only in this request:
 // nothing is stored, and they go back to the browser only inside the POST
@@ -105,6 +132,7 @@ type answers struct {
 	Where      string
 	Help       []string
 	Meet       []string
+	About      []string
 	Conditions []string
 	Severe     bool
 	Hours      string
@@ -121,6 +149,8 @@ func (a answers) Checked(field, value string) bool {
 		return slices.Contains(a.Help, value)
 	case "meet":
 		return slices.Contains(a.Meet, value)
+	case "about":
+		return slices.Contains(a.About, value)
 	case "conditions":
 		return slices.Contains(a.Conditions, value)
 	case "hours":
@@ -142,6 +172,7 @@ func readAnswers(c *gin.Context) (answers, []fieldError) {
 		Where:      strings.TrimSpace(c.PostForm("where")),
 		Help:       dedupe(c.PostFormArray("help")),
 		Meet:       dedupe(c.PostFormArray("meet")),
+		About:      dedupe(c.PostFormArray("about")),
 		Conditions: dedupe(c.PostFormArray("conditions")),
 		Severe:     c.PostForm("severe") == "yes",
 		Hours:      c.PostForm("hours"),
@@ -164,6 +195,7 @@ func readAnswers(c *gin.Context) (answers, []fieldError) {
 	}{
 		{"help", a.Help, helpOptions, "Choose the help you want from the list"},
 		{"meet", a.Meet, meetOptions, "Choose how you would like to meet from the list"},
+		{"about", a.About, aboutOptions, "Choose what else matters to you from the list"},
 		{"conditions", a.Conditions, conditionOptions, "Choose health conditions from the list"},
 		{"hours", []string{a.Hours}, hoursOptions, "Choose the hours you want from the list"},
 	} {
@@ -191,7 +223,7 @@ func (a answers) needs() directory.Needs {
 	for _, f := range []struct {
 		chosen []string
 		opts   []option
-	}{{a.Help, helpOptions}, {a.Meet, meetOptions}, {a.Conditions, conditionOptions}, {[]string{a.Hours}, hoursOptions}} {
+	}{{a.Help, helpOptions}, {a.Meet, meetOptions}, {a.About, aboutOptions}, {a.Conditions, conditionOptions}, {[]string{a.Hours}, hoursOptions}} {
 		for _, v := range f.chosen {
 			if o := find(f.opts, v); o != nil {
 				o.apply(&n)

@@ -58,6 +58,8 @@ type resultsData struct {
 	Excluded match.Excluded
 	// NoGoodFit is set when nothing meets at least half of the answers.
 	NoGoodFit bool
+	// CapacityNote says when the best fits are not taking new clients.
+	CapacityNote string
 	// Notice says plainly why the list is what it is, when that is unusual
 	// (a postcode of an area we do not know yet: national providers only).
 	Notice   string
@@ -118,7 +120,7 @@ func (s *server) results(c *gin.Context) error {
 	}
 	d := resultsData{
 		Form: newFormData(a, nil), Place: placeName(place), Total: all.Total, Shown: len(kept),
-		Excluded: all.Excluded, NoGoodFit: all.NoGoodFit, Filtered: a.TakingNew || a.FaceToFace,
+		Excluded: all.Excluded, NoGoodFit: all.NoGoodFit, CapacityNote: all.CapacityNote, Filtered: a.TakingNew || a.FaceToFace,
 	}
 	if place.Source == geo.SourceUnknownArea {
 		d.Notice = finder.UnknownAreaMessage

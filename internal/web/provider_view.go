@@ -18,17 +18,20 @@ type providerView struct {
 	TelephoneOnly bool
 	TakingNew     bool
 	Modes         []string
-	Sites         []siteView
-	Coverage      []string
-	Services      []serviceView
-	OutOfScope    []string
-	Incentives    []incentiveView
-	InWork        []string
-	Staffing      []string
-	Access        []string
-	Languages     []string
-	Flags         []match.Flag
-	LastChecked   string
+	// MeetText is Modes as one sentence, for a summary beside other
+	// sentences (a capitalised list there read as a different voice).
+	MeetText    string
+	Sites       []siteView
+	Coverage    []string
+	Services    []serviceView
+	OutOfScope  []string
+	Incentives  []incentiveView
+	InWork      []string
+	Staffing    []string
+	Access      []string
+	Languages   []string
+	Flags       []match.Flag
+	LastChecked string
 	// CheckedBy says who confirmed the listing ("the provider", "the
 	// directory team"): never a person's or token's name.
 	CheckedBy string
@@ -72,6 +75,13 @@ func newProviderView(p *directory.Provider, now time.Time) providerView {
 		CheckedBy:     directory.VerifiedByText(p.Freshness.VerifiedBy),
 		CheckDue:      p.VerificationOverdue(now),
 	}
+	if len(v.Modes) > 0 {
+		lower := make([]string, len(v.Modes))
+		for i, m := range v.Modes {
+			lower[i] = directory.LowerFirst(m)
+		}
+		v.MeetText = "Ways to meet or talk to them: " + strings.Join(lower, ", ") + "."
+	}
 	days := directory.MustVocabulary(directory.VocabDays)
 	for _, s := range p.Sites {
 		sv := siteView{Name: s.Name, Kind: label(directory.VocabSiteKinds, s.Kind), Access: labels(directory.VocabAccessibility, s.Accessibility)}
@@ -100,11 +110,11 @@ func newProviderView(p *directory.Provider, now time.Time) providerView {
 		v.Coverage = append(v.Coverage, "Postcode areas: "+strings.Join(c.PostcodeDistricts, ", "))
 	}
 	if c.RadiusKm > 0 {
-		v.Coverage = append(v.Coverage, fmt.Sprintf("Within %g km of their offices", c.RadiusKm))
+		v.Coverage = append(v.Coverage, fmt.Sprintf("Within %s of their offices", match.MilesText(match.Miles(c.RadiusKm))))
 	}
 	if c.TravelsToClients {
 		if c.TravelRadiusKm > 0 {
-			v.Coverage = append(v.Coverage, fmt.Sprintf("Staff travel to people up to %g km from their offices", c.TravelRadiusKm))
+			v.Coverage = append(v.Coverage, fmt.Sprintf("Staff travel to people up to %s from their offices", match.MilesText(match.Miles(c.TravelRadiusKm))))
 		} else {
 			v.Coverage = append(v.Coverage, "Staff travel to people")
 		}

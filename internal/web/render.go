@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"embed"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/brokerfinder/brokerfinder/internal/api"
 	"github.com/brokerfinder/brokerfinder/internal/directory"
+	"github.com/brokerfinder/brokerfinder/internal/match"
 )
 
 //go:embed templates/*.html
@@ -64,7 +64,7 @@ func parsePages(assets *assetSet) map[string]*template.Template {
 		"plural":      plural,
 		"group":       newCheckboxGroup,
 		"row":         newRow,
-		"km":          func(f *float64) string { return fmt.Sprintf("%.1f", *f) },
+		"miles":       func(m *float64) string { return match.MilesText(*m) },
 		"yesno":       yesno,
 		"safeURL":     safeURL,
 		"list":        func(s ...string) []string { return s },

@@ -97,6 +97,10 @@ func TestPages(t *testing.T) {
 		{"unknown area", "/results", url.Values{"where": {"zz9 9zz"}}, 200, false, []string{"We do not have this area yet", "ZZ9 9ZZ", "Longwire Employment Support Ltd"}},
 		{"place outside the seed areas", "/results", url.Values{"where": {"Penzance"}}, 200, false, []string{"Penzance", "Longwire Employment Support Ltd"}},
 		{"unknown option", "/results", url.Values{"where": {"LS6"}, "hours": {"forever"}}, 400, false, []string{`href="#hours"`}},
+		{"new needs, miles, at a glance", "/results", url.Values{"where": {"LS6"}, "about": {"sameadviser", "regular", "caring"}, "hours": {"school_hours"}}, 200, false,
+			[]string{"One named adviser stays with you throughout", "Helps find part-time jobs that fit around school hours", " miles to the nearest place to meet",
+				"Who you deal with", "Once you are in work", `name="about" value="sameadviser"`}},
+		{"unknown about option", "/results", url.Values{"where": {"LS6"}, "about": {"rich"}}, 400, false, []string{`href="#about"`}},
 	}
 	for _, p := range pages {
 		t.Run(p.name, func(t *testing.T) {
