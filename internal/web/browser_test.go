@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,12 +121,15 @@ func checkLayout(t *testing.T, ctx context.Context, name string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []int64{320, 1280} {
+	// 320 px is the narrowest WCAG reflow asks for; 390x844 a common phone;
+	// 1280x800 a laptop.
+	for _, size := range [][2]int64{{320, 900}, {390, 844}, {1280, 800}} {
+		w := size[0]
 		var buf, top []byte
 		var fits bool
 		var sw, iw int
 		run(t, ctx,
-			chromedp.EmulateViewport(w, 900),
+			chromedp.EmulateViewport(w, size[1]),
 			chromedp.Sleep(100*time.Millisecond),
 			chromedp.Evaluate(`document.documentElement.scrollWidth <= window.innerWidth`, &fits),
 			chromedp.Evaluate(`document.documentElement.scrollWidth`, &sw),
@@ -207,6 +211,10 @@ func TestBrowser(t *testing.T) {
 				checkLayout(t, ctx, p.name)
 			})
 		}
+	})
+
+	t.Run("first result fits a phone's first screen", func(t *testing.T) {
+		firstCardFits(t, tab(t, bctx, false), base)
 	})
 
 	t.Run("keyboard only", func(t *testing.T) {
@@ -376,10 +384,12 @@ func noJSFlow(t *testing.T, ctx context.Context, base string) {
 	}
 	// A filter re-posts too.
 	run(t, ctx,
+		// The filters are folded away in a details element until opened.
+		chromedp.Click(`//summary[normalize-space()="Filter the list"]`, chromedp.BySearch),
 		chromedp.Click("#face_to_face", chromedp.ByID),
 		chromedp.Click(`//button[normalize-space()="Apply filters"]`, chromedp.BySearch),
 		// Wait for the new page: the box is ticked on the old one too.
-		chromedp.WaitVisible(`//p[@role="status"][contains(., "after your filters")]`, chromedp.BySearch),
+		chromedp.WaitVisible(`//*[@role="status"][contains(., "after your filters")]`, chromedp.BySearch),
 		chromedp.WaitVisible(`#face_to_face:checked`, chromedp.ByQuery),
 		chromedp.OuterHTML("html", &html, chromedp.ByQuery),
 	)
@@ -478,4 +488,53 @@ func embedFlow(t *testing.T, ctx context.Context, base string) {
 		t.Error("the iframe did not load the embed page")
 	}
 	_ = json.Valid
+}
+
+// postResults submits answers to /results from inside the page, as the
+// form would (the answers travel in the POST body only).
+func postResults(form url.Values) chromedp.Action {
+	b, _ := json.Marshal(form)
+	return chromedp.Evaluate(`(() => {
+		const f = document.createElement("form");
+		f.method = "post"; f.action = "/results";
+		for (const [k, vs] of Object.entries(`+string(b)+`)) for (const v of vs) {
+			const i = document.createElement("input"); i.type = "hidden"; i.name = k; i.value = v; f.appendChild(i);
+		}
+		document.body.appendChild(f); f.submit();
+	})()`, nil)
+}
+
+// firstCardFits checks, for searches whose first result carries the most
+// (flags, a long travel note, contact links), that the whole first card
+// is on the first screen of a 390x844 phone and of a 1280x800 desktop,
+// without scrolling.
+func firstCardFits(t *testing.T, ctx context.Context, base string) {
+	searches := map[string]url.Values{
+		"Bob in Leeds":              searchForm(),
+		"LS6 mental health at home": {"where": {"LS6"}, "conditions": {"mental_health"}, "meet": {"home"}, "severe": {"yes"}},
+		"Leeds, nothing asked":      {"where": {"Leeds"}},
+		"unknown area":              {"where": {"ZZ9 9ZZ"}, "help": {"cv"}},
+	}
+	for name, form := range searches {
+		for _, size := range [][2]int64{{390, 844}, {1280, 800}} {
+			type box struct {
+				Top, Bottom, Height float64
+				Cards               int
+			}
+			var b box
+			run(t, ctx,
+				chromedp.EmulateViewport(size[0], size[1]),
+				chromedp.Navigate(base+"/"),
+				postResults(form),
+				chromedp.WaitVisible(".app-result", chromedp.ByQuery),
+				chromedp.Evaluate(`window.scrollTo(0, 0)`, nil),
+				chromedp.Evaluate(`(() => { const r = document.querySelector(".app-result").getBoundingClientRect();
+					return {Top: r.top, Bottom: r.bottom, Height: window.innerHeight, Cards: document.querySelectorAll(".app-result").length}; })()`, &b),
+			)
+			if b.Top < 0 || b.Bottom > b.Height {
+				t.Errorf("%s at %dx%d: first card from %.0f to %.0f px, screen %.0f px", name, size[0], size[1], b.Top, b.Bottom, b.Height)
+			}
+		}
+	}
+	run(t, ctx, chromedp.EmulateViewport(1280, 900))
 }

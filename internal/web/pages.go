@@ -67,11 +67,16 @@ type resultsData struct {
 	PrevPage int
 	NextPage int
 	Filtered bool
+	// PhoneOnly and National count the eligible providers that work only
+	// by telephone or online, and those that cover the whole country, so
+	// the count says what kind of list it is.
+	PhoneOnly, National int
 }
 
 type resultView struct {
 	match.Ranked
 	View providerView
+	Card cardView
 }
 
 // results answers the search form. The POST changes nothing on the server
@@ -120,6 +125,14 @@ func (s *server) results(c *gin.Context) error {
 		Form: newFormData(a, nil), Place: placeName(place), Total: all.Total, Shown: len(kept),
 		Excluded: all.Excluded, NoGoodFit: all.NoGoodFit, Filtered: a.TakingNew || a.FaceToFace,
 	}
+	for _, r := range all.Results {
+		if r.Provider.TelephoneOnly() {
+			d.PhoneOnly++
+		}
+		if r.Provider.Coverage.National {
+			d.National++
+		}
+	}
 	if place.Source == geo.SourceUnknownArea {
 		d.Notice = finder.UnknownAreaMessage
 	}
@@ -136,7 +149,8 @@ func (s *server) results(c *gin.Context) error {
 	}
 	from := (d.Page - 1) * resultsPerPage
 	for _, r := range kept[from:min(from+resultsPerPage, len(kept))] {
-		d.Results = append(d.Results, resultView{Ranked: r, View: newProviderView(r.Provider, now)})
+		v := newProviderView(r.Provider, now)
+		d.Results = append(d.Results, resultView{Ranked: r, View: v, Card: newCardView(r, v, place)})
 	}
 	for _, r := range all.OtherProvision {
 		d.Other = append(d.Other, resultView{Ranked: r, View: newProviderView(r.Provider, now)})

@@ -100,11 +100,11 @@ func newProviderView(p *directory.Provider, now time.Time) providerView {
 		v.Coverage = append(v.Coverage, "Postcode areas: "+strings.Join(c.PostcodeDistricts, ", "))
 	}
 	if c.RadiusKm > 0 {
-		v.Coverage = append(v.Coverage, fmt.Sprintf("Within %g km of their offices", c.RadiusKm))
+		v.Coverage = append(v.Coverage, fmt.Sprintf("Within %s of their offices", miles(c.RadiusKm)))
 	}
 	if c.TravelsToClients {
 		if c.TravelRadiusKm > 0 {
-			v.Coverage = append(v.Coverage, fmt.Sprintf("Staff travel to people up to %g km from their offices", c.TravelRadiusKm))
+			v.Coverage = append(v.Coverage, fmt.Sprintf("Staff travel to people up to %s from their offices", miles(c.TravelRadiusKm)))
 		} else {
 			v.Coverage = append(v.Coverage, "Staff travel to people")
 		}

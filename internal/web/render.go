@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"embed"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -64,7 +63,8 @@ func parsePages(assets *assetSet) map[string]*template.Template {
 		"plural":      plural,
 		"group":       newCheckboxGroup,
 		"row":         newRow,
-		"km":          func(f *float64) string { return fmt.Sprintf("%.1f", *f) },
+		"miles":       miles,
+		"tel":         telURL,
 		"yesno":       yesno,
 		"safeURL":     safeURL,
 		"list":        func(s ...string) []string { return s },

@@ -80,7 +80,7 @@ func TestPages(t *testing.T) {
 		contains   []string
 	}{
 		{"home", "/", nil, 200, false, []string{"Using these services is voluntary. It will not affect your benefits.", "You choose which provider to contact."}},
-		{"results", "/results", searchForm(), 200, false, []string{"Why are they in this order?", "What they do not offer", "Aire Valley Work Partners"}},
+		{"results", "/results", searchForm(), 200, false, []string{"Why are they in this order?", "What they do not offer", "Aire Valley Work Partners", `href="tel:`, `href="mailto:`, " miles to ", "only by telephone or online", "How you meet them:"}},
 		{"provider", aireValleyURL, nil, 200, false, []string{"Aire Valley Work Partners", "Not automatic", "Holbeck office"}},
 		{"hostile provider", hostileURL, nil, 200, false, nil},
 		{"compare", "/compare?id=" + aireValleyID + "&id=" + hostileID, nil, 200, false, []string{"Compare providers"}},
