@@ -190,6 +190,10 @@ func TestBrowser(t *testing.T) {
 			{"provider", chromedp.Navigate(base + aireValleyURL)},
 			{"provider-hostile", chromedp.Navigate(base + "/providers/" + hostileID)},
 			{"compare", chromedp.Navigate(base + "/compare?id=" + aireValleyID + "&id=" + hostileID + "&id=beedf58e-b4d5-4170-aa11-f8f99a6b0d9d")},
+			{"compare-results", chromedp.Tasks{submitSearch,
+				chromedp.Evaluate(`[...document.querySelectorAll("input[name=id]")].slice(0, 3).forEach(e => e.checked = true)`, nil),
+				chromedp.Click(`//button[starts-with(normalize-space(), "Compare the providers")]`, chromedp.BySearch),
+				chromedp.WaitVisible(".app-compare", chromedp.ByQuery)}},
 			{"shortlist", chromedp.Navigate(base + "/shortlist?id=" + aireValleyID + "&id=" + hostileID)},
 			{"saved-shortlist", chromedp.Navigate(base + "/shortlists/" + saved.Code)},
 			{"notfound", chromedp.Navigate(base + "/providers/nope-0")},
@@ -215,6 +219,10 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("first result fits a phone's first screen", func(t *testing.T) {
 		firstCardFits(t, tab(t, bctx, false), base)
+	})
+
+	t.Run("compare across two result pages", func(t *testing.T) {
+		compareAcrossPages(t, tab(t, bctx, true), base)
 	})
 
 	t.Run("keyboard only", func(t *testing.T) {
@@ -335,13 +343,19 @@ func keyboardFlow(t *testing.T, ctx context.Context, base string) {
 	}
 	tabTo(t, ctx, "compare button", func(f focus) bool { return strings.HasPrefix(f.Text, "Compare the providers") })
 	run(t, ctx, chromedp.KeyEvent(kb.Enter))
-	path := waitPath(t, ctx, "/compare")
-	if strings.Count(path, "id=") != 2 {
-		t.Errorf("compare URL %q, want two ids", path)
+	// The comparison answers a POST (it shows fit to the answers), so its
+	// address carries nothing.
+	if path := waitPath(t, ctx, "/compare"); path != "/compare" {
+		t.Errorf("compare URL %q, want no query", path)
+	}
+	var cols int
+	run(t, ctx, chromedp.Evaluate(`document.querySelectorAll(".app-compare thead th").length`, &cols))
+	if cols != 2 {
+		t.Errorf("compare shows %d providers, want 2", cols)
 	}
 	tabTo(t, ctx, "shortlist button", func(f focus) bool { return strings.HasPrefix(f.Text, "Make a list") })
 	run(t, ctx, chromedp.KeyEvent(kb.Enter))
-	path = waitPath(t, ctx, "/shortlist")
+	path := waitPath(t, ctx, "/shortlist")
 	for _, secret := range []string{"ls6", "mental", "where", "help="} {
 		if strings.Contains(strings.ToLower(path), secret) {
 			t.Errorf("shortlist URL %q carries %q", path, secret)
@@ -535,6 +549,67 @@ func firstCardFits(t *testing.T, ctx context.Context, base string) {
 				t.Errorf("%s at %dx%d: first card from %.0f to %.0f px, screen %.0f px", name, size[0], size[1], b.Top, b.Bottom, b.Height)
 			}
 		}
+	}
+	run(t, ctx, chromedp.EmulateViewport(1280, 900))
+}
+
+// compareAcrossPages ticks a provider on page 1 of the results and another
+// on page 2, without JavaScript, and compares them: both are compared, the
+// comparison leads with fit and miles, its address carries nothing, and at
+// phone width no provider's name is cut.
+func compareAcrossPages(t *testing.T, ctx context.Context, base string) {
+	var first, second string
+	run(t, ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitReady("#where", chromedp.ByID),
+		chromedp.SendKeys("#where", "Leeds", chromedp.ByID),
+		chromedp.Click("#help-2", chromedp.ByID),
+		chromedp.Click(`form[action="/results"] button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(".govuk-pagination", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("input[name=id]").value`, &first),
+	)
+	run(t, ctx,
+		chromedp.Click("#choose-"+first, chromedp.ByID),
+		chromedp.Click(`.govuk-pagination__next button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.govuk-pagination__prev`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("input[type=checkbox][name=id]").value`, &second),
+	)
+	if second == first {
+		t.Fatal("page 2 starts with page 1's provider")
+	}
+	var names []string
+	var fitFirst bool
+	var cut []string
+	run(t, ctx,
+		chromedp.Click("#choose-"+second, chromedp.ByID),
+		chromedp.Click(`//button[starts-with(normalize-space(), "Compare the providers")]`, chromedp.BySearch),
+		chromedp.WaitVisible(".app-compare", chromedp.ByQuery),
+		chromedp.Evaluate(`[...document.querySelectorAll(".app-compare thead th a")].map(a => a.getAttribute("href"))`, &names),
+		chromedp.Evaluate(`document.querySelector(".app-compare tbody th").textContent.startsWith("How well they fit")`, &fitFirst),
+		chromedp.Evaluate(`[...document.querySelectorAll(".app-compare thead th, .app-compare tbody th")].filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)`, &cut),
+	)
+	if path := waitPath(t, ctx, "/compare"); path != "/compare" {
+		t.Errorf("compare address %q carries data", path)
+	}
+	if len(names) != 2 || !strings.HasSuffix(names[0], first) || !strings.HasSuffix(names[1], second) {
+		t.Errorf("compared %v, want the providers ticked on pages 1 (%s) and 2 (%s)", names, first, second)
+	}
+	if !fitFirst {
+		t.Error("the comparison does not lead with fit")
+	}
+	if len(cut) > 0 {
+		t.Errorf("cut at 390 px: %q", cut)
+	}
+	// Back to the results keeps both ticks.
+	var ticked int
+	run(t, ctx,
+		chromedp.Click(`//button[normalize-space()="Back to your results"]`, chromedp.BySearch),
+		chromedp.WaitVisible(".app-result", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("input[name=id][type=hidden], input[name=id]:checked").length`, &ticked),
+	)
+	if ticked != 2 {
+		t.Errorf("%d ticks after going back, want 2", ticked)
 	}
 	run(t, ctx, chromedp.EmulateViewport(1280, 900))
 }

@@ -112,7 +112,13 @@ type answers struct {
 	TakingNew  bool
 	FaceToFace bool
 	Page       int
+	// Chosen are the provider ids ticked to compare or list, carried
+	// from page to page of results (provider ids only: no client data).
+	Chosen []string
 }
+
+// IsChosen reports whether the provider with id is ticked.
+func (a answers) IsChosen(id string) bool { return slices.Contains(a.Chosen, id) }
 
 // Checked reports whether value was chosen for field; for the templates.
 func (a answers) Checked(field, value string) bool {
@@ -148,6 +154,7 @@ func readAnswers(c *gin.Context) (answers, []fieldError) {
 		TakingNew:  c.PostForm("taking_new") == "yes",
 		FaceToFace: c.PostForm("face_to_face") == "yes",
 		Page:       1,
+		Chosen:     chosenIDs(c.PostFormArray("id")),
 	}
 	var errs []fieldError
 	switch {
@@ -264,4 +271,17 @@ func (s *server) formBody(c *gin.Context) {
 		return
 	}
 	c.Next()
+}
+
+// chosenIDs keeps the well-formed provider ids among those posted, once
+// each, and at most maxShortlist of them: a tick box can only send an id,
+// so anything else is not from our page and is dropped.
+func chosenIDs(posted []string) []string {
+	var out []string
+	for _, id := range dedupe(posted) {
+		if directory.ValidID(id) && len(out) < maxShortlist {
+			out = append(out, id)
+		}
+	}
+	return out
 }

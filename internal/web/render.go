@@ -38,13 +38,14 @@ type fieldError struct {
 // layout and partials so "content" and "before" are defined once per page.
 var pageFiles = map[string][]string{
 	"home":           {"layout.html", "parts.html", "form.html", "home.html"},
+	"question":       {"layout.html", "parts.html", "question.html"},
 	"results":        {"layout.html", "parts.html", "form.html", "results.html"},
 	"provider":       {"layout.html", "parts.html", "provider.html"},
-	"compare":        {"layout.html", "parts.html", "compare.html"},
+	"compare":        {"layout.html", "parts.html", "form.html", "compare.html"},
 	"shortlist":      {"layout.html", "parts.html", "shortlist.html"},
 	"notfound":       {"layout.html", "parts.html", "notfound.html"},
 	"problem":        {"layout.html", "parts.html", "problem.html"},
-	"choose":         {"layout.html", "parts.html", "choose.html"},
+	"choose":         {"layout.html", "parts.html", "form.html", "choose.html"},
 	"embed-provider": {"embed-layout.html", "parts.html", "embed-provider.html"},
 	"embed-area":     {"embed-layout.html", "parts.html", "embed-area.html"},
 	"embed-problem":  {"embed-layout.html", "parts.html", "embed-problem.html"},
