@@ -187,6 +187,11 @@ func TestBrowser(t *testing.T) {
 			{"home", chromedp.Navigate(base + "/")},
 			{"home-error", chromedp.Tasks{chromedp.Navigate(base + "/"), chromedp.Click(`form[action="/results"] button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery)}},
 			{"results", submitSearch},
+			{"question-place", chromedp.Navigate(base + "/questions")},
+			{"question-help", chromedp.Tasks{chromedp.Navigate(base + "/questions"), chromedp.SendKeys("#where", "LS6 2BS", chromedp.ByID),
+				chromedp.Click(`//button[normalize-space()="Continue"]`, chromedp.BySearch), chromedp.WaitVisible(`//span[normalize-space()="Question 2 of 6"]`, chromedp.BySearch)}},
+			{"question-error", chromedp.Tasks{chromedp.Navigate(base + "/questions"),
+				chromedp.Click(`//button[normalize-space()="Continue"]`, chromedp.BySearch), chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery)}},
 			{"provider", chromedp.Navigate(base + aireValleyURL)},
 			{"provider-hostile", chromedp.Navigate(base + "/providers/" + hostileID)},
 			{"compare", chromedp.Navigate(base + "/compare?id=" + aireValleyID + "&id=" + hostileID + "&id=beedf58e-b4d5-4170-aa11-f8f99a6b0d9d")},
@@ -219,6 +224,10 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("first result fits a phone's first screen", func(t *testing.T) {
 		firstCardFits(t, tab(t, bctx, false), base)
+	})
+
+	t.Run("questions one at a time without JavaScript", func(t *testing.T) {
+		questionsFlow(t, tab(t, bctx, true), base)
 	})
 
 	t.Run("compare across two result pages", func(t *testing.T) {
@@ -610,6 +619,43 @@ func compareAcrossPages(t *testing.T, ctx context.Context, base string) {
 	)
 	if ticked != 2 {
 		t.Errorf("%d ticks after going back, want 2", ticked)
+	}
+	run(t, ctx, chromedp.EmulateViewport(1280, 900))
+}
+
+// questionsFlow answers "Answer a few questions" without JavaScript at
+// phone size: the place, one kind of help, then every other question
+// skipped, and checks the results come with the first card on screen and
+// the answers never in an address.
+func questionsFlow(t *testing.T, ctx context.Context, base string) {
+	run(t, ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(base+"/"),
+		chromedp.Click(`//a[starts-with(normalize-space(), "Answer a few questions")]`, chromedp.BySearch),
+		chromedp.WaitVisible("#where", chromedp.ByID),
+		chromedp.SendKeys("#where", "LS6 2BS", chromedp.ByID),
+		chromedp.Click(`//button[normalize-space()="Continue"]`, chromedp.BySearch),
+		chromedp.WaitVisible(`//span[normalize-space()="Question 2 of 6"]`, chromedp.BySearch),
+		chromedp.Click("#help", chromedp.ByID),
+		chromedp.Click(`//button[normalize-space()="Continue"]`, chromedp.BySearch),
+	)
+	for n := 3; n <= 6; n++ {
+		run(t, ctx,
+			chromedp.WaitVisible(fmt.Sprintf(`//span[normalize-space()="Question %d of 6"]`, n), chromedp.BySearch),
+			chromedp.Click(`//button[normalize-space()="Skip this question"]`, chromedp.BySearch),
+		)
+	}
+	var bottom, height float64
+	run(t, ctx,
+		chromedp.WaitVisible(".app-result", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector(".app-result").getBoundingClientRect().bottom`, &bottom),
+		chromedp.Evaluate(`window.innerHeight`, &height),
+	)
+	if bottom > height {
+		t.Errorf("first card ends at %.0f px, screen %.0f", bottom, height)
+	}
+	if path := waitPath(t, ctx, "/questions"); path != "/questions" {
+		t.Errorf("address %q carries answers", path)
 	}
 	run(t, ctx, chromedp.EmulateViewport(1280, 900))
 }
