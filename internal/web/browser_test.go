@@ -189,7 +189,7 @@ func TestBrowser(t *testing.T) {
 			{"results", submitSearch},
 			{"question-place", chromedp.Navigate(base + "/questions")},
 			{"question-help", chromedp.Tasks{chromedp.Navigate(base + "/questions"), chromedp.SendKeys("#where", "LS6 2BS", chromedp.ByID),
-				chromedp.Click(`//button[normalize-space()="Continue"]`, chromedp.BySearch), chromedp.WaitVisible(`//span[normalize-space()="Question 2 of 6"]`, chromedp.BySearch)}},
+				chromedp.Click(`//button[normalize-space()="Continue"]`, chromedp.BySearch), chromedp.WaitVisible(`//span[normalize-space()="Question 2 of 7"]`, chromedp.BySearch)}},
 			{"question-error", chromedp.Tasks{chromedp.Navigate(base + "/questions"),
 				chromedp.Click(`//button[normalize-space()="Continue"]`, chromedp.BySearch), chromedp.WaitVisible(".govuk-error-summary", chromedp.ByQuery)}},
 			{"provider", chromedp.Navigate(base + aireValleyURL)},
@@ -202,6 +202,8 @@ func TestBrowser(t *testing.T) {
 			{"shortlist", chromedp.Navigate(base + "/shortlist?id=" + aireValleyID + "&id=" + hostileID)},
 			{"saved-shortlist", chromedp.Navigate(base + "/shortlists/" + saved.Code)},
 			{"notfound", chromedp.Navigate(base + "/providers/nope-0")},
+			{"accessibility", chromedp.Navigate(base + "/accessibility")},
+			{"privacy", chromedp.Navigate(base + "/privacy")},
 			{"embed-provider", chromedp.Navigate(base + "/embed/providers/" + aireValleyID)},
 			{"embed-area", chromedp.Navigate(base + "/embed/area?near=LS6")},
 		}
@@ -635,13 +637,13 @@ func questionsFlow(t *testing.T, ctx context.Context, base string) {
 		chromedp.WaitVisible("#where", chromedp.ByID),
 		chromedp.SendKeys("#where", "LS6 2BS", chromedp.ByID),
 		chromedp.Click(`//button[normalize-space()="Continue"]`, chromedp.BySearch),
-		chromedp.WaitVisible(`//span[normalize-space()="Question 2 of 6"]`, chromedp.BySearch),
+		chromedp.WaitVisible(`//span[normalize-space()="Question 2 of 7"]`, chromedp.BySearch),
 		chromedp.Click("#help", chromedp.ByID),
 		chromedp.Click(`//button[normalize-space()="Continue"]`, chromedp.BySearch),
 	)
-	for n := 3; n <= 6; n++ {
+	for n := 3; n <= 7; n++ {
 		run(t, ctx,
-			chromedp.WaitVisible(fmt.Sprintf(`//span[normalize-space()="Question %d of 6"]`, n), chromedp.BySearch),
+			chromedp.WaitVisible(fmt.Sprintf(`//span[normalize-space()="Question %d of 7"]`, n), chromedp.BySearch),
 			chromedp.Click(`//button[normalize-space()="Skip this question"]`, chromedp.BySearch),
 		)
 	}

@@ -384,3 +384,11 @@ func (s *server) shortlist(c *gin.Context) error {
 	s.render(c, http.StatusOK, "shortlist", "Your list of providers", chooseData{Providers: ps, Today: today(s.now)})
 	return nil
 }
+
+// static serves a page that is the same for everyone.
+func (s *server) static(name, title string) func(*gin.Context) error {
+	return func(c *gin.Context) error {
+		s.render(c, http.StatusOK, name, title, nil)
+		return nil
+	}
+}

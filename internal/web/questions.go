@@ -30,6 +30,7 @@ var steps = []step{
 	{Field: "conditions", Question: "Is there a health condition you would like help with?", Hint: "Only if you want to say. Some providers have staff with experience of a condition. We do not keep your answers.", Kind: "checkboxes", Options: conditionOptions},
 	{Field: "severe", Question: "Is it long-term, serious, or does it change a lot from day to day?", Hint: "Some providers have more experience of this.", Kind: "yesno"},
 	{Field: "hours", Question: "How many hours would you like to work?", Hint: "You can change this later.", Kind: "radios", Options: hoursOptions},
+	{Field: "extras", Question: "Does anything else matter to you?", Hint: "Choose any that do. You can say more, such as languages or access needs, on the page with all the questions.", Kind: "checkboxes", Options: extraOptions},
 }
 
 // questionData is one question page.
@@ -66,6 +67,10 @@ func (a answers) carry(field string) []hiddenField {
 		add("severe", "yes")
 	}
 	add("hours", a.Hours)
+	add("languages", a.Languages...)
+	add("access", a.Access...)
+	add("travel", a.Travel)
+	add("extras", a.Extras...)
 	return out
 }
 
@@ -84,6 +89,8 @@ func (a *answers) clear(field string) {
 		a.Severe = false
 	case "hours":
 		a.Hours = ""
+	case "extras":
+		a.Extras = nil
 	}
 }
 

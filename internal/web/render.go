@@ -44,6 +44,8 @@ var pageFiles = map[string][]string{
 	"compare":        {"layout.html", "parts.html", "form.html", "compare.html"},
 	"shortlist":      {"layout.html", "parts.html", "shortlist.html"},
 	"notfound":       {"layout.html", "parts.html", "notfound.html"},
+	"accessibility":  {"layout.html", "parts.html", "accessibility.html"},
+	"privacy":        {"layout.html", "parts.html", "privacy.html"},
 	"problem":        {"layout.html", "parts.html", "problem.html"},
 	"choose":         {"layout.html", "parts.html", "form.html", "choose.html"},
 	"embed-provider": {"embed-layout.html", "parts.html", "embed-provider.html"},

@@ -79,6 +79,8 @@ func Register(r *gin.Engine, cfg Config) {
 	page.GET("/questions", s.handle(s.questionsStart))
 	page.POST("/questions", s.formBody, s.handle(s.questions))
 	page.GET("/providers/:slug", s.handle(s.provider))
+	page.GET("/accessibility", s.handle(s.static("accessibility", "Accessibility statement")))
+	page.GET("/privacy", s.handle(s.static("privacy", "Privacy notice")))
 	page.GET("/compare", s.handle(s.compare))
 	page.POST("/compare", s.formBody, s.handle(s.compareResults))
 	page.GET("/shortlist", s.handle(s.shortlist))

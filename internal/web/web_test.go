@@ -87,6 +87,8 @@ func TestPages(t *testing.T) {
 		{"shortlist", "/shortlist?id=" + aireValleyID + "&id=" + hostileID, nil, 200, false, []string{"What to do next"}},
 		{"embed provider", "/embed/providers/" + hostileID, nil, 200, true, nil},
 		{"embed area", "/embed/area?near=LS6", nil, 200, true, []string{"Job Brokers near"}},
+		{"accessibility statement", "/accessibility", nil, 200, false, []string{"WCAG", "version 2.2", `href="/privacy"`, "Beta"}},
+		{"privacy notice", "/privacy", nil, 200, false, []string{"We do not keep them", "30 days", `href="/accessibility"`}},
 		{"unknown provider", "/providers/no-such-provider-0000", nil, 404, false, []string{"Page not found"}},
 		{"unknown embed", "/embed/providers/nope", nil, 404, true, nil},
 		{"compare one", "/compare?id=" + aireValleyID, nil, 400, false, []string{"Choose 2, 3 or 4 providers"}},
@@ -392,14 +394,14 @@ func TestQuestionsOneAtATime(t *testing.T) {
 		return v
 	}
 	first := get(t, base, "/questions")
-	if first.status != 200 || !strings.Contains(first.body, "Question 1 of 6") || strings.Contains(first.body, "Skip this question") {
+	if first.status != 200 || !strings.Contains(first.body, "Question 1 of 7") || strings.Contains(first.body, "Skip this question") {
 		t.Fatalf("first question: %d, want the place asked, with no skip", first.status)
 	}
 	if r := post(t, base, "/questions", url.Values{"step": {"1"}, "where": {""}}); r.status != 400 || !strings.Contains(r.body, `href="#where"`) {
 		t.Errorf("no place: %d", r.status)
 	}
 	r := post(t, base, "/questions", url.Values{"step": {"1"}, "where": {"LS6 2BS"}})
-	if !strings.Contains(r.body, "Question 2 of 6") || !strings.Contains(r.body, "Skip this question") {
+	if !strings.Contains(r.body, "Question 2 of 7") || !strings.Contains(r.body, "Skip this question") {
 		t.Fatal("question 2 not asked")
 	}
 	// Answer help, skip meet (with a box ticked), answer conditions.
@@ -430,20 +432,55 @@ func TestQuestionsOneAtATime(t *testing.T) {
 	}
 	f.Set("severe", "no")
 	r = post(t, base, "/questions", f) // to question 6
-	if !strings.Contains(r.body, "Question 6 of 6") {
+	if !strings.Contains(r.body, "Question 6 of 7") {
 		t.Fatal("question 6 not asked")
 	}
 	f = carried(r.body)
 	f.Set("skip", "yes")
+	r = post(t, base, "/questions", f) // to question 7
+	if !strings.Contains(r.body, "Question 7 of 7") {
+		t.Fatal("question 7 not asked")
+	}
+	f = carried(r.body)
+	f["extras"] = []string{"nogroups"}
 	res := post(t, base, "/questions", f)
 	if res.status != 200 || !strings.Contains(res.body, "providers cover") || !strings.Contains(res.body, `class="app-result"`) {
 		t.Fatalf("last question did not show results: %d", res.status)
 	}
-	if !strings.Contains(res.body, `name="conditions" value="mental_health"`) || strings.Contains(res.body, `name="meet" value="office"`) {
+	if !strings.Contains(res.body, `name="conditions" value="mental_health"`) || !strings.Contains(res.body, `name="extras" value="nogroups"`) || strings.Contains(res.body, `name="meet" value="office"`) {
 		t.Error("results do not hold the answers given (and only those)")
 	}
 	// A made-up step starts again rather than failing.
-	if r := post(t, base, "/questions", url.Values{"step": {"99"}}); r.status != 200 || !strings.Contains(r.body, "Question 1 of 6") {
+	if r := post(t, base, "/questions", url.Values{"step": {"99"}}); r.status != 200 || !strings.Contains(r.body, "Question 1 of 7") {
 		t.Errorf("step 99: %d", r.status)
+	}
+}
+
+// TestAllQuestionsReachTheMatcher: the full form asks for languages,
+// access needs, group sessions and the employer, and each answer is used
+// (it appears in what each provider does or does not offer).
+func TestAllQuestionsReachTheMatcher(t *testing.T) {
+	srv := newServer(t)
+	home := get(t, srv.URL, "/")
+	for _, want := range []string{`name="languages" type="checkbox" value="cy"`, `value="bsl"`, `value="step_free"`, `value="nogroups"`, `value="private"`, `value="online"`, `value="autism"`, `value="drugs_alcohol"`, `name="travel"`} {
+		if !strings.Contains(home.body, want) {
+			t.Errorf("the form does not ask %s", want)
+		}
+	}
+	plain := post(t, srv.URL, "/results", url.Values{"where": {"Leeds"}})
+	asked := post(t, srv.URL, "/results", url.Values{"where": {"Leeds"}, "languages": {"cy"}, "access": {"bsl"}, "extras": {"nogroups", "private"}})
+	if asked.status != 200 {
+		t.Fatalf("status %d", asked.status)
+	}
+	if strings.Count(asked.body, "<li>") <= strings.Count(plain.body, "<li>") {
+		t.Error("the extra answers added nothing to what the results explain")
+	}
+	for _, want := range []string{"Welsh", "British Sign Language"} {
+		if !strings.Contains(asked.body, want) {
+			t.Errorf("results do not mention %q", want)
+		}
+	}
+	if r := post(t, srv.URL, "/results", url.Values{"where": {"Leeds"}, "languages": {"xx"}}); r.status != 400 || !strings.Contains(r.body, `href="#languages"`) {
+		t.Errorf("unknown language: %d", r.status)
 	}
 }
