@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -234,6 +235,24 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("compare across two result pages", func(t *testing.T) {
 		compareAcrossPages(t, tab(t, bctx, true), base)
+	})
+
+	t.Run("use my location shows a place name", func(t *testing.T) {
+		ctx := tab(t, bctx, false)
+		var where, status string
+		run(t, ctx,
+			cdpbrowser.GrantPermissions([]cdpbrowser.PermissionType{cdpbrowser.PermissionTypeGeolocation}).WithOrigin(base),
+			emulation.SetGeolocationOverride().WithLatitude(53.819).WithLongitude(-1.578).WithAccuracy(50),
+			chromedp.Navigate(base+"/"),
+			chromedp.WaitVisible("#use-location", chromedp.ByID),
+			chromedp.Click("#use-location", chromedp.ByID),
+			chromedp.WaitVisible(`//p[@id="use-location-status"][starts-with(., "We found you near")]`, chromedp.BySearch),
+			chromedp.Value("#where", &where, chromedp.ByID),
+			chromedp.Text("#use-location-status", &status, chromedp.ByID),
+		)
+		if !strings.HasPrefix(where, "LS") || strings.Contains(where, ",") || !strings.Contains(status, "Leeds") {
+			t.Errorf("box %q, status %q: want a Leeds district, not coordinates", where, status)
+		}
 	})
 
 	t.Run("keyboard only", func(t *testing.T) {

@@ -77,6 +77,7 @@ func Register(r *gin.Engine, cfg Config) {
 	page.POST("/results", s.formBody, s.handle(s.results))
 	page.GET("/results", s.handle(s.resultsGet))
 	page.GET("/questions", s.handle(s.questionsStart))
+	page.POST("/place", s.formBody, s.place)
 	page.POST("/questions", s.formBody, s.handle(s.questions))
 	page.GET("/providers/:slug", s.handle(s.provider))
 	page.GET("/accessibility", s.handle(s.static("accessibility", "Accessibility statement")))

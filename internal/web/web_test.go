@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -482,5 +483,29 @@ func TestAllQuestionsReachTheMatcher(t *testing.T) {
 	}
 	if r := post(t, srv.URL, "/results", url.Values{"where": {"Leeds"}, "languages": {"xx"}}); r.status != 400 || !strings.Contains(r.body, `href="#languages"`) {
 		t.Errorf("unknown language: %d", r.status)
+	}
+}
+
+// TestPlaceFromPosition: "Use my location" gets a place name for the box,
+// never coordinates, from a POST body; a bad position is a 400 naming
+// the fields.
+func TestPlaceFromPosition(t *testing.T) {
+	srv := newServer(t)
+	r := post(t, srv.URL, "/place", url.Values{"lat": {"53.819"}, "lon": {"-1.578"}})
+	if r.status != 200 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	var got struct{ Where, Name string }
+	if err := json.Unmarshal([]byte(r.body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(got.Where, "LS") || !strings.Contains(got.Name, "Leeds") || strings.Contains(got.Where+got.Name, "53.") {
+		t.Errorf("place %+v, want a Leeds district and no coordinates", got)
+	}
+	if r := post(t, srv.URL, "/place", url.Values{"lat": {"north"}, "lon": {"-1.5"}}); r.status != 400 || !strings.Contains(r.body, `"lat"`) {
+		t.Errorf("bad position: %d %s", r.status, r.body)
+	}
+	if r := get(t, srv.URL, "/place?lat=53.8&lon=-1.5"); r.status != 404 && r.status != 405 {
+		t.Errorf("GET /place answered %d: the position must travel in a body", r.status)
 	}
 }
