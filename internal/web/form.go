@@ -152,6 +152,9 @@ type answers struct {
 	TakingNew  bool
 	FaceToFace bool
 	Page       int
+	// Other is set to list the other kinds of help (condition management,
+	// debt advice...) instead of Job Brokers.
+	Other bool
 	// Chosen are the provider ids ticked to compare or list, carried
 	// from page to page of results (provider ids only: no client data).
 	Chosen []string
@@ -208,6 +211,10 @@ func readAnswers(c *gin.Context) (answers, []fieldError) {
 		Page:       1,
 		Chosen:     chosenIDs(c.PostFormArray("id")),
 	}
+	// "kinds" is carried as a hidden field and sent by the button that
+	// switches list; the switch back to Job Brokers wins over the carried one.
+	kinds := c.PostFormArray("kinds")
+	a.Other = slices.Contains(kinds, "other") && !slices.Contains(kinds, "job_brokers")
 	var errs []fieldError
 	switch {
 	case a.Where == "":
@@ -342,3 +349,14 @@ func chosenIDs(posted []string) []string {
 	}
 	return out
 }
+
+// otherTypes are every kind of provider but Job Brokers, for Other.
+var otherTypes = func() []string {
+	var out []string
+	for _, t := range directory.MustVocabulary(directory.VocabProviderTypes).Terms {
+		if t.Code != directory.TypeJobBroker {
+			out = append(out, t.Code)
+		}
+	}
+	return out
+}()

@@ -173,6 +173,9 @@ func (s *server) showResults(c *gin.Context, a answers) error {
 		d.Other = append(d.Other, resultView{Ranked: r, View: newProviderView(r.Provider, now)})
 	}
 	title := "Providers who can help you"
+	if a.Other {
+		title = "Other kinds of help"
+	}
 	s.render(c, http.StatusOK, "results", title, d)
 	return nil
 }
@@ -181,7 +184,11 @@ func (s *server) showResults(c *gin.Context, a answers) error {
 // records what the page shows), so the page can filter and page them
 // without asking again.
 func (s *server) matchAll(c *gin.Context, a answers) (match.Result, geo.Place, error) {
-	return s.svc.MatchAll(c.Request.Context(), finder.MatchQuery{Location: finder.ParseNear(a.Where), Needs: a.needs()})
+	q := finder.MatchQuery{Location: finder.ParseNear(a.Where), Needs: a.needs()}
+	if a.Other {
+		q.Types = otherTypes
+	}
+	return s.svc.MatchAll(c.Request.Context(), q)
 }
 
 // placeName says where we searched, as the person would recognise it.

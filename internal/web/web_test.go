@@ -509,3 +509,28 @@ func TestPlaceFromPosition(t *testing.T) {
 		t.Errorf("GET /place answered %d: the position must travel in a body", r.status)
 	}
 }
+
+// TestOtherKindsOfHelpLinked: the count of providers of other kinds of
+// help is a button to list them (re-posting the answers), and from there
+// one goes back to Job Brokers.
+func TestOtherKindsOfHelpLinked(t *testing.T) {
+	srv := newServer(t)
+	f := url.Values{"where": {"Leeds"}, "help": {"cv"}}
+	jb := post(t, srv.URL, "/results", f)
+	if !regexp.MustCompile(`name="kinds" value="other"[^>]*>\d+ providers? of (another kind|other kinds) of help also covers? this area: show them</button>`).MatchString(jb.body) {
+		t.Fatal("the other kinds of help are not offered as a link")
+	}
+	f.Set("kinds", "other")
+	other := post(t, srv.URL, "/results", f)
+	if other.status != 200 || !strings.Contains(other.body, "of other help cover") || !strings.Contains(other.body, `class="app-result"`) {
+		t.Fatalf("other kinds not listed: %d", other.status)
+	}
+	if !strings.Contains(other.body, `<input type="hidden" name="kinds" value="other">`) || !strings.Contains(other.body, `value="job_brokers"`) {
+		t.Error("the other list does not carry its kind or offer the way back")
+	}
+	f["kinds"] = []string{"other", "job_brokers"}
+	back := post(t, srv.URL, "/results", f)
+	if strings.Contains(back.body, "of other help cover") {
+		t.Error("Back to Job Brokers still lists other kinds")
+	}
+}
