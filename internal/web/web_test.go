@@ -473,6 +473,10 @@ func TestAllQuestionsReachTheMatcher(t *testing.T) {
 	if asked.status != 200 {
 		t.Fatalf("status %d", asked.status)
 	}
+	// Miles everywhere: the matcher's km never reach the page.
+	if regexp.MustCompile(`\d km\b`).MatchString(plain.body) {
+		t.Error("results show kilometres")
+	}
 	if strings.Count(asked.body, "<li>") <= strings.Count(plain.body, "<li>") {
 		t.Error("the extra answers added nothing to what the results explain")
 	}
