@@ -389,7 +389,7 @@ func TestValidateRules(t *testing.T) {
 		{"service note over long", func(p *directory.Provider) { p.Services[2].Note = long(directory.MaxTextLen/4 + 1) }, false, []string{"services[2].note"}},
 
 		// Other code lists and codes.
-		{"specialism unknown", func(p *directory.Provider) { p.Specialisms[1] = "autism" }, false, []string{"specialisms[1]"}},
+		{"specialism unknown", func(p *directory.Provider) { p.Specialisms[1] = "no_such_condition" }, false, []string{"specialisms[1]"}},
 		{"too many specialisms", func(p *directory.Provider) {
 			p.Specialisms = repeat("mental_health", directory.MaxListLen+1)
 		}, false, []string{"specialisms"}},

@@ -235,6 +235,8 @@ var recordVocabularies = []Vocabulary{
 		{"epilepsy", "Epilepsy", ""},
 		{"progressive_illness", "Progressive illness", "Such as MS or cancer."},
 		{"learning_difficulties", "Learning difficulties", ""},
+		{"autism", "Autism", "Including Asperger's and other neurodivergent conditions."},
+		{"drugs_alcohol", "Drug or alcohol use", "Including people in recovery."},
 		{"chest_breathing", "Chest or breathing", ""},
 		{"diabetes", "Diabetes", ""},
 		{"skin", "Skin conditions or allergies", ""},

@@ -115,7 +115,7 @@ func MilesText(m float64) string {
 	case m == 1:
 		return "1 mile"
 	case m < 10:
-		return strconv.FormatFloat(m, 'f', 1, 64) + " miles"
+		return strings.TrimSuffix(strconv.FormatFloat(m, 'f', 1, 64), ".0") + " miles"
 	}
 	return strconv.FormatFloat(math.Round(m), 'f', 0, 64) + " miles"
 }

@@ -92,6 +92,41 @@ var meetOptions = []option{
 	{"home", "At my home", "Staff come to you", contact(directory.ModeHomeVisits)},
 	{"phone", "By phone", "", contact(directory.ModeTelephone)},
 	{"notjobcentre", "Not at the Jobcentre", "", func(n *directory.Needs) { n.AvoidJobcentre = true }},
+	{"online", "Online, by video call", "", contact(directory.ModeOnline)},
+}
+
+// vocabOptions offers every term of a vocabulary but those left out, in
+// its words, each applied to the needs by set: so a term added to the
+// vocabulary is asked about with no change here.
+func vocabOptions(vocab string, set func(*directory.Needs, string), leaveOut ...string) []option {
+	v := directory.MustVocabulary(vocab)
+	var out []option
+	for _, t := range v.Terms {
+		if slices.Contains(leaveOut, t.Code) {
+			continue
+		}
+		code := t.Code
+		out = append(out, option{Value: code, Label: t.Label, Hint: t.Description, apply: func(n *directory.Needs) { set(n, code) }})
+	}
+	return out
+}
+
+// languageOptions are the languages someone may want to speak; English is
+// what every provider speaks, so it is not asked.
+var languageOptions = vocabOptions(directory.VocabLanguages, func(n *directory.Needs, c string) { n.Languages = append(n.Languages, c) }, "en")
+
+// accessOptions are access and communication needs (step-free, BSL...).
+var accessOptions = vocabOptions(directory.VocabAccessibility, func(n *directory.Needs, c string) { n.Accessibility = append(n.Accessibility, c) })
+
+// travelOptions are how someone gets about, with "not sure" for none.
+var travelOptions = append(vocabOptions(directory.VocabTravel, func(n *directory.Needs, c string) { n.Travel = c }),
+	option{Value: "", Label: "I would rather not say", apply: func(*directory.Needs) {}})
+
+// extraOptions are the other things the matcher weighs, in plain words.
+var extraOptions = []option{
+	{"nogroups", "I would rather not be in group sessions", "", func(n *directory.Needs) { n.AvoidGroups = true }},
+	{"private", "I do not want my employer told about my health", "", func(n *directory.Needs) { no := false; n.EmployerMayKnow = &no }},
+	{"inwork", "Help once I am in work", "Such as someone to talk to, or to speak to your employer", func(n *directory.Needs) { n.InWorkSupport = true }},
 }
 
 // conditionOptions are the health condition categories providers specialise
@@ -120,10 +155,11 @@ var hoursOptions = func() []option {
 
 // formOptions are the choices the form template lists.
 type formOptions struct {
-	Help, Meet, About, Conditions, Hours []option
+	Help, Meet, About, Conditions, Hours, Languages, Access, Travel, Extras []option
 }
 
-var options = formOptions{Help: helpOptions, Meet: meetOptions, About: aboutOptions, Conditions: conditionOptions, Hours: hoursOptions}
+var options = formOptions{Help: helpOptions, Meet: meetOptions, About: aboutOptions, Conditions: conditionOptions, Hours: hoursOptions,
+	Languages: languageOptions, Access: accessOptions, Travel: travelOptions, Extras: extraOptions}
 
 // answers are what the person told us. They live only in this request:
 // nothing is stored, and they go back to the browser only inside the POST
@@ -136,11 +172,24 @@ type answers struct {
 	Conditions []string
 	Severe     bool
 	Hours      string
+	Languages  []string
+	Access     []string
+	Travel     string
+	Extras     []string
 	// Filters on the results.
 	TakingNew  bool
 	FaceToFace bool
 	Page       int
+	// Other is set to list the other kinds of help (condition management,
+	// debt advice...) instead of Job Brokers.
+	Other bool
+	// Chosen are the provider ids ticked to compare or list, carried
+	// from page to page of results (provider ids only: no client data).
+	Chosen []string
 }
+
+// IsChosen reports whether the provider with id is ticked.
+func (a answers) IsChosen(id string) bool { return slices.Contains(a.Chosen, id) }
 
 // Checked reports whether value was chosen for field; for the templates.
 func (a answers) Checked(field, value string) bool {
@@ -155,6 +204,14 @@ func (a answers) Checked(field, value string) bool {
 		return slices.Contains(a.Conditions, value)
 	case "hours":
 		return a.Hours == value
+	case "languages":
+		return slices.Contains(a.Languages, value)
+	case "access":
+		return slices.Contains(a.Access, value)
+	case "travel":
+		return a.Travel == value
+	case "extras":
+		return slices.Contains(a.Extras, value)
 	}
 	return false
 }
@@ -176,10 +233,19 @@ func readAnswers(c *gin.Context) (answers, []fieldError) {
 		Conditions: dedupe(c.PostFormArray("conditions")),
 		Severe:     c.PostForm("severe") == "yes",
 		Hours:      c.PostForm("hours"),
+		Languages:  dedupe(c.PostFormArray("languages")),
+		Access:     dedupe(c.PostFormArray("access")),
+		Travel:     c.PostForm("travel"),
+		Extras:     dedupe(c.PostFormArray("extras")),
 		TakingNew:  c.PostForm("taking_new") == "yes",
 		FaceToFace: c.PostForm("face_to_face") == "yes",
 		Page:       1,
+		Chosen:     chosenIDs(c.PostFormArray("id")),
 	}
+	// "kinds" is carried as a hidden field and sent by the button that
+	// switches list; the switch back to Job Brokers wins over the carried one.
+	kinds := c.PostFormArray("kinds")
+	a.Other = slices.Contains(kinds, "other") && !slices.Contains(kinds, "job_brokers")
 	var errs []fieldError
 	switch {
 	case a.Where == "":
@@ -198,6 +264,10 @@ func readAnswers(c *gin.Context) (answers, []fieldError) {
 		{"about", a.About, aboutOptions, "Choose what else matters to you from the list"},
 		{"conditions", a.Conditions, conditionOptions, "Choose health conditions from the list"},
 		{"hours", []string{a.Hours}, hoursOptions, "Choose the hours you want from the list"},
+		{"languages", a.Languages, languageOptions, "Choose languages from the list"},
+		{"access", a.Access, accessOptions, "Choose access needs from the list"},
+		{"travel", []string{a.Travel}, travelOptions, "Choose how you get about from the list"},
+		{"extras", a.Extras, extraOptions, "Choose from the list"},
 	} {
 		for _, v := range f.chosen {
 			if find(f.opts, v) == nil {
@@ -223,7 +293,8 @@ func (a answers) needs() directory.Needs {
 	for _, f := range []struct {
 		chosen []string
 		opts   []option
-	}{{a.Help, helpOptions}, {a.Meet, meetOptions}, {a.About, aboutOptions}, {a.Conditions, conditionOptions}, {[]string{a.Hours}, hoursOptions}} {
+	}{{a.Help, helpOptions}, {a.Meet, meetOptions}, {a.About, aboutOptions}, {a.Conditions, conditionOptions}, {[]string{a.Hours}, hoursOptions},
+		{a.Languages, languageOptions}, {a.Access, accessOptions}, {[]string{a.Travel}, travelOptions}, {a.Extras, extraOptions}} {
 		for _, v := range f.chosen {
 			if o := find(f.opts, v); o != nil {
 				o.apply(&n)
@@ -297,3 +368,27 @@ func (s *server) formBody(c *gin.Context) {
 	}
 	c.Next()
 }
+
+// chosenIDs keeps the well-formed provider ids among those posted, once
+// each, and at most maxShortlist of them: a tick box can only send an id,
+// so anything else is not from our page and is dropped.
+func chosenIDs(posted []string) []string {
+	var out []string
+	for _, id := range dedupe(posted) {
+		if directory.ValidID(id) && len(out) < maxShortlist {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// otherTypes are every kind of provider but Job Brokers, for Other.
+var otherTypes = func() []string {
+	var out []string
+	for _, t := range directory.MustVocabulary(directory.VocabProviderTypes).Terms {
+		if t.Code != directory.TypeJobBroker {
+			out = append(out, t.Code)
+		}
+	}
+	return out
+}()

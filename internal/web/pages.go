@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -69,11 +70,21 @@ type resultsData struct {
 	PrevPage int
 	NextPage int
 	Filtered bool
+	// PhoneOnly and National count the eligible providers that work only
+	// by telephone or online, and those that cover the whole country, so
+	// the count says what kind of list it is.
+	PhoneOnly, National int
+	// ChosenElsewhere are ticked providers not on this page, kept as
+	// hidden fields so paging and filtering do not lose them.
+	ChosenElsewhere []string
 }
 
 type resultView struct {
 	match.Ranked
 	View providerView
+	Card cardView
+	// Chosen is set when the person has ticked it.
+	Chosen bool
 }
 
 // results answers the search form. The POST changes nothing on the server
@@ -87,6 +98,12 @@ func (s *server) results(c *gin.Context) error {
 		s.render(c, http.StatusBadRequest, "home", "Find help to get into work", newFormData(a, errs), errs...)
 		return nil
 	}
+	return s.showResults(c, a)
+}
+
+// showResults matches answers already read and checked, and shows them.
+func (s *server) showResults(c *gin.Context, a answers) error {
+	var errs []fieldError
 	all, place, err := s.matchAll(c, a)
 	var ve *directory.ValidationError
 	var pe *directory.PlaceError
@@ -122,6 +139,14 @@ func (s *server) results(c *gin.Context) error {
 		Form: newFormData(a, nil), Place: placeName(place), Total: all.Total, Shown: len(kept),
 		Excluded: all.Excluded, NoGoodFit: all.NoGoodFit, CapacityNote: all.CapacityNote, Filtered: a.TakingNew || a.FaceToFace,
 	}
+	for _, r := range all.Results {
+		if r.Provider.TelephoneOnly() {
+			d.PhoneOnly++
+		}
+		if r.Provider.Coverage.National {
+			d.National++
+		}
+	}
 	if place.Source == geo.SourceUnknownArea {
 		d.Notice = finder.UnknownAreaMessage
 	}
@@ -138,12 +163,21 @@ func (s *server) results(c *gin.Context) error {
 	}
 	from := (d.Page - 1) * resultsPerPage
 	for _, r := range kept[from:min(from+resultsPerPage, len(kept))] {
-		d.Results = append(d.Results, resultView{Ranked: r, View: newProviderView(r.Provider, now)})
+		v := newProviderView(r.Provider, now)
+		d.Results = append(d.Results, resultView{Ranked: r, View: v, Card: newCardView(r, v, place), Chosen: a.IsChosen(r.Provider.ID)})
+	}
+	for _, id := range a.Chosen {
+		if !slices.ContainsFunc(d.Results, func(r resultView) bool { return r.Provider.ID == id }) {
+			d.ChosenElsewhere = append(d.ChosenElsewhere, id)
+		}
 	}
 	for _, r := range all.OtherProvision {
 		d.Other = append(d.Other, resultView{Ranked: r, View: newProviderView(r.Provider, now)})
 	}
 	title := "Providers who can help you"
+	if a.Other {
+		title = "Other kinds of help"
+	}
 	s.render(c, http.StatusOK, "results", title, d)
 	return nil
 }
@@ -152,7 +186,11 @@ func (s *server) results(c *gin.Context) error {
 // records what the page shows), so the page can filter and page them
 // without asking again.
 func (s *server) matchAll(c *gin.Context, a answers) (match.Result, geo.Place, error) {
-	return s.svc.MatchAll(c.Request.Context(), finder.MatchQuery{Location: finder.ParseNear(a.Where), Needs: a.needs()})
+	q := finder.MatchQuery{Location: finder.ParseNear(a.Where), Needs: a.needs()}
+	if a.Other {
+		q.Types = otherTypes
+	}
+	return s.svc.MatchAll(c.Request.Context(), q)
 }
 
 // placeName says where we searched, as the person would recognise it.
@@ -196,6 +234,20 @@ type chooseData struct {
 	// Saved is set on a shortlist an adviser saved: its note, the provider
 	// chosen and until when the code works.
 	Saved *savedView
+	// Fits, on a comparison made from results, are each provider's fit to
+	// what the person asked, in the order of Providers; Answers are the
+	// answers, carried back (in a POST) to the results.
+	Fits    []compareFit
+	Answers *answers
+}
+
+// compareFit is how one compared provider fits the person's answers.
+type compareFit struct {
+	Card        cardView
+	Explanation match.Explanation
+	// Listed is false when the provider is no longer in the person's
+	// results (its listing changed since), so there is no fit to show.
+	Listed bool
 }
 
 type savedView struct {
@@ -274,6 +326,58 @@ func (s *server) compare(c *gin.Context) error {
 	return nil
 }
 
+// compareResults compares the providers ticked on the results, with how
+// each fits the answers posted alongside. It answers a POST, like the
+// results, so the answers never reach a URL; it matches again through the
+// service rather than trusting anything posted about the providers.
+func (s *server) compareResults(c *gin.Context) error {
+	a, errs := readAnswers(c)
+	if len(errs) > 0 || len(a.Chosen) < 2 || len(a.Chosen) > 4 {
+		s.render(c, http.StatusBadRequest, "choose", "Compare providers", chooseData{Problem: "Choose 2, 3 or 4 providers to compare. Go back to your results and tick the box under each one you want to compare.", Answers: &a})
+		return nil
+	}
+	all, place, err := s.matchAll(c, a)
+	if err != nil {
+		// The answers were good enough for results a moment ago; a place
+		// that no longer resolves is the person's to fix on the form.
+		s.render(c, http.StatusUnprocessableEntity, "choose", "Compare providers", chooseData{Problem: "We could not compare these providers. Go back to your results and try again.", Answers: &a})
+		return nil
+	}
+	c.Header("Cache-Control", "private, max-age=0")
+	now := s.now()
+	d := chooseData{Answers: &a}
+	for _, id := range a.Chosen {
+		p, ok := s.finder.Provider(id)
+		if !ok {
+			s.render(c, http.StatusBadRequest, "choose", "Compare providers", chooseData{Problem: "One of the providers you chose is no longer listed. Go back and choose again.", Answers: &a})
+			return nil
+		}
+		v := newProviderView(p, now)
+		f := compareFit{}
+		for _, r := range slices.Concat(all.Results, all.OtherProvision) {
+			if r.Provider.ID == id {
+				f = compareFit{Card: newCardView(r, v, place), Explanation: r.Explanation, Listed: true}
+				break
+			}
+		}
+		d.Providers = append(d.Providers, v)
+		d.Fits = append(d.Fits, f)
+		d.IDs = append(d.IDs, id)
+	}
+	s.render(c, http.StatusOK, "compare", "Compare providers", d)
+	return nil
+}
+
+// shortlistResults turns the ticks on the results into a list to keep. The
+// list holds no answers, so it is a plain address with provider ids only:
+// redirect there, dropping everything else that was posted.
+func (s *server) shortlistResults(c *gin.Context) error {
+	a, _ := readAnswers(c)
+	q := url.Values{"id": a.Chosen}
+	c.Redirect(http.StatusSeeOther, "/shortlist?"+q.Encode())
+	return nil
+}
+
 // maxShortlist is the most providers a take-away list holds.
 const maxShortlist = 10
 
@@ -288,4 +392,12 @@ func (s *server) shortlist(c *gin.Context) error {
 	}
 	s.render(c, http.StatusOK, "shortlist", "Your list of providers", chooseData{Providers: ps, Today: today(s.now)})
 	return nil
+}
+
+// static serves a page that is the same for everyone.
+func (s *server) static(name, title string) func(*gin.Context) error {
+	return func(c *gin.Context) error {
+		s.render(c, http.StatusOK, name, title, nil)
+		return nil
+	}
 }

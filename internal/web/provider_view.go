@@ -110,11 +110,11 @@ func newProviderView(p *directory.Provider, now time.Time) providerView {
 		v.Coverage = append(v.Coverage, "Postcode areas: "+strings.Join(c.PostcodeDistricts, ", "))
 	}
 	if c.RadiusKm > 0 {
-		v.Coverage = append(v.Coverage, fmt.Sprintf("Within %s of their offices", match.MilesText(match.Miles(c.RadiusKm))))
+		v.Coverage = append(v.Coverage, fmt.Sprintf("Within %s of their offices", miles(c.RadiusKm)))
 	}
 	if c.TravelsToClients {
 		if c.TravelRadiusKm > 0 {
-			v.Coverage = append(v.Coverage, fmt.Sprintf("Staff travel to people up to %s from their offices", match.MilesText(match.Miles(c.TravelRadiusKm))))
+			v.Coverage = append(v.Coverage, fmt.Sprintf("Staff travel to people up to %s from their offices", miles(c.TravelRadiusKm)))
 		} else {
 			v.Coverage = append(v.Coverage, "Staff travel to people")
 		}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/brokerfinder/brokerfinder/internal/api"
 	"github.com/brokerfinder/brokerfinder/internal/directory"
-	"github.com/brokerfinder/brokerfinder/internal/match"
 )
 
 //go:embed templates/*.html
@@ -39,13 +38,16 @@ type fieldError struct {
 // layout and partials so "content" and "before" are defined once per page.
 var pageFiles = map[string][]string{
 	"home":           {"layout.html", "parts.html", "form.html", "home.html"},
+	"question":       {"layout.html", "parts.html", "question.html"},
 	"results":        {"layout.html", "parts.html", "form.html", "results.html"},
 	"provider":       {"layout.html", "parts.html", "provider.html"},
-	"compare":        {"layout.html", "parts.html", "compare.html"},
+	"compare":        {"layout.html", "parts.html", "form.html", "compare.html"},
 	"shortlist":      {"layout.html", "parts.html", "shortlist.html"},
 	"notfound":       {"layout.html", "parts.html", "notfound.html"},
+	"accessibility":  {"layout.html", "parts.html", "accessibility.html"},
+	"privacy":        {"layout.html", "parts.html", "privacy.html"},
 	"problem":        {"layout.html", "parts.html", "problem.html"},
-	"choose":         {"layout.html", "parts.html", "choose.html"},
+	"choose":         {"layout.html", "parts.html", "form.html", "choose.html"},
 	"embed-provider": {"embed-layout.html", "parts.html", "embed-provider.html"},
 	"embed-area":     {"embed-layout.html", "parts.html", "embed-area.html"},
 	"embed-problem":  {"embed-layout.html", "parts.html", "embed-problem.html"},
@@ -64,7 +66,8 @@ func parsePages(assets *assetSet) map[string]*template.Template {
 		"plural":      plural,
 		"group":       newCheckboxGroup,
 		"row":         newRow,
-		"miles":       func(m *float64) string { return match.MilesText(*m) },
+		"miles":       miles,
+		"tel":         telURL,
 		"yesno":       yesno,
 		"safeURL":     safeURL,
 		"list":        func(s ...string) []string { return s },

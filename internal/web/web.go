@@ -76,9 +76,16 @@ func Register(r *gin.Engine, cfg Config) {
 	page.GET("/", s.handle(s.home))
 	page.POST("/results", s.formBody, s.handle(s.results))
 	page.GET("/results", s.handle(s.resultsGet))
+	page.GET("/questions", s.handle(s.questionsStart))
+	page.POST("/place", s.formBody, s.place)
+	page.POST("/questions", s.formBody, s.handle(s.questions))
 	page.GET("/providers/:slug", s.handle(s.provider))
+	page.GET("/accessibility", s.handle(s.static("accessibility", "Accessibility statement")))
+	page.GET("/privacy", s.handle(s.static("privacy", "Privacy notice")))
 	page.GET("/compare", s.handle(s.compare))
+	page.POST("/compare", s.formBody, s.handle(s.compareResults))
 	page.GET("/shortlist", s.handle(s.shortlist))
+	page.POST("/shortlist", s.formBody, s.handle(s.shortlistResults))
 	if s.shortlists != nil {
 		page.GET("/shortlists/:code", s.handle(s.savedShortlist))
 	}

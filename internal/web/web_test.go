@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -80,13 +81,15 @@ func TestPages(t *testing.T) {
 		contains   []string
 	}{
 		{"home", "/", nil, 200, false, []string{"Using these services is voluntary. It will not affect your benefits.", "You choose which provider to contact."}},
-		{"results", "/results", searchForm(), 200, false, []string{"Why are they in this order?", "What they do not offer", "Aire Valley Work Partners"}},
+		{"results", "/results", searchForm(), 200, false, []string{"Why are they in this order?", "What they do not offer", "Aire Valley Work Partners", `href="tel:`, `href="mailto:`, " miles to ", "only by telephone or online", "How you meet them:"}},
 		{"provider", aireValleyURL, nil, 200, false, []string{"Aire Valley Work Partners", "Not automatic", "Holbeck office"}},
 		{"hostile provider", hostileURL, nil, 200, false, nil},
 		{"compare", "/compare?id=" + aireValleyID + "&id=" + hostileID, nil, 200, false, []string{"Compare providers"}},
 		{"shortlist", "/shortlist?id=" + aireValleyID + "&id=" + hostileID, nil, 200, false, []string{"What to do next"}},
 		{"embed provider", "/embed/providers/" + hostileID, nil, 200, true, nil},
 		{"embed area", "/embed/area?near=LS6", nil, 200, true, []string{"Job Brokers near"}},
+		{"accessibility statement", "/accessibility", nil, 200, false, []string{"WCAG", "version 2.2", `href="/privacy"`, "Beta"}},
+		{"privacy notice", "/privacy", nil, 200, false, []string{"We do not keep them", "30 days", `href="/accessibility"`}},
 		{"unknown provider", "/providers/no-such-provider-0000", nil, 404, false, []string{"Page not found"}},
 		{"unknown embed", "/embed/providers/nope", nil, 404, true, nil},
 		{"compare one", "/compare?id=" + aireValleyID, nil, 400, false, []string{"Choose 2, 3 or 4 providers"}},
@@ -98,7 +101,7 @@ func TestPages(t *testing.T) {
 		{"place outside the seed areas", "/results", url.Values{"where": {"Penzance"}}, 200, false, []string{"Penzance", "Longwire Employment Support Ltd"}},
 		{"unknown option", "/results", url.Values{"where": {"LS6"}, "hours": {"forever"}}, 400, false, []string{`href="#hours"`}},
 		{"new needs, miles, at a glance", "/results", url.Values{"where": {"LS6"}, "about": {"sameadviser", "regular", "caring"}, "hours": {"school_hours"}}, 200, false,
-			[]string{"One named adviser stays with you throughout", "Helps find part-time jobs that fit around school hours", " miles to the nearest place to meet",
+			[]string{"One named adviser stays with you throughout", "Helps find part-time jobs that fit around school hours", " miles to ",
 				"Who you deal with", "Once you are in work", `name="about" value="sameadviser"`}},
 		{"unknown about option", "/results", url.Values{"where": {"LS6"}, "about": {"rich"}}, 400, false, []string{`href="#about"`}},
 	}
@@ -159,13 +162,18 @@ func TestPages(t *testing.T) {
 		}
 		// Paging and refining re-post: every form carrying answers is POST.
 		forms := regexp.MustCompile(`(?s)<form\b([^>]*)>(.*?)</form>`).FindAllStringSubmatch(r.body, -1)
-		if len(forms) < 3 {
+		if len(forms) < 2 {
 			t.Fatalf("%d forms on the results page", len(forms))
 		}
 		for _, f := range forms {
 			if strings.Contains(f[2], `name="conditions"`) && !strings.Contains(f[1], `method="post"`) {
 				t.Errorf("a form with health details is not POST: %s", f[1])
 			}
+		}
+		// Ticks, paging, filters, compare and list all submit that one
+		// POST form; none may switch it to GET.
+		if strings.Contains(strings.ToLower(r.body), "formmethod") {
+			t.Error("a button changes a form's method")
 		}
 		if !strings.Contains(r.body, `name="conditions" value="mental_health"`) {
 			t.Error("answers are not carried in the re-post forms")
@@ -305,5 +313,238 @@ func TestCheckDueFlag(t *testing.T) {
 	}
 	if strings.Contains(fresh.body, flag) {
 		t.Fatal("a fresh listing is flagged")
+	}
+}
+
+// TestTicksKeptAcrossPages: a provider ticked on page 1 of the results is
+// still ticked (as a hidden field) on page 2 and after a filter, and a
+// comparison made from the results shows fit and miles without any answer
+// reaching a URL.
+func TestTicksKeptAcrossPages(t *testing.T) {
+	srv := newServer(t)
+	base := srv.URL
+	first := post(t, base, "/results", url.Values{"where": {"Leeds"}, "help": {"cv"}})
+	ids := regexp.MustCompile(`id="choose-([0-9a-f-]+)"`).FindAllStringSubmatch(first.body, -1)
+	if len(ids) < 2 {
+		t.Fatalf("%d providers on page 1", len(ids))
+	}
+	a := ids[0][1]
+	f := url.Values{"where": {"Leeds"}, "help": {"cv"}, "id": {a}, "page": {"2"}}
+	second := post(t, base, "/results", f)
+	if !strings.Contains(second.body, `aria-current="page"><span class="govuk-visually-hidden">Page </span>2`) {
+		t.Fatal("page 2 not shown")
+	}
+	if !strings.Contains(second.body, `<input type="hidden" name="id" value="`+a+`">`) {
+		t.Error("the tick from page 1 is not carried on page 2")
+	}
+	b := regexp.MustCompile(`id="choose-([0-9a-f-]+)"`).FindStringSubmatch(second.body)[1]
+	f.Set("face_to_face", "yes")
+	f["id"] = []string{a, b}
+	filtered := post(t, base, "/results", f)
+	for _, id := range []string{a, b} {
+		hidden := strings.Contains(filtered.body, `<input type="hidden" name="id" value="`+id+`">`)
+		ticked := strings.Contains(filtered.body, `name="id" type="checkbox" value="`+id+`" checked>`)
+		if !hidden && !ticked {
+			t.Errorf("tick %s lost by the filter", id)
+		}
+	}
+
+	f.Del("page")
+	cmp := post(t, base, "/compare", f)
+	if cmp.status != http.StatusOK || cmp.header.Get("Location") != "" {
+		t.Fatalf("compare: %d %q", cmp.status, cmp.header.Get("Location"))
+	}
+	for _, want := range []string{"How well they fit what you asked", "Distance", "How you meet them", "What they do not offer", "Back to your results"} {
+		if !strings.Contains(cmp.body, want) {
+			t.Errorf("compare lacks %q", want)
+		}
+	}
+	if strings.Index(cmp.body, "How well they fit") > strings.Index(cmp.body, "Kind of help") {
+		t.Error("fit is not the first thing compared")
+	}
+	if n := strings.Count(cmp.body, `<th scope="col"`); n != 2 {
+		t.Errorf("compare shows %d providers, want 2", n)
+	}
+
+	list := post(t, base, "/shortlist", f)
+	loc := list.header.Get("Location")
+	if list.status != http.StatusSeeOther || loc != "/shortlist?id="+a+"&id="+b {
+		t.Errorf("shortlist: %d %q, want a redirect carrying the two ids only", list.status, loc)
+	}
+
+	one := post(t, base, "/compare", url.Values{"where": {"Leeds"}, "id": {a}})
+	if one.status != http.StatusBadRequest || !strings.Contains(one.body, "Choose 2, 3 or 4 providers") || !strings.Contains(one.body, "Back to your results") {
+		t.Errorf("compare with one: %d", one.status)
+	}
+	// Anything but a provider id in "id" is dropped, never echoed.
+	odd := post(t, base, "/results", url.Values{"where": {"Leeds"}, "id": {`"><script>x</script>`, a}})
+	if strings.Contains(odd.body, "<script>x") || strings.Contains(odd.body, "&lt;script&gt;x") {
+		t.Error("a posted id that is not an id was echoed")
+	}
+}
+
+// TestQuestionsOneAtATime walks "Answer a few questions": a place is
+// required, every other question can be skipped (and skipping forgets a
+// half-given answer), answers travel as hidden POST fields only, and the
+// last question shows the results.
+func TestQuestionsOneAtATime(t *testing.T) {
+	srv := newServer(t)
+	base := srv.URL
+	hidden := regexp.MustCompile(`<input type="hidden" name="([a-z_]+)" value="([^"]*)">`)
+	carried := func(body string) url.Values {
+		v := url.Values{}
+		for _, m := range hidden.FindAllStringSubmatch(body, -1) {
+			v.Add(m[1], m[2])
+		}
+		return v
+	}
+	first := get(t, base, "/questions")
+	if first.status != 200 || !strings.Contains(first.body, "Question 1 of 8") || strings.Contains(first.body, "Skip this question") {
+		t.Fatalf("first question: %d, want the place asked, with no skip", first.status)
+	}
+	if r := post(t, base, "/questions", url.Values{"step": {"1"}, "where": {""}}); r.status != 400 || !strings.Contains(r.body, `href="#where"`) {
+		t.Errorf("no place: %d", r.status)
+	}
+	r := post(t, base, "/questions", url.Values{"step": {"1"}, "where": {"LS6 2BS"}})
+	if !strings.Contains(r.body, "Question 2 of 8") || !strings.Contains(r.body, "Skip this question") {
+		t.Fatal("question 2 not asked")
+	}
+	// Answer help, skip meet (with a box ticked), answer conditions.
+	f := carried(r.body)
+	f["help"] = []string{"cv"}
+	r = post(t, base, "/questions", f)
+	f = carried(r.body)
+	if f.Get("help") != "cv" || f.Get("where") != "LS6 2BS" || f.Get("step") != "3" {
+		t.Fatalf("after question 2 carried %v", f)
+	}
+	f["meet"] = []string{"office"}
+	f.Set("skip", "yes")
+	r = post(t, base, "/questions", f)
+	f = carried(r.body)
+	if f.Has("meet") {
+		t.Error("a skipped question's answer was kept")
+	}
+	f["conditions"] = []string{"mental_health"}
+	r = post(t, base, "/questions", f)
+	f = carried(r.body)
+	if f.Get("conditions") != "mental_health" {
+		t.Fatalf("conditions not carried: %v", f)
+	}
+	for _, m := range urlAttrs.FindAllStringSubmatch(r.body, -1) {
+		if strings.Contains(strings.ToLower(m[1]), "mental") || strings.Contains(strings.ToLower(m[1]), "ls6") {
+			t.Errorf("URL %q carries an answer", m[1])
+		}
+	}
+	f.Set("severe", "no")
+	r = post(t, base, "/questions", f) // to question 6
+	if !strings.Contains(r.body, "Question 6 of 8") {
+		t.Fatal("question 6 not asked")
+	}
+	f = carried(r.body)
+	f.Set("skip", "yes")
+	r = post(t, base, "/questions", f) // to question 7
+	if !strings.Contains(r.body, "Question 7 of 8") {
+		t.Fatal("question 7 not asked")
+	}
+	f = carried(r.body)
+	f.Set("skip", "yes")
+	r = post(t, base, "/questions", f) // to question 8
+	if !strings.Contains(r.body, "Question 8 of 8") {
+		t.Fatal("question 8 not asked")
+	}
+	f = carried(r.body)
+	f["extras"] = []string{"nogroups"}
+	res := post(t, base, "/questions", f)
+	if res.status != 200 || !strings.Contains(res.body, "providers cover") || !strings.Contains(res.body, `class="app-result"`) {
+		t.Fatalf("last question did not show results: %d", res.status)
+	}
+	if !strings.Contains(res.body, `name="conditions" value="mental_health"`) || !strings.Contains(res.body, `name="extras" value="nogroups"`) || strings.Contains(res.body, `name="meet" value="office"`) {
+		t.Error("results do not hold the answers given (and only those)")
+	}
+	// A made-up step starts again rather than failing.
+	if r := post(t, base, "/questions", url.Values{"step": {"99"}}); r.status != 200 || !strings.Contains(r.body, "Question 1 of 8") {
+		t.Errorf("step 99: %d", r.status)
+	}
+}
+
+// TestAllQuestionsReachTheMatcher: the full form asks for languages,
+// access needs, group sessions and the employer, and each answer is used
+// (it appears in what each provider does or does not offer).
+func TestAllQuestionsReachTheMatcher(t *testing.T) {
+	srv := newServer(t)
+	home := get(t, srv.URL, "/")
+	for _, want := range []string{`name="languages" type="checkbox" value="cy"`, `value="bsl"`, `value="step_free"`, `value="nogroups"`, `value="private"`, `value="online"`, `value="autism"`, `value="drugs_alcohol"`, `name="travel"`} {
+		if !strings.Contains(home.body, want) {
+			t.Errorf("the form does not ask %s", want)
+		}
+	}
+	plain := post(t, srv.URL, "/results", url.Values{"where": {"Leeds"}})
+	asked := post(t, srv.URL, "/results", url.Values{"where": {"Leeds"}, "languages": {"cy"}, "access": {"bsl"}, "extras": {"nogroups", "private"}})
+	if asked.status != 200 {
+		t.Fatalf("status %d", asked.status)
+	}
+	// Miles everywhere: the matcher's km never reach the page.
+	if regexp.MustCompile(`\d km\b`).MatchString(plain.body) {
+		t.Error("results show kilometres")
+	}
+	if strings.Count(asked.body, "<li>") <= strings.Count(plain.body, "<li>") {
+		t.Error("the extra answers added nothing to what the results explain")
+	}
+	for _, want := range []string{"Welsh", "British Sign Language"} {
+		if !strings.Contains(asked.body, want) {
+			t.Errorf("results do not mention %q", want)
+		}
+	}
+	if r := post(t, srv.URL, "/results", url.Values{"where": {"Leeds"}, "languages": {"xx"}}); r.status != 400 || !strings.Contains(r.body, `href="#languages"`) {
+		t.Errorf("unknown language: %d", r.status)
+	}
+}
+
+// TestPlaceFromPosition: "Use my location" gets a place name for the box,
+// never coordinates, from a POST body; a bad position is a 400 naming
+// the fields.
+func TestPlaceFromPosition(t *testing.T) {
+	srv := newServer(t)
+	r := post(t, srv.URL, "/place", url.Values{"lat": {"53.819"}, "lon": {"-1.578"}})
+	if r.status != 200 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	var got struct{ Where, Name string }
+	if err := json.Unmarshal([]byte(r.body), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(got.Where, "LS") || !strings.Contains(got.Name, "Leeds") || strings.Contains(got.Where+got.Name, "53.") {
+		t.Errorf("place %+v, want a Leeds district and no coordinates", got)
+	}
+	if r := post(t, srv.URL, "/place", url.Values{"lat": {"north"}, "lon": {"-1.5"}}); r.status != 400 || !strings.Contains(r.body, `"lat"`) {
+		t.Errorf("bad position: %d %s", r.status, r.body)
+	}
+	if r := get(t, srv.URL, "/place?lat=53.8&lon=-1.5"); r.status != 404 && r.status != 405 {
+		t.Errorf("GET /place answered %d: the position must travel in a body", r.status)
+	}
+}
+
+// TestOtherKindsOfHelpLinked: the count of providers of other kinds of
+// help is a button to list them (re-posting the answers), and from there
+// one goes back to Job Brokers.
+func TestOtherKindsOfHelpLinked(t *testing.T) {
+	srv := newServer(t)
+	f := url.Values{"where": {"Leeds"}, "help": {"cv"}}
+	jb := post(t, srv.URL, "/results", f)
+	if !regexp.MustCompile(`name="kinds" value="other"[^>]*>\d+ providers? of (another kind|other kinds) of help also covers? this area: show them</button>`).MatchString(jb.body) {
+		t.Fatal("the other kinds of help are not offered as a link")
+	}
+	f.Set("kinds", "other")
+	other := post(t, srv.URL, "/results", f)
+	if other.status != 200 || !strings.Contains(other.body, "of other help cover") || !strings.Contains(other.body, `class="app-result"`) {
+		t.Fatalf("other kinds not listed: %d", other.status)
+	}
+	if !strings.Contains(other.body, `<input type="hidden" name="kinds" value="other">`) || !strings.Contains(other.body, `value="job_brokers"`) {
+		t.Error("the other list does not carry its kind or offer the way back")
+	}
+	f["kinds"] = []string{"other", "job_brokers"}
+	back := post(t, srv.URL, "/results", f)
+	if strings.Contains(back.body, "of other help cover") {
+		t.Error("Back to Job Brokers still lists other kinds")
 	}
 }

@@ -15,13 +15,24 @@ if (where && locWrap && locButton && locStatus && "geolocation" in navigator) {
     locStatus.textContent = "Finding your location…";
     navigator.geolocation.getCurrentPosition(
       (pos) => {
-        // About 100 metres is plenty to find providers, and says less about
-        // exactly where someone lives.
-        const lat = pos.coords.latitude.toFixed(3);
-        const lon = pos.coords.longitude.toFixed(3);
-        where.value = `${lat},${lon}`;
-        locStatus.textContent = "Your location has been filled in. It is sent only when you choose Show providers.";
-        where.focus();
+        // About 100 metres is plenty to find the nearest place, and says
+        // less about exactly where someone lives. The position goes in a
+        // POST body; the box gets the place's name, never coordinates.
+        const body = new URLSearchParams({
+          lat: pos.coords.latitude.toFixed(3),
+          lon: pos.coords.longitude.toFixed(3),
+        });
+        fetch("/place", { method: "POST", body, credentials: "same-origin" })
+          .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
+          .then((p) => {
+            where.value = p.where;
+            locStatus.textContent = `We found you near ${p.name}. Change it if that is not right.`;
+            where.focus();
+          })
+          .catch(() => {
+            locStatus.textContent = "We could not find a place near you. Type your postcode or town instead.";
+            where.focus();
+          });
       },
       () => {
         locStatus.textContent = "We could not get your location. Type your postcode or town instead.";
