@@ -58,7 +58,7 @@ func newSeededEnv(t *testing.T) (*env, *syncBuffer) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Close() })
-	srv := httptest.NewServer(api.New(api.Config{Store: store, Finder: f, AdminToken: adminToken, Logger: logger}))
+	srv := httptest.NewServer(contract(t, api.New(api.Config{Store: store, Finder: f, AdminToken: adminToken, Logger: logger})))
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, store: store}, logs
 }

@@ -88,21 +88,18 @@ func orukPreflightID(c *gin.Context) { orukPreflight(c) }
 // orukMeta godoc
 //
 //	@Summary		ORUK API information
-//	@Description	The HSDS version and profile this API follows, and where its OpenAPI document is.
+//	@Description	The HSDS version and profile this API follows, and where the OpenAPI 3 document of these endpoints is. The URL's scheme and host are the request's, or X-Forwarded-Proto and X-Forwarded-Host when the request comes from a trusted proxy (BROKERFINDER_TRUSTED_PROXIES).
 //	@Tags			oruk
 //	@Produce		json
 //	@Success		200	{object}	hsds.Meta
 //	@Router			/oruk [get]
 //	@Router			/oruk/ [get]
 func (s *Server) orukMeta(c *gin.Context) error {
-	scheme := "http"
-	if c.Request.TLS != nil {
-		scheme = "https"
-	}
+	scheme, host := s.publicOrigin(c)
 	writeJSON(c, http.StatusOK, hsds.Meta{
 		Version:    "HSDS-UK-3.0",
 		Profile:    orukProfile,
-		OpenAPIURL: scheme + "://" + c.Request.Host + "/openapi/swagger.json",
+		OpenAPIURL: scheme + "://" + host + "/openapi/oruk.json",
 	})
 	return nil
 }

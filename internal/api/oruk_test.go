@@ -99,7 +99,7 @@ func TestSeededDirectory(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = f.Close() })
 	h := api.New(api.Config{Store: store, Finder: f, Logger: quiet})
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(contract(t, h))
 	t.Cleanup(srv.Close)
 	s := &seeded{url: srv.URL, providers: ps, draft: draft}
 	for _, p := range ps {
@@ -255,7 +255,7 @@ func testORUK(t *testing.T, s *seeded) {
 		r := s.get(t, "/oruk/")
 		var m map[string]string
 		decode(t, r, &m)
-		if r.status != 200 || m["version"] != "HSDS-UK-3.0" || m["profile"] == "" || m["openapi_url"] != s.url+"/openapi/swagger.json" {
+		if r.status != 200 || m["version"] != "HSDS-UK-3.0" || m["profile"] == "" || m["openapi_url"] != s.url+"/openapi/oruk.json" {
 			t.Errorf("%d %v", r.status, m)
 		}
 		if r.header.Get("Access-Control-Allow-Origin") != "*" {
