@@ -244,6 +244,7 @@ func (s *Server) orukServices(c *gin.Context) error {
 		return err
 	}
 	ps, total := f.ORUKServices(q)
+	setLinks(c, q.Page, q.PerPage, int64(total))
 	writeJSON(c, http.StatusOK, hsds.MapPage(orukPage(ps, total, q), func(p *directory.Provider) hsds.Service {
 		return hsds.FromProvider(p).Brief()
 	}))
@@ -328,6 +329,7 @@ func (s *Server) orukOrganizations(c *gin.Context) error {
 		return err
 	}
 	orgs, total := f.ORUKOrganizations(q.Page, q.PerPage)
+	setLinks(c, q.Page, q.PerPage, int64(total))
 	writeJSON(c, http.StatusOK, hsds.MapPage(orukPage(orgs, total, q), func(o finder.Organization) hsds.Organization {
 		return hsds.OrganizationBrief(o.Providers[0])
 	}))
@@ -366,6 +368,7 @@ func (s *Server) orukTaxonomies(c *gin.Context) error {
 	if len(problems) > 0 {
 		return &directory.ValidationError{Problems: problems}
 	}
+	setLinks(c, q.Page, q.PerPage, int64(len(hsds.Taxonomies())))
 	writeJSON(c, http.StatusOK, hsds.Paginate(hsds.Taxonomies(), q.Page, q.PerPage))
 	return nil
 }
@@ -410,6 +413,7 @@ func (s *Server) orukTaxonomyTerms(c *gin.Context) error {
 	if len(problems) > 0 {
 		return &directory.ValidationError{Problems: problems}
 	}
+	setLinks(c, q.Page, q.PerPage, int64(len(hsds.TaxonomyTerms())))
 	writeJSON(c, http.StatusOK, hsds.Paginate(hsds.TaxonomyTerms(), q.Page, q.PerPage))
 	return nil
 }
@@ -527,6 +531,7 @@ func (s *Server) orukServiceAtLocations(c *gin.Context) error {
 		return err
 	}
 	refs, total := f.ORUKServiceAtLocations(q)
+	setLinks(c, q.Page, q.PerPage, int64(total))
 	// Only the entries on the page are converted, each provider once.
 	var last *directory.Provider
 	var svc, brief hsds.Service

@@ -97,6 +97,7 @@ func (s *Server) listProviders(c *gin.Context) error {
 		}
 		out[i] = p
 	}
+	setLinks(c, page, per, total)
 	writeJSON(c, http.StatusOK, ProviderList{Items: out, Total: total, Page: page, PerPage: per})
 	return nil
 }

@@ -111,6 +111,7 @@ func (s *Server) listReferrals(c *gin.Context) error {
 	if items == nil {
 		items = []directory.Referral{}
 	}
+	setLinks(c, page, per, total)
 	writeJSON(c, http.StatusOK, ReferralList{Items: items, Page: Page{Total: total, Page: page, PerPage: per}})
 	return nil
 }

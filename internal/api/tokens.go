@@ -160,6 +160,7 @@ func (s *Server) listAudit(c *gin.Context) error {
 	if items == nil {
 		items = []directory.AuditEntry{}
 	}
+	setLinks(c, page, per, total)
 	writeJSON(c, http.StatusOK, AuditList{Items: items, Page: Page{Total: total, Page: page, PerPage: per}})
 	return nil
 }

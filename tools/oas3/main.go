@@ -588,6 +588,9 @@ func addStatuses(method, path string, op *openapi3.Operation) {
 	if op.Security != nil && len(*op.Security) > 0 {
 		add(401, "No valid API token was sent.", openapi3.Headers{"WWW-Authenticate": header("Bearer realm")})
 		add(403, "The token does not allow this.", nil)
+	} else if !static && !cachepolicy.Free(path) {
+		// Every route refuses a bad token, even where none is needed.
+		add(401, "An Authorization header was sent without a valid API token.", openapi3.Headers{"WWW-Authenticate": header("Bearer realm")})
 	}
 	free := static || cachepolicy.Free(path)
 	if !free {
@@ -600,6 +603,7 @@ func addStatuses(method, path string, op *openapi3.Operation) {
 	if method != "GET" {
 		return
 	}
+	paging(op)
 	policy := cachepolicy.For(path)
 	if policy == "" {
 		return
@@ -623,6 +627,41 @@ func addStatuses(method, path string, op *openapi3.Operation) {
 		Schema: &openapi3.SchemaRef{Value: openapi3.NewStringSchema()},
 	}})
 }
+
+// paging states the one paging rule (internal/directory/paging.go) on
+// every GET list, and the Link header its pages carry.
+func paging(op *openapi3.Operation) {
+	isList := false
+	for _, p := range op.Parameters {
+		if p.Value == nil || p.Value.In != "query" || p.Value.Schema == nil || p.Value.Schema.Value == nil {
+			continue
+		}
+		sch := p.Value.Schema.Value
+		switch p.Value.Name {
+		case "page":
+			isList = true
+			sch.Min = ptr(1.0)
+			sch.Max = ptr(float64(directory.MaxPage))
+			sch.Default = 1
+			p.Value.Description = fmt.Sprintf("Page number, from 1 to %d; outside that, 400 naming page.", directory.MaxPage)
+		case "per_page":
+			sch.Min = ptr(1.0)
+			sch.Default = directory.DefaultPerPage
+			p.Value.Description = fmt.Sprintf("Items per page, 1 or more; above %d is cut to %d (the answer says which was used); below 1, 400 naming per_page.", directory.MaxPerPage, directory.MaxPerPage)
+		}
+	}
+	if !isList {
+		return
+	}
+	if r := op.Responses.Status(200); r != nil && r.Value != nil {
+		if r.Value.Headers == nil {
+			r.Value.Headers = openapi3.Headers{}
+		}
+		r.Value.Headers["Link"] = header(`RFC 8288 links to the next and previous pages (rel="next", rel="prev"), when there are such pages.`)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // orukOnly is the document of the Open Referral UK endpoints alone, with
 // only the schemas they use.
