@@ -26,3 +26,20 @@ func TestBadTokenIs401Everywhere(t *testing.T) {
 		t.Errorf("healthz with a bad token: %d", r.status)
 	}
 }
+
+// An area nobody can place is the same problem on /v1 and /oruk: 422
+// unknown_place naming the field (ORUK answered 400 invalid).
+func TestUnknownPlaceIsOneErrorOnBothAPIs(t *testing.T) {
+	e, _ := newSeededEnv(t)
+	for _, c := range []struct{ method, path, field string }{
+		{"GET", "/v1/search?near=ZZ9+9ZZ", "near"},
+		{"GET", "/oruk/service_at_locations?postcode=ZZ9+9ZZ", "postcode"},
+	} {
+		r := e.do(c.method, c.path, nil)
+		var body struct{ Code string }
+		r.json(t, &body)
+		if r.status != http.StatusUnprocessableEntity || body.Code != "unknown_place" || len(r.errFields(t)) != 1 || r.errFields(t)[0] != c.field {
+			t.Errorf("%s: %d %s, want 422 unknown_place naming %s", c.path, r.status, r.body, c.field)
+		}
+	}
+}
