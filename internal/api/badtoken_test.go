@@ -43,3 +43,25 @@ func TestUnknownPlaceIsOneErrorOnBothAPIs(t *testing.T) {
 		}
 	}
 }
+
+// One rule for query parameters on every documented route: one the route
+// does not take is 400 naming it (providers and ORUK ignored them).
+func TestUnknownQueryParametersAre400(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct{ path, field string }{
+		{"/v1/providers?specialsm=sight", "specialsm"},
+		{"/v1/providers/abc?x=1", "x"},
+		{"/v1/vocabularies?lang=cy", "lang"},
+		{"/v1/search?near=LS1&colour=red", "colour"},
+		{"/oruk/services?serach=work", "serach"},
+		{"/oruk/?x=1", "x"},
+	} {
+		r := e.do("GET", c.path, nil)
+		if f := r.errFields(t); r.status != http.StatusBadRequest || len(f) != 1 || f[0] != c.field {
+			t.Errorf("%s: %d %s, want 400 naming %s", c.path, r.status, r.body, c.field)
+		}
+	}
+	if r := e.do("GET", "/v1/providers?per_page=5&type=job_broker", nil); r.status != http.StatusOK {
+		t.Errorf("documented parameters: %d %s", r.status, r.body)
+	}
+}

@@ -429,7 +429,6 @@ func testORUK(t *testing.T, s *seeded) {
 			"/oruk/services?minimum_age=old":                       "minimum_age",
 			"/oruk/services?modified_after=yesterday":              "modified_after",
 			"/oruk/taxonomies?page=-1":                             "page",
-			"/oruk/service_at_locations?postcode=ZZ99+9ZZ":         "postcode",
 			"/oruk/service_at_locations?postcode=hello":            "postcode",
 			"/oruk/service_at_locations?proximity=10":              "postcode",
 			"/oruk/service_at_locations?postcode=B5&proximity=far": "proximity",

@@ -114,7 +114,7 @@ func New(cfg Config) http.Handler {
 	// connection's address is the client, so X-Forwarded-For cannot be used
 	// to dodge the rate limit.
 	_ = r.SetTrustedProxies(cfg.TrustedProxies)
-	r.Use(s.recoverPanics, s.logRequests, securityHeaders, cacheHeaders, s.capBody, timeLimit(timeout), s.handle(s.limitRequests), s.handle(s.rejectBadTokens), clientTags())
+	r.Use(s.recoverPanics, s.logRequests, securityHeaders, cacheHeaders, s.capBody, timeLimit(timeout), s.handle(s.limitRequests), s.handle(s.rejectBadTokens), s.handle(rejectUnknownQuery), clientTags())
 	r.NoRoute(s.handle(func(*gin.Context) error { return errRoute }))
 	r.NoMethod(s.handle(func(*gin.Context) error { return errMethod }))
 

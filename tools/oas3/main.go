@@ -585,6 +585,8 @@ func addStatuses(method, path string, op *openapi3.Operation) {
 		add(413, "The request body is too large.", nil)
 		add(415, "The body is not application/json.", nil)
 	}
+	// Every route refuses a query parameter it does not take.
+	add(400, "The request is not valid (such as a query parameter this endpoint does not take): fields names each problem.", nil)
 	if op.Security != nil && len(*op.Security) > 0 {
 		add(401, "No valid API token was sent.", openapi3.Headers{"WWW-Authenticate": header("Bearer realm")})
 		add(403, "The token does not allow this.", nil)
