@@ -37,8 +37,8 @@ func TestDocumentedRequiredFields(t *testing.T) {
 			b["client"].(map[string]any)["email"] = "sam@example.org"
 			return b
 		}},
-		{adviser, "POST", "/v1/referrals/{id}/transitions", func() map[string]any {
-			return map[string]any{"status": "contacted", "reason": "Phoned", "at": time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)}
+		{editorA, "POST", "/v1/referrals/{id}/transitions", func() map[string]any {
+			return map[string]any{"status": "acknowledged", "reason": "Phoned", "at": time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)}
 		}},
 		{admin, "POST", "/v1/admin/tokens", func() map[string]any {
 			return map[string]any{"name": "another adviser", "role": "adviser"}
