@@ -39,7 +39,7 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(func() { _ = f.Close() })
 	h := api.New(api.Config{Store: store, Finder: f, AdminToken: adminToken, Logger: quiet})
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(contract(t, h))
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, store: store}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/brokerfinder/brokerfinder/internal/api/cachepolicy"
 	"github.com/brokerfinder/brokerfinder/internal/directory"
 )
 
@@ -23,8 +24,35 @@ func HashToken(token string) string {
 
 const tokenKey = "brokerfinder.token"
 
-// authenticate returns the caller's token, or ErrUnauthorized.
+// authenticate returns the caller's token, or ErrUnauthorized. The answer
+// is kept on the request, so checking a token twice costs one lookup.
 func (s *Server) authenticate(c *gin.Context) (*directory.Token, error) {
+	if t, ok := c.Get(checkedKey); ok {
+		return t.(*directory.Token), nil
+	}
+	t, err := s.lookupToken(c)
+	if err == nil {
+		c.Set(checkedKey, t)
+	}
+	return t, err
+}
+
+const checkedKey = "brokerfinder.checked-token"
+
+// rejectBadTokens applies one rule to every route: a request that sends an
+// Authorization header must send a valid token, or it is refused 401, even
+// where no token is needed, so a client with an expired or mistyped token
+// finds out at once rather than silently getting the public answer.
+// Health checks and documentation never look at tokens.
+func (s *Server) rejectBadTokens(c *gin.Context) error {
+	if c.GetHeader("Authorization") == "" || cachepolicy.Free(c.Request.URL.Path) {
+		return nil
+	}
+	_, err := s.authenticate(c)
+	return err
+}
+
+func (s *Server) lookupToken(c *gin.Context) (*directory.Token, error) {
 	h := c.GetHeader("Authorization")
 	scheme, secret, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {

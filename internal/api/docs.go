@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/brokerfinder/brokerfinder/internal/api/cachepolicy"
 	"github.com/brokerfinder/brokerfinder/openapi"
 )
 
@@ -25,6 +26,8 @@ const docsCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-sr
 // registerDocs serves the OpenAPI document and the documentation page.
 func (s *Server) registerDocs(r *gin.Engine) {
 	r.GET("/openapi/swagger.json", s.handle(s.openAPIDocument))
+	r.GET("/openapi/openapi.json", s.handle(s.openAPI3Document))
+	r.GET("/openapi/oruk.json", s.handle(s.orukOpenAPIDocument))
 	r.GET("/docs", s.handle(s.docsPage))
 	r.GET("/docs/:file", s.handle(s.docsAsset))
 }
@@ -42,10 +45,36 @@ func (s *Server) openAPIDocument(c *gin.Context) error {
 	return nil
 }
 
+// openAPI3Document godoc
+//
+//	@Summary		The OpenAPI 3 document
+//	@Description	This API's OpenAPI 3.0 document, as committed in openapi/openapi.json: the one to generate clients from.
+//	@Tags			reference
+//	@Produce		json
+//	@Success		200	{object}	object
+//	@Router			/openapi/openapi.json [get]
+func (s *Server) openAPI3Document(c *gin.Context) error {
+	c.Data(http.StatusOK, "application/json; charset=utf-8", openapi.V3)
+	return nil
+}
+
+// orukOpenAPIDocument godoc
+//
+//	@Summary		The OpenAPI 3 document of the ORUK endpoints
+//	@Description	The Open Referral UK endpoints alone, as committed in openapi/oruk.json; the ORUK root's openapi_url.
+//	@Tags			reference
+//	@Produce		json
+//	@Success		200	{object}	object
+//	@Router			/openapi/oruk.json [get]
+func (s *Server) orukOpenAPIDocument(c *gin.Context) error {
+	c.Data(http.StatusOK, "application/json; charset=utf-8", openapi.ORUK)
+	return nil
+}
+
 // docsPage godoc
 //
 //	@Summary		API documentation page
-//	@Description	Swagger UI over /openapi/swagger.json, served from the binary.
+//	@Description	Swagger UI over /openapi/openapi.json, served from the binary.
 //	@Tags			reference
 //	@Produce		html
 //	@Success		200	{string}	string	"HTML page"
@@ -84,7 +113,7 @@ func serveDoc(c *gin.Context, name string) error {
 	c.Header("Content-Security-Policy", docsCSP)
 	// The page's files change only with the binary; the API's no-store
 	// header would make every visit download 2 MB again.
-	c.Header("Cache-Control", "public, max-age=3600")
+	c.Header("Cache-Control", cachepolicy.Documentation)
 	c.Data(http.StatusOK, ct, b)
 	return nil
 }

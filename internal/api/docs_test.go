@@ -51,7 +51,7 @@ func TestDocsAndOpenAPIDocument(t *testing.T) {
 		if !strings.HasPrefix(m[1], "/") || strings.HasPrefix(m[1], "//") {
 			t.Errorf("page loads %q from elsewhere", m[1])
 		}
-		if m[1] == "/openapi/swagger.json" {
+		if m[1] == "/openapi/openapi.json" {
 			continue
 		}
 		if r, _ := get(m[1]); r.StatusCode != 200 || r.Header.Get("Content-Security-Policy") == "" {

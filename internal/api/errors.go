@@ -78,7 +78,7 @@ func (e *apiError) Is(target error) bool {
 }
 
 var (
-	errRoute              = &apiError{http.StatusNotFound, "not_found", "There is no such endpoint. See /openapi/swagger.json."}
+	errRoute              = &apiError{http.StatusNotFound, "not_found", "There is no such endpoint. See /openapi/openapi.json."}
 	errMethod             = &apiError{http.StatusMethodNotAllowed, "method_not_allowed", "This endpoint does not accept that method."}
 	errInternal           = &apiError{http.StatusInternalServerError, "internal", "Something went wrong on our side. Please try again."}
 	errPreconditionNeeded = &apiError{http.StatusPreconditionRequired, "precondition_required", "Send an If-Match header with the record's ETag from your last read, so your change cannot overwrite someone else's."}
@@ -131,6 +131,9 @@ func (s *Server) writeError(c *gin.Context, err error) {
 		s.logger.ErrorContext(c.Request.Context(), "internal error", "method", c.Request.Method, "route", route(c), "err", err)
 		st, resp = http.StatusInternalServerError, ErrorResponse{Code: errInternal.code, Message: errInternal.message}
 	}
+	// An error is never cached: a public read's Cache-Control is for its
+	// answer, not for a failure that may clear in a moment.
+	c.Header("Cache-Control", "no-store")
 	writeJSON(c, st, resp)
 }
 

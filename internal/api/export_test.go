@@ -9,5 +9,5 @@ import (
 // Engine returns the Gin engine behind a handler made by New, so tests can
 // list its routes.
 func Engine(h http.Handler) *gin.Engine {
-	return h.(*orukCORSHandler).engine
+	return h.(*handler).engine
 }

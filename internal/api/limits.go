@@ -11,6 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"golang.org/x/time/rate"
+
+	"github.com/brokerfinder/brokerfinder/internal/api/cachepolicy"
 )
 
 // Default rates, per client address. Reads get a large burst because the
@@ -40,7 +42,7 @@ const (
 
 // freePrefixes are never limited: health checks (load balancers poll them),
 // static files and documentation.
-var freePrefixes = []string{"/healthz", "/readyz", "/assets/", "/docs", "/openapi/", "/embed.js"}
+var freePrefixes = cachepolicy.FreePrefixes
 
 // classify says which allowance a request draws on.
 func classify(method, path string) routeClass {

@@ -60,7 +60,7 @@ func newSeededEnv(t *testing.T) (*env, *syncBuffer) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Close() })
-	srv := httptest.NewServer(api.New(api.Config{Store: store, Finder: f, AdminToken: adminToken, Logger: logger}))
+	srv := httptest.NewServer(contract(t, api.New(api.Config{Store: store, Finder: f, AdminToken: adminToken, Logger: logger})))
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, store: store}, logs
 }
@@ -138,7 +138,7 @@ func TestMatchRejectsBadInput(t *testing.T) {
 		{"point outside the UK", `{"location":{"lat":40.7,"lon":-74.0}}`, 400, []string{"location.lat", "location.lon"}},
 		{"malformed postcode", `{"location":{"postcode":"12345"}}`, 400, []string{"location.postcode"}},
 		{"unknown town", `{"location":{"town":"Atlantis"}}`, 422, []string{"location.town"}},
-		{"paging out of range", `{"location":{"town":"Leeds"},"page":-1,"per_page":500}`, 400, []string{"page", "per_page"}},
+		{"paging out of range", `{"location":{"town":"Leeds"},"page":-1,"per_page":-5}`, 400, []string{"page", "per_page"}},
 		{"travel limit out of range", `{"location":{"town":"Leeds"},"needs":{"max_travel_km":1e9}}`, 400, []string{"needs.max_travel_km"}},
 		{"not JSON", `{"location":`, 400, []string{"body"}},
 		{"empty body", ``, 400, []string{"body"}},
@@ -233,7 +233,8 @@ func TestSearch(t *testing.T) {
 		{"service=flying", "service[0]"},
 		{"taking_new_clients=maybe", "taking_new_clients"},
 		{"radius_km=0", "radius_km"},
-		{"per_page=1000", "per_page"},
+		{"per_page=0", "per_page"},
+		{"page=10001", "page"},
 		{"q=" + strings.Repeat("a", 300), "q"},
 	} {
 		r := e.do("GET", "/v1/search?"+tt.query, nil)

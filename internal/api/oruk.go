@@ -88,21 +88,18 @@ func orukPreflightID(c *gin.Context) { orukPreflight(c) }
 // orukMeta godoc
 //
 //	@Summary		ORUK API information
-//	@Description	The HSDS version and profile this API follows, and where its OpenAPI document is.
+//	@Description	The HSDS version and profile this API follows, and where the OpenAPI 3 document of these endpoints is. The URL's scheme and host are the request's, or X-Forwarded-Proto and X-Forwarded-Host when the request comes from a trusted proxy (BROKERFINDER_TRUSTED_PROXIES).
 //	@Tags			oruk
 //	@Produce		json
 //	@Success		200	{object}	hsds.Meta
 //	@Router			/oruk [get]
 //	@Router			/oruk/ [get]
 func (s *Server) orukMeta(c *gin.Context) error {
-	scheme := "http"
-	if c.Request.TLS != nil {
-		scheme = "https"
-	}
+	scheme, host := s.publicOrigin(c)
 	writeJSON(c, http.StatusOK, hsds.Meta{
 		Version:    "HSDS-UK-3.0",
 		Profile:    orukProfile,
-		OpenAPIURL: scheme + "://" + c.Request.Host + "/openapi/swagger.json",
+		OpenAPIURL: scheme + "://" + host + "/openapi/oruk.json",
 	})
 	return nil
 }
@@ -247,6 +244,7 @@ func (s *Server) orukServices(c *gin.Context) error {
 		return err
 	}
 	ps, total := f.ORUKServices(q)
+	setLinks(c, q.Page, q.PerPage, int64(total))
 	writeJSON(c, http.StatusOK, hsds.MapPage(orukPage(ps, total, q), func(p *directory.Provider) hsds.Service {
 		return hsds.FromProvider(p).Brief()
 	}))
@@ -331,6 +329,7 @@ func (s *Server) orukOrganizations(c *gin.Context) error {
 		return err
 	}
 	orgs, total := f.ORUKOrganizations(q.Page, q.PerPage)
+	setLinks(c, q.Page, q.PerPage, int64(total))
 	writeJSON(c, http.StatusOK, hsds.MapPage(orukPage(orgs, total, q), func(o finder.Organization) hsds.Organization {
 		return hsds.OrganizationBrief(o.Providers[0])
 	}))
@@ -369,6 +368,7 @@ func (s *Server) orukTaxonomies(c *gin.Context) error {
 	if len(problems) > 0 {
 		return &directory.ValidationError{Problems: problems}
 	}
+	setLinks(c, q.Page, q.PerPage, int64(len(hsds.Taxonomies())))
 	writeJSON(c, http.StatusOK, hsds.Paginate(hsds.Taxonomies(), q.Page, q.PerPage))
 	return nil
 }
@@ -413,6 +413,7 @@ func (s *Server) orukTaxonomyTerms(c *gin.Context) error {
 	if len(problems) > 0 {
 		return &directory.ValidationError{Problems: problems}
 	}
+	setLinks(c, q.Page, q.PerPage, int64(len(hsds.TaxonomyTerms())))
 	writeJSON(c, http.StatusOK, hsds.Paginate(hsds.TaxonomyTerms(), q.Page, q.PerPage))
 	return nil
 }
@@ -457,7 +458,7 @@ func outwardCode(s string) string {
 
 // parsePlace reads postcode and proximity into q. The postcode is placed by
 // the service's geocoder, the same as search and match use.
-func (s *Server) parsePlace(c *gin.Context, q *finder.ORUKQuery) []directory.FieldProblem {
+func (s *Server) parsePlace(c *gin.Context, q *finder.ORUKQuery, locate bool) ([]directory.FieldProblem, error) {
 	pc, prox := c.Query("postcode"), c.Query("proximity")
 	var problems []directory.FieldProblem
 	if prox != "" {
@@ -472,13 +473,18 @@ func (s *Server) parsePlace(c *gin.Context, q *finder.ORUKQuery) []directory.Fie
 		}
 	}
 	if pc == "" {
-		return problems
+		return problems, nil
 	}
 	if outwardCode(pc) == "" {
-		return append(problems, directory.FieldProblem{Field: "postcode", Message: "must be a UK postcode such as LS1 1AN, or a district such as LS1"})
+		return append(problems, directory.FieldProblem{Field: "postcode", Message: "must be a UK postcode such as LS1 1AN, or a district such as LS1"}), nil
 	}
-	if s.finderReady() != nil {
-		return append(problems, directory.FieldProblem{Field: "postcode", Message: "cannot be placed: the service is still starting"})
+	if len(problems) > 0 || !locate {
+		return problems, nil
+	}
+	// As on /v1: the search copies still loading is 503 unavailable, and
+	// a well-formed postcode nobody can place 422 unknown_place.
+	if err := s.finderReady(); err != nil {
+		return nil, err
 	}
 	loc, _, err := s.finder.Locate(c.Request.Context(), finder.LocationQuery{Postcode: pc}, "postcode")
 	if err != nil {
@@ -486,20 +492,20 @@ func (s *Server) parsePlace(c *gin.Context, q *finder.ORUKQuery) []directory.Fie
 		var ve *directory.ValidationError
 		switch {
 		case errors.As(err, &pe):
-			return append(problems, directory.FieldProblem{Field: "postcode", Message: pe.Message})
+			return nil, &directory.PlaceError{Field: "postcode", Message: pe.Message}
 		case errors.As(err, &ve):
-			return append(problems, directory.FieldProblem{Field: "postcode", Message: "must be a UK postcode such as LS1 1AN, or a district such as LS1"})
+			return []directory.FieldProblem{{Field: "postcode", Message: "must be a UK postcode such as LS1 1AN, or a district such as LS1"}}, nil
 		}
-		return append(problems, directory.FieldProblem{Field: "postcode", Message: "cannot be placed just now; try again"})
+		return nil, err
 	}
 	q.Near = &loc
-	return problems
+	return nil, nil
 }
 
 // orukServiceAtLocations godoc
 //
 //	@Summary		List services at locations (ORUK)
-//	@Description	One entry per provider site, with the location's and service's one-to-one fields, in the HSDS page envelope, ordered by provider name. Takes the services filters (day, start_time and end_time against the site's own opening hours), and postcode: it keeps providers whose coverage includes the postcode by the rules a match uses (national, postcode district, named area, polygon, or within a site's radius or how far staff travel); with proximity (metres) it keeps only their sites that near. A postcode is placed by the service's geocoder; one that cannot be placed gives 400 naming postcode. A parameter the list does not take is refused with 400 naming it.
+//	@Description	One entry per provider site, with the location's and service's one-to-one fields, in the HSDS page envelope, ordered by provider name. Takes the services filters (day, start_time and end_time against the site's own opening hours), and postcode: it keeps providers whose coverage includes the postcode by the rules a match uses (national, postcode district, named area, polygon, or within a site's radius or how far staff travel); with proximity (metres) it keeps only their sites that near. A postcode is placed by the service's geocoder; a well-formed one it cannot place gives 422 unknown_place naming postcode, as on /v1. A parameter the list does not take is refused with 400 naming it.
 //	@Tags			oruk
 //	@Produce		json
 //	@Param			page				query		int		false	"Page number, from 1"	default(1)
@@ -518,18 +524,26 @@ func (s *Server) parsePlace(c *gin.Context, q *finder.ORUKQuery) []directory.Fie
 //	@Param			proximity			query		number	false	"Metres from the postcode's centre, 1 to 1000000 (needs postcode)"
 //	@Success		200					{object}	hsds.Page[hsds.ServiceAtLocation]
 //	@Failure		400					{object}	ErrorResponse
+//	@Failure		422					{object}	ErrorResponse
 //	@Failure		503					{object}	ErrorResponse
 //	@Router			/oruk/service_at_locations [get]
 func (s *Server) orukServiceAtLocations(c *gin.Context) error {
+	// Every malformed parameter is reported at once; only a request with
+	// none has its postcode placed.
 	q, problems := parseORUKQuery(c, orukPlaceFilters)
-	if problems = append(problems, s.parsePlace(c, &q)...); len(problems) > 0 {
+	more, err := s.parsePlace(c, &q, len(problems) == 0)
+	if problems = append(problems, more...); len(problems) > 0 {
 		return &directory.ValidationError{Problems: problems}
+	}
+	if err != nil {
+		return err
 	}
 	f, err := s.orukFinder()
 	if err != nil {
 		return err
 	}
 	refs, total := f.ORUKServiceAtLocations(q)
+	setLinks(c, q.Page, q.PerPage, int64(total))
 	// Only the entries on the page are converted, each provider once.
 	var last *directory.Provider
 	var svc, brief hsds.Service

@@ -45,7 +45,7 @@ func TestStoreOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	srv := httptest.NewServer(api.New(api.Config{Store: store, Finder: f, AdminToken: adminToken, Logger: quiet}))
+	srv := httptest.NewServer(contract(t, api.New(api.Config{Store: store, Finder: f, AdminToken: adminToken, Logger: quiet})))
 	defer srv.Close()
 	e := &env{t: t, srv: srv}
 

@@ -97,6 +97,7 @@ func (s *Server) listProviders(c *gin.Context) error {
 		}
 		out[i] = p
 	}
+	setLinks(c, page, per, total)
 	writeJSON(c, http.StatusOK, ProviderList{Items: out, Total: total, Page: page, PerPage: per})
 	return nil
 }
@@ -108,7 +109,7 @@ func (s *Server) listProviders(c *gin.Context) error {
 //	@Tags			providers
 //	@Produce		json
 //	@Param			id	path		string	true	"Provider id"
-//	@Success		200	{object}	directory.Provider
+//	@Success		200	{object}	ProviderView
 //	@Header			200	{string}	ETag	"The record's version"
 //	@Failure		404	{object}	ErrorResponse
 //	@Router			/v1/providers/{id} [get]
@@ -148,7 +149,7 @@ func (s *Server) getProvider(c *gin.Context) error {
 //	@Produce		json
 //	@Security		BearerToken
 //	@Param			provider	body		directory.Provider	true	"The provider"
-//	@Success		201			{object}	directory.Provider
+//	@Success		201			{object}	ProviderView
 //	@Header			201			{string}	ETag		"The record's version"
 //	@Header			201			{string}	Location	"The record's URL"
 //	@Failure		400			{object}	ErrorResponse
@@ -238,7 +239,7 @@ func (s *Server) replaceProvider(c *gin.Context, p *directory.Provider, version 
 //	@Security		BearerToken
 //	@Param			id			path		string	true	"Provider id"
 //	@Param			If-Match	header		string	true	"ETag from your last read"
-//	@Success		200			{object}	directory.Provider
+//	@Success		200			{object}	ProviderView
 //	@Failure		401			{object}	ErrorResponse
 //	@Failure		404			{object}	ErrorResponse
 //	@Failure		412			{object}	ErrorResponse

@@ -13,15 +13,15 @@ import (
 // ReferralRequest is an adviser's referral of a client to a provider. It is
 // refused without a consent record covering every detail sent.
 type ReferralRequest struct {
-	ProviderID string                  `json:"provider_id"`
-	Client     directory.ClientDetails `json:"client"`
-	Consent    directory.Consent       `json:"consent"`
+	ProviderID string                  `json:"provider_id" binding:"required"`
+	Client     directory.ClientDetails `json:"client" binding:"required"`
+	Consent    directory.Consent       `json:"consent" binding:"required"`
 	Note       string                  `json:"note,omitempty"`
 } // @name ReferralRequest
 
 // TransitionRequest moves a referral on in its lifecycle.
 type TransitionRequest struct {
-	Status directory.ReferralStatus `json:"status" example:"acknowledged"`
+	Status directory.ReferralStatus `json:"status" example:"acknowledged" binding:"required"`
 	// Reason is required when declining; say why without health details.
 	Reason string `json:"reason,omitempty"`
 	// At is when it happened (such as a job's start date), if not now.
@@ -102,6 +102,7 @@ func (s *Server) listReferrals(c *gin.Context) error {
 	if items == nil {
 		items = []directory.Referral{}
 	}
+	setLinks(c, page, per, total)
 	writeJSON(c, http.StatusOK, ReferralList{Items: items, Page: Page{Total: total, Page: page, PerPage: per}})
 	return nil
 }

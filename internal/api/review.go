@@ -87,6 +87,7 @@ func (s *Server) listChanges(c *gin.Context) error {
 	if cs == nil {
 		cs = []directory.PendingChange{}
 	}
+	setLinks(c, page, per, total)
 	writeJSON(c, http.StatusOK, ChangeList{Changes: cs, Page: Page{Total: total, Page: page, PerPage: per}})
 	return nil
 }

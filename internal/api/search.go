@@ -106,13 +106,9 @@ func (s *Server) search(c *gin.Context) error {
 		}
 		q.RadiusKm = f
 	}
-	var p *directory.FieldProblem
-	if q.Page, p = queryInt(c, "page", 1, 1, directory.MaxPage); p != nil {
-		problems = append(problems, *p)
-	}
-	if q.PerPage, p = queryInt(c, "per_page", directory.DefaultPerPage, 1, directory.MaxPerPage); p != nil {
-		problems = append(problems, *p)
-	}
+	var more []directory.FieldProblem
+	q.Page, q.PerPage, more = pagingProblems(c)
+	problems = append(problems, more...)
 	if len(problems) > 0 {
 		return &directory.ValidationError{Problems: problems}
 	}
@@ -120,6 +116,7 @@ func (s *Server) search(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	setLinks(c, res.Page, res.PerPage, int64(res.Total))
 	out := SearchResponse{Total: res.Total, Page: res.Page, PerPage: res.PerPage, Facets: res.Facets, Items: make([]SearchItem, len(res.Items))}
 	if near != nil {
 		v := placeView(*near)

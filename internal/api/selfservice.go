@@ -17,7 +17,7 @@ import (
 //	@Security		BearerToken
 //	@Param			id			path		string	true	"Provider id"
 //	@Param			If-Match	header		string	true	"ETag of the version you checked"
-//	@Success		200			{object}	directory.Provider
+//	@Success		200			{object}	ProviderView
 //	@Failure		401			{object}	ErrorResponse
 //	@Failure		403			{object}	ErrorResponse
 //	@Failure		404			{object}	ErrorResponse
@@ -101,7 +101,7 @@ type RevertRequest struct {
 //	@Param			id			path		string			true	"Provider id"
 //	@Param			If-Match	header		string			true	"The current ETag"
 //	@Param			revert		body		RevertRequest	true	"The version to restore"
-//	@Success		200			{object}	directory.Provider
+//	@Success		200			{object}	ProviderView
 //	@Failure		400			{object}	ErrorResponse
 //	@Failure		401			{object}	ErrorResponse
 //	@Failure		403			{object}	ErrorResponse

@@ -15,6 +15,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -83,11 +84,14 @@ type Server struct {
 	svc          *service.Service
 	now          func() time.Time
 	tel          *telemetry.Telemetry
+	// proxies are Config.TrustedProxies, for X-Forwarded-Proto and -Host.
+	proxies []netip.Prefix
 }
 
 // New returns the API as an http.Handler.
 func New(cfg Config) http.Handler {
-	s := &Server{store: cfg.Store, finder: cfg.Finder, logger: cfg.Logger, maxBodyBytes: cfg.MaxBodyBytes, svc: cfg.Service, now: cfg.Now, tel: cfg.Telemetry}
+	s := &Server{store: cfg.Store, finder: cfg.Finder, logger: cfg.Logger, maxBodyBytes: cfg.MaxBodyBytes, svc: cfg.Service, now: cfg.Now, tel: cfg.Telemetry,
+		proxies: parseProxies(cfg.TrustedProxies)}
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
@@ -119,7 +123,7 @@ func New(cfg Config) http.Handler {
 	// connection's address is the client, so X-Forwarded-For cannot be used
 	// to dodge the rate limit.
 	_ = r.SetTrustedProxies(cfg.TrustedProxies)
-	r.Use(s.observe, s.recoverPanics, s.logRequests, securityHeaders, s.capBody, timeLimit(timeout), s.handle(s.limitRequests), clientTags())
+	r.Use(s.observe, s.recoverPanics, s.logRequests, securityHeaders, cacheHeaders, s.capBody, timeLimit(timeout), s.handle(s.limitRequests), s.handle(s.rejectBadTokens), s.handle(rejectUnknownQuery), clientTags())
 	r.NoRoute(s.handle(func(*gin.Context) error { return errRoute }))
 	r.NoMethod(s.handle(func(*gin.Context) error { return errMethod }))
 
@@ -145,7 +149,7 @@ func New(cfg Config) http.Handler {
 	for _, m := range cfg.Mounts {
 		m(r)
 	}
-	return &orukCORSHandler{engine: r}
+	return &handler{engine: r, next: wrapHTTP(&orukCORSHandler{engine: r})}
 }
 
 // Mount adds routes to the API's engine.

@@ -21,8 +21,8 @@ func NewTokenSecret() string {
 
 // TokenRequest asks for a new token.
 type TokenRequest struct {
-	Role string `json:"role" example:"provider_editor"`
-	Name string `json:"name" example:"Aire Works listings"`
+	Role string `json:"role" example:"provider_editor" binding:"required"`
+	Name string `json:"name" example:"Aire Works listings" binding:"required"`
 	// ProviderID is required for provider_editor tokens and refused for
 	// others.
 	ProviderID string `json:"provider_id,omitempty"`
@@ -160,6 +160,7 @@ func (s *Server) listAudit(c *gin.Context) error {
 	if items == nil {
 		items = []directory.AuditEntry{}
 	}
+	setLinks(c, page, per, total)
 	writeJSON(c, http.StatusOK, AuditList{Items: items, Page: Page{Total: total, Page: page, PerPage: per}})
 	return nil
 }

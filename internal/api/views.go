@@ -44,7 +44,7 @@ type IncentiveView struct {
 	Discretionary bool   `json:"discretionary"`
 	// Text says it all in one sentence.
 	Text string `json:"text" example:"Up to £100 when you start a job of 16 hours or more, at the provider's discretion (not automatic)"`
-} // @name Incentive
+} // @name IncentiveView
 
 func summarise(p *directory.Provider) ProviderSummary {
 	s := ProviderSummary{

@@ -1,7 +1,11 @@
 package api
 
 import (
+	"fmt"
+	"math"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -70,16 +74,43 @@ func paging(c *gin.Context) (int, int, error) {
 	return page, per, nil
 }
 
-// pagingProblems reads page and per_page (capped at directory.MaxPerPage), and what
-// is wrong with them, for handlers that report them with other problems.
+// pagingProblems reads page and per_page by the one paging rule every
+// list follows, and says what is wrong with them, for handlers that report
+// them with other problems: page from 1 to directory.MaxPage, per_page of 1
+// or more, cut to directory.MaxPerPage (the answer's per_page says so);
+// anything else is a problem naming the parameter.
 func pagingProblems(c *gin.Context) (page, per int, problems []directory.FieldProblem) {
 	page, p := queryInt(c, "page", 1, 1, directory.MaxPage)
 	if p != nil {
 		problems = append(problems, *p)
 	}
-	per, p = queryInt(c, "per_page", directory.DefaultPerPage, 1, 1<<30)
+	per, p = queryInt(c, "per_page", directory.DefaultPerPage, 1, math.MaxInt)
 	if p != nil {
+		p.Message = fmt.Sprintf("must be a whole number of 1 or more (at most %d are returned)", directory.MaxPerPage)
 		problems = append(problems, *p)
 	}
 	return page, min(per, directory.MaxPerPage), problems
+}
+
+// setLinks adds RFC 8288 Link headers to a page of a GET list: next when
+// there are more items after this page, prev when this is not the first,
+// each the request's own URL with page changed.
+func setLinks(c *gin.Context, page, per int, total int64) {
+	link := func(n int, rel string) string {
+		u := *c.Request.URL
+		q := u.Query()
+		q.Set("page", strconv.Itoa(n))
+		u.RawQuery = q.Encode()
+		return "<" + u.RequestURI() + `>; rel="` + rel + `"`
+	}
+	var links []string
+	if int64(page)*int64(per) < total && page < directory.MaxPage {
+		links = append(links, link(page+1, "next"))
+	}
+	if page > 1 {
+		links = append(links, link(page-1, "prev"))
+	}
+	if len(links) > 0 {
+		c.Header("Link", strings.Join(links, ", "))
+	}
 }

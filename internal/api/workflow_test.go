@@ -81,7 +81,7 @@ func startWorkflowEnv(t *testing.T, store *mongodb.Store, seed bool) *wfEnv {
 	w := &wfEnv{tokens: map[string]string{}, ids: map[string]string{}, logs: &lockedBuffer{}}
 	h := api.New(api.Config{Store: store, Finder: f, AdminToken: adminToken, Logger: slog.New(slog.NewTextHandler(w.logs, nil)),
 		Now: func() time.Time { return time.Now().Add(time.Duration(w.skew.Load()) * time.Second) }})
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(contract(t, h))
 	t.Cleanup(srv.Close)
 	w.env = &env{t: t, srv: srv, store: store}
 	if !seed {

@@ -16,8 +16,8 @@ import (
 type Provider struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`
-	Type   string `json:"type"`
-	Status string `json:"status"`
+	Type   string `json:"type" vocab:"provider_types"`
+	Status string `json:"status" vocab:"statuses"`
 	// Summary is a short plain-English description in the provider's words.
 	Summary string `json:"summary,omitempty"`
 
@@ -25,17 +25,17 @@ type Provider struct {
 	Sites        []Site       `json:"sites,omitempty"`
 	Coverage     Coverage     `json:"coverage"`
 
-	DeliveryModes []string  `json:"delivery_modes,omitempty"`
+	DeliveryModes []string  `json:"delivery_modes,omitempty" vocab:"delivery_modes"`
 	Services      []Service `json:"services,omitempty"`
 
 	// Specialisms are conditions the provider has particular expertise in;
 	// ServesOnly, when set, restricts who it works with (report §6.3.2: an
 	// impairment-specific broker saw other clients as unsuitable).
-	Specialisms          []string   `json:"specialisms,omitempty"`
-	ServesOnly           []string   `json:"serves_only,omitempty"`
+	Specialisms          []string   `json:"specialisms,omitempty" vocab:"specialisms"`
+	ServesOnly           []string   `json:"serves_only,omitempty" vocab:"specialisms"`
 	SevereConditions     bool       `json:"severe_conditions"`
-	ServiceModel         string     `json:"service_model,omitempty"`
-	RegistrationApproach string     `json:"registration_approach,omitempty"`
+	ServiceModel         string     `json:"service_model,omitempty" vocab:"service_models"`
+	RegistrationApproach string     `json:"registration_approach,omitempty" vocab:"registration_approaches"`
 	OutOfScope           []Signpost `json:"out_of_scope,omitempty"`
 
 	Incentives    []Incentive   `json:"incentives,omitempty"`
@@ -43,8 +43,8 @@ type Provider struct {
 	Capacity      Capacity      `json:"capacity"`
 	Staffing      Staffing      `json:"staffing"`
 
-	Accessibility []string `json:"accessibility,omitempty"`
-	Languages     []string `json:"languages,omitempty"`
+	Accessibility []string `json:"accessibility,omitempty" vocab:"accessibility"`
+	Languages     []string `json:"languages,omitempty" vocab:"languages"`
 	Contact       Contact  `json:"contact"`
 
 	Performance *Performance `json:"performance,omitempty"`
@@ -63,13 +63,13 @@ type Organisation struct {
 	// provider is then its own organisation.
 	ID     string `json:"id,omitempty"`
 	Name   string `json:"name,omitempty"`
-	Sector string `json:"sector"`
+	Sector string `json:"sector" vocab:"sectors"`
 	// JobcentrePlusRun is true when Jobcentre Plus itself runs the provider.
 	JobcentrePlusRun   bool     `json:"jobcentre_plus_run"`
 	PartnershipMembers []string `json:"partnership_members,omitempty"`
-	Scale              string   `json:"scale"`
+	Scale              string   `json:"scale" vocab:"scales"`
 	Website            string   `json:"website,omitempty"`
-	ContractStatus     string   `json:"contract_status"`
+	ContractStatus     string   `json:"contract_status" vocab:"contract_statuses"`
 }
 
 // Site is an office or outreach point where people can meet the provider, or a
@@ -77,13 +77,13 @@ type Organisation struct {
 type Site struct {
 	ID       string  `json:"id"`
 	Name     string  `json:"name"`
-	Kind     string  `json:"kind"`
+	Kind     string  `json:"kind" vocab:"site_kinds"`
 	Address  Address `json:"address"`
 	Location *LatLon `json:"location,omitempty"`
 	// JobcentreDays lists the days staff are at a Jobcentre (Kind jobcentre).
-	JobcentreDays []string       `json:"jobcentre_days,omitempty"`
+	JobcentreDays []string       `json:"jobcentre_days,omitempty" vocab:"days"`
 	OpeningHours  []OpeningHours `json:"opening_hours,omitempty"`
-	Accessibility []string       `json:"accessibility,omitempty"`
+	Accessibility []string       `json:"accessibility,omitempty" vocab:"accessibility"`
 }
 
 // Address is a postal address.
@@ -101,7 +101,7 @@ type LatLon struct {
 
 // OpeningHours is one day's opening, as 24-hour "HH:MM" times.
 type OpeningHours struct {
-	Day    string `json:"day"`
+	Day    string `json:"day" vocab:"days"`
 	Opens  string `json:"opens"`
 	Closes string `json:"closes"`
 }
@@ -129,9 +129,9 @@ type Polygon struct {
 
 // Service is one kind of help and who delivers it.
 type Service struct {
-	Code string `json:"code"`
+	Code string `json:"code" vocab:"services"`
 	// Provision is in_house, partner or referral.
-	Provision string `json:"provision"`
+	Provision string `json:"provision" vocab:"provision"`
 	Partner   string `json:"partner,omitempty"`
 	Note      string `json:"note,omitempty"`
 }
@@ -139,7 +139,7 @@ type Service struct {
 // Signpost names a need the provider does not meet itself and where it sends
 // people for it.
 type Signpost struct {
-	Need string `json:"need"`
+	Need string `json:"need" vocab:"out_of_scope_needs"`
 	To   string `json:"to,omitempty"`
 }
 
@@ -147,8 +147,8 @@ type Signpost struct {
 // in pence. Discretionary incentives are not automatic: the research found
 // clients told otherwise were let down (§6.3.3).
 type Incentive struct {
-	Kind          string `json:"kind"`
-	Recipient     string `json:"recipient"`
+	Kind          string `json:"kind" vocab:"incentive_kinds"`
+	Recipient     string `json:"recipient" vocab:"incentive_recipients"`
 	AmountPence   int64  `json:"amount_pence,omitempty"`
 	Trigger       string `json:"trigger"`
 	Discretionary bool   `json:"discretionary"`
@@ -157,12 +157,12 @@ type Incentive struct {
 // InWorkSupport is what happens after a client starts work (report §5.7).
 type InWorkSupport struct {
 	Offered bool   `json:"offered"`
-	Model   string `json:"model,omitempty"`
+	Model   string `json:"model,omitempty" vocab:"in_work_support_models"`
 	Weeks   int    `json:"weeks,omitempty"`
 	// EmployerMediation is true when the provider will talk to the employer
 	// about adjustments or problems.
 	EmployerMediation bool   `json:"employer_mediation"`
-	Disclosure        string `json:"disclosure,omitempty"`
+	Disclosure        string `json:"disclosure,omitempty" vocab:"disclosure_policies"`
 }
 
 // Capacity says whether the provider can take people now.
@@ -173,7 +173,7 @@ type Capacity struct {
 
 // Staffing describes who a client deals with and how often (§3.4.2, §7.4.4).
 type Staffing struct {
-	AdviserModel         string `json:"adviser_model,omitempty"`
+	AdviserModel         string `json:"adviser_model,omitempty" vocab:"adviser_models"`
 	ContactFrequencyDays int    `json:"contact_frequency_days,omitempty"`
 	CaseloadPerAdviser   int    `json:"caseload_per_adviser,omitempty"`
 }

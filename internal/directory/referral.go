@@ -83,13 +83,13 @@ const SustainedAfter = 13 * 7 * 24 * time.Hour
 // without one (DOMAIN.md: a referral needs recorded consent).
 type Consent struct {
 	// GivenBy is client, appointee or advocate: who agreed, not their name.
-	GivenBy string    `json:"given_by" example:"client"`
-	GivenAt time.Time `json:"given_at"`
+	GivenBy string    `json:"given_by" example:"client" binding:"required"`
+	GivenAt time.Time `json:"given_at" binding:"required"`
 	// Shares says what the client agreed to pass on: any of name, contact,
 	// needs. Details not covered are refused, not silently kept.
-	Shares []string `json:"shares" example:"name,contact"`
+	Shares []string `json:"shares" example:"name,contact" binding:"required"`
 	// ProviderID is the provider the client agreed to be referred to.
-	ProviderID  string     `json:"provider_id"`
+	ProviderID  string     `json:"provider_id" binding:"required"`
 	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
 }
 

@@ -196,7 +196,7 @@ type PendingChange struct {
 	Proposed   Provider  `json:"proposed"`
 	ProposedBy Actor     `json:"proposed_by"`
 	ProposedAt time.Time `json:"proposed_at"`
-	Status     string    `json:"status" enums:"pending,approved,rejected,superseded"`
+	Status     string    `json:"status" enums:"pending,approved,rejected,superseded,withdrawn"`
 	// Reason is why it was rejected.
 	Reason    string     `json:"reason,omitempty"`
 	DecidedBy *Actor     `json:"decided_by,omitempty"`

@@ -56,7 +56,8 @@ func (t *Token) Validate() error {
 type Actor struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
-	Role Role   `json:"role"`
+	// Role is empty for the service itself (seed imports, expiry).
+	Role Role `json:"role" swaggertype:"string" enums:",admin,adviser,provider_editor,tool"`
 }
 
 // ActorOf returns the actor a token stands for.

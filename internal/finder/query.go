@@ -177,13 +177,17 @@ func checkCodes(field, vocab string, codes []string) []directory.FieldProblem {
 	return out
 }
 
+// checkPaging applies the one paging rule to a match body: page from 1 to
+// directory.MaxPage; per_page of 1 or more, a size above
+// directory.MaxPerPage being cut to it (as on every list); 0 or absent
+// means the default, since a JSON body cannot tell them apart.
 func checkPaging(page, per int) []directory.FieldProblem {
 	var out []directory.FieldProblem
 	if page < 0 || page > directory.MaxPage {
 		out = append(out, directory.FieldProblem{Field: "page", Message: fmt.Sprintf("must be a whole number from 1 to %d", directory.MaxPage)})
 	}
-	if per < 0 || per > directory.MaxPerPage {
-		out = append(out, directory.FieldProblem{Field: "per_page", Message: fmt.Sprintf("must be a whole number from 1 to %d", directory.MaxPerPage)})
+	if per < 0 {
+		out = append(out, directory.FieldProblem{Field: "per_page", Message: fmt.Sprintf("must be a whole number of 1 or more (at most %d are returned)", directory.MaxPerPage)})
 	}
 	return out
 }

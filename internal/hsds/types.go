@@ -229,5 +229,5 @@ type TaxonomyTerm struct {
 type Meta struct {
 	Version    string `json:"version" example:"HSDS-UK-3.0"`
 	Profile    string `json:"profile" example:"https://openreferraluk.org"`
-	OpenAPIURL string `json:"openapi_url" example:"http://localhost:8080/openapi/swagger.json"`
+	OpenAPIURL string `json:"openapi_url" example:"http://localhost:8080/openapi/oruk.json"`
 } // @name ORUKMeta

@@ -4,7 +4,7 @@
 // an outside validator.
 window.addEventListener("load", function () {
   window.ui = SwaggerUIBundle({
-    url: "/openapi/swagger.json",
+    url: "/openapi/openapi.json",
     dom_id: "#swagger-ui",
     deepLinking: true,
     validatorUrl: null,
