@@ -111,13 +111,26 @@ func checkPage(t *testing.T, ctx context.Context, axe, name string) {
 	}
 }
 
-// screenshot saves the page's top at 1280 px to docs/ for the README.
+// screenshot saves the page's top at 1280 px under artifacts/screenshots,
+// and also to docs/ (the README's pictures) when
+// BROKERFINDER_UPDATE_SCREENSHOTS is set, so a test run leaves the
+// committed tree as it was.
 func screenshot(t *testing.T, ctx context.Context, file string) {
 	t.Helper()
 	var buf []byte
 	run(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Sleep(50*time.Millisecond), chromedp.CaptureScreenshot(&buf))
-	if err := os.WriteFile(filepath.Join("..", "..", "..", "docs", file), buf, 0o644); err != nil {
-		t.Fatal(err)
+	root := filepath.Join("..", "..", "..")
+	dirs := []string{filepath.Join(root, "artifacts", "screenshots")}
+	if os.Getenv("BROKERFINDER_UPDATE_SCREENSHOTS") != "" {
+		dirs = append(dirs, filepath.Join(root, "docs"))
+	}
+	for _, dir := range dirs {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, file), buf, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
